@@ -1,0 +1,298 @@
+// Generates schemas/*.schema.json (draft 2020-12), one self-contained file per kind so editors
+// (yaml-language-server) can use each file alone. Run `node scripts/gen-schemas.mjs` after editing;
+// a unit test fails when the committed files differ from what this script produces.
+import { writeFileSync } from 'node:fs';
+
+const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
+const strictObject = (properties, required = [], extra = {}) => ({
+  type: 'object',
+  additionalProperties: false,
+  ...(required.length ? { required } : {}),
+  properties,
+  ...extra,
+});
+const ref = (description) => ({
+  type: 'string',
+  minLength: 1,
+  description: description ?? 'A group or user: display name, UPN or object id.',
+});
+const refList = (description) => ({ type: 'array', uniqueItems: true, items: ref(), ...(description ? { description } : {}) });
+const lifetime = (description) => ({ type: 'integer', minimum: 10, maximum: 43200, description });
+
+const envelope = (kind, description, spec) => ({
+  $schema: DRAFT,
+  title: `entra-rollout ${kind}`,
+  description,
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { const: 'entra-rollout/v1' },
+    kind: { const: kind },
+    metadata: strictObject(
+      {
+        name: {
+          type: 'string',
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+          maxLength: 63,
+          description: 'Unique per kind; lower-case letters, digits and dashes.',
+        },
+        description: { type: 'string' },
+      },
+      ['name'],
+    ),
+    spec,
+  },
+});
+
+const groupTarget = (props = {}) =>
+  strictObject({ group: ref('A group (display name or object id), or all_users.'), ...props }, ['group']);
+const userOrGroupTarget = (props = {}) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    group: ref('A group (display name or object id), or all_users.'),
+    user: ref('A user (UPN or object id).'),
+    ...props,
+  },
+  oneOf: [{ required: ['group'] }, { required: ['user'] }],
+});
+const featureSetting = strictObject(
+  {
+    state: { enum: ['default', 'enabled', 'disabled'] },
+    includeTarget: groupTarget(),
+    excludeTarget: groupTarget(),
+  },
+  ['state'],
+);
+
+const tenant = envelope(
+  'Tenant',
+  'The tenant this policy folder manages, and its emergency-access (break-glass) accounts.',
+  strictObject(
+    {
+      tenantId: { type: 'string', format: 'uuid', description: 'Directory (tenant) id.' },
+      cloud: { enum: ['global', 'usgov', 'usgovdod', 'china'], default: 'global' },
+      emergencyAccess: strictObject(
+        {
+          users: refList('Break-glass users (UPN or object id).'),
+          groups: refList('Groups holding break-glass accounts.'),
+        },
+        [],
+        { description: 'Must be excluded from every enabled or report-only Conditional Access policy.' },
+      ),
+    },
+    ['tenantId'],
+  ),
+);
+
+const authenticationMethods = envelope(
+  'AuthenticationMethods',
+  'Settings of the tenant authentication methods policy. Only what is declared is managed.',
+  strictObject({
+    microsoftAuthenticator: strictObject(
+      {
+        state: { enum: ['enabled', 'disabled'] },
+        includeTargets: {
+          type: 'array',
+          items: groupTarget({
+            authenticationMode: { enum: ['any', 'push', 'deviceBasedPush'] },
+            isRegistrationRequired: { type: 'boolean' },
+          }),
+        },
+        excludeTargets: { type: 'array', items: groupTarget() },
+        isSoftwareOathEnabled: { type: 'boolean' },
+        featureSettings: strictObject({
+          displayAppInformationRequiredState: featureSetting,
+          displayLocationInformationRequiredState: featureSetting,
+        }),
+      },
+      ['state'],
+    ),
+    temporaryAccessPass: strictObject(
+      {
+        state: { enum: ['enabled', 'disabled'] },
+        includeTargets: {
+          type: 'array',
+          items: groupTarget({ isRegistrationRequired: { type: 'boolean' } }),
+        },
+        excludeTargets: { type: 'array', items: groupTarget() },
+        defaultLength: { type: 'integer', minimum: 8, maximum: 48 },
+        minimumLifetimeInMinutes: lifetime('10..43200, at most the default lifetime.'),
+        maximumLifetimeInMinutes: lifetime('10..43200, at least the default lifetime.'),
+        defaultLifetimeInMinutes: lifetime('Between the minimum and maximum lifetimes.'),
+        isUsableOnce: { type: 'boolean', description: 'true forces one-time passes tenant-wide.' },
+      },
+      ['state'],
+    ),
+    registrationCampaign: strictObject(
+      {
+        state: { enum: ['default', 'enabled', 'disabled'] },
+        snoozeDurationInDays: { type: 'integer', minimum: 0, maximum: 14 },
+        includeTargets: {
+          type: 'array',
+          items: userOrGroupTarget({ targetedAuthenticationMethod: { enum: ['microsoftAuthenticator'] } }),
+        },
+        excludeTargets: { type: 'array', items: userOrGroupTarget() },
+      },
+      ['state'],
+    ),
+  }),
+);
+
+const stringList = { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } };
+const enumList = (values) => ({ type: 'array', uniqueItems: true, items: { enum: values } });
+const filter = strictObject({ mode: { enum: ['include', 'exclude'] }, rule: { type: 'string', minLength: 1 } }, [
+  'mode',
+  'rule',
+]);
+const riskLevels = enumList(['low', 'medium', 'high', 'hidden', 'none']);
+
+const conditionalAccessPolicy = envelope(
+  'ConditionalAccessPolicy',
+  'A Conditional Access policy, matched to the live tenant by displayName. Groups and users by name.',
+  strictObject(
+    {
+      displayName: { type: 'string', minLength: 1, maxLength: 256 },
+      state: { enum: ['enabled', 'disabled', 'enabledForReportingButNotEnforced'] },
+      conditions: strictObject(
+        {
+          users: strictObject({
+            includeUsers: refList('UPNs or ids, or All, None, GuestsOrExternalUsers.'),
+            excludeUsers: refList(),
+            includeGroups: refList(),
+            excludeGroups: refList(),
+            includeRoles: refList('Directory role template ids.'),
+            excludeRoles: refList('Directory role template ids.'),
+          }),
+          applications: strictObject({
+            includeApplications: stringList,
+            excludeApplications: stringList,
+            includeUserActions: enumList(['urn:user:registersecurityinfo', 'urn:user:registerdevice']),
+            includeAuthenticationContextClassReferences: stringList,
+            applicationFilter: filter,
+          }),
+          clientAppTypes: enumList([
+            'all',
+            'browser',
+            'mobileAppsAndDesktopClients',
+            'exchangeActiveSync',
+            'easSupported',
+            'other',
+          ]),
+          platforms: strictObject({
+            includePlatforms: enumList(['android', 'iOS', 'windows', 'windowsPhone', 'macOS', 'linux', 'all']),
+            excludePlatforms: enumList(['android', 'iOS', 'windows', 'windowsPhone', 'macOS', 'linux', 'all']),
+          }),
+          locations: strictObject({ includeLocations: stringList, excludeLocations: stringList }),
+          signInRiskLevels: riskLevels,
+          userRiskLevels: riskLevels,
+          servicePrincipalRiskLevels: riskLevels,
+          devices: strictObject({ deviceFilter: filter }),
+        },
+        ['users', 'applications'],
+      ),
+      grantControls: strictObject(
+        {
+          operator: { enum: ['AND', 'OR'] },
+          builtInControls: enumList([
+            'block',
+            'mfa',
+            'compliantDevice',
+            'domainJoinedDevice',
+            'approvedApplication',
+            'compliantApplication',
+            'passwordChange',
+            'riskRemediation',
+          ]),
+          authenticationStrength: strictObject({ id: { type: 'string', minLength: 1 } }, ['id']),
+          termsOfUse: stringList,
+          customAuthenticationFactors: stringList,
+        },
+        ['operator'],
+      ),
+      sessionControls: strictObject({
+        signInFrequency: strictObject({
+          isEnabled: { type: 'boolean' },
+          type: { enum: ['days', 'hours'] },
+          value: { type: 'integer', minimum: 1 },
+          frequencyInterval: { enum: ['timeBased', 'everyTime'] },
+          authenticationType: { enum: ['primaryAndSecondaryAuthentication', 'secondaryAuthentication'] },
+        }),
+        persistentBrowser: strictObject({ isEnabled: { type: 'boolean' }, mode: { enum: ['always', 'never'] } }),
+        applicationEnforcedRestrictions: strictObject({ isEnabled: { type: 'boolean' } }),
+        cloudAppSecurity: strictObject({
+          isEnabled: { type: 'boolean' },
+          cloudAppSecurityType: { enum: ['mcasConfigured', 'monitorOnly', 'blockDownloads'] },
+        }),
+        disableResilienceDefaults: { type: 'boolean' },
+      }),
+    },
+    ['displayName', 'state', 'conditions'],
+  ),
+);
+
+const gates = strictObject(
+  {
+    mfaCapable: strictObject(
+      { minPercent: { type: 'number', minimum: 0, maximum: 100, description: 'Share of the wave able to do MFA.' } },
+      ['minPercent'],
+    ),
+    soak: strictObject(
+      { minHours: { type: 'number', minimum: 0, maximum: 8760, description: 'Hours since the previous wave.' } },
+      ['minHours'],
+    ),
+    signInHealth: strictObject(
+      {
+        maxPercent: { type: 'number', minimum: 0, maximum: 100, description: 'Enforced users with MFA failures.' },
+        windowHours: { type: 'number', exclusiveMinimum: 0, maximum: 720 },
+      },
+      ['maxPercent'],
+    ),
+    freshness: strictObject(
+      { maxAgeHours: { type: 'number', exclusiveMinimum: 0, maximum: 720, description: 'Oldest usable data.' } },
+      ['maxAgeHours'],
+    ),
+  },
+  [],
+  { description: 'Readiness gates; every one must pass before a wave is promoted.' },
+);
+
+const rollout = envelope(
+  'Rollout',
+  'A staged rollout: ordered waves of groups that widen a Conditional Access policy.',
+  strictObject(
+    {
+      policy: { type: 'string', minLength: 1, description: "A ConditionalAccessPolicy's metadata.name." },
+      targetGroup: ref('The group the policy includes; waves are added to it.'),
+      strategy: { enum: ['nestedGroups', 'policyIncludeGroups', 'members'], default: 'nestedGroups' },
+      gates,
+      maxNewUsersPerApply: { type: 'integer', minimum: 1 },
+      waves: {
+        type: 'array',
+        minItems: 1,
+        items: strictObject(
+          {
+            name: { type: 'string', pattern: '^[A-Za-z0-9][-A-Za-z0-9_.]*$', maxLength: 63 },
+            group: ref('The group whose members form the wave.'),
+            gates,
+            paused: { type: 'boolean' },
+            widenedAt: { type: 'string', format: 'date-time', description: 'When this wave was widened.' },
+          },
+          ['name', 'group'],
+        ),
+      },
+    },
+    ['policy', 'waves'],
+  ),
+);
+
+const out = {
+  'tenant.schema.json': tenant,
+  'authentication-methods.schema.json': authenticationMethods,
+  'conditional-access-policy.schema.json': conditionalAccessPolicy,
+  'rollout.schema.json': rollout,
+};
+for (const [file, schema] of Object.entries(out)) {
+  writeFileSync(new URL(`../schemas/${file}`, import.meta.url), `${JSON.stringify(schema, null, 2)}\n`);
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Entry point: wires commands and maps every error to one line and an exit code.
+// Keep imports here light: `validate` must start fast, so heavy modules (Graph SDK,
+// @azure/identity, the emulator) are imported lazily inside the commands that need them.
+import { Command, CommanderError } from 'commander';
+import { ExitError, UserError } from './errors.js';
+import { toolVersion } from './version.js';
+import { registerValidate } from './cli/validate.js';
+import { registerEmulator } from './cli/emulator.js';
+
+export function buildProgram(): Command {
+  const program = new Command('entra-rollout')
+    .description('Policy-as-code controller for Microsoft Entra MFA rollouts')
+    .version(toolVersion, '-V, --version')
+    .option('--debug', 'show stack traces and request details on errors')
+    .showHelpAfterError()
+    .exitOverride();
+  registerValidate(program);
+  registerEmulator(program);
+  return program;
+}
+
+function isDebug(argv: readonly string[]): boolean {
+  return argv.includes('--debug') || process.env.ENTRA_ROLLOUT_DEBUG === '1';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    return reportError(err, isDebug(argv));
+  }
+}
+
+function reportError(err: unknown, debug: boolean): number {
+  if (err instanceof ExitError) return err.exitCode;
+  if (err instanceof CommanderError) {
+    // commander already printed help/version/usage errors.
+    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help'
+      ? 0
+      : err.exitCode || 1;
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.detail) process.stderr.write(`${err.detail}\n`);
+    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: unexpected failure: ${message}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  else process.stderr.write('(run again with --debug for details)\n');
+  return 1;
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,46 @@
+import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics.js';
+import { canonicalJson, sha256Hex } from '../util/canonicalJson.js';
+import { loadPolicyFolder } from './load.js';
+import { checkRules } from './rules.js';
+import type { DesiredState, PolicyDocument } from './types.js';
+
+export interface ConfigResult {
+  /** Present only when there is no error. */
+  state?: DesiredState;
+  diagnostics: Diagnostic[];
+  files: string[];
+  documentCount: number;
+}
+
+/** Loads a policy folder: YAML, schemas, then semantic rules. Reports everything it finds at once. */
+export function loadConfig(dir: string, options: { now?: Date } = {}): ConfigResult {
+  const loaded = loadPolicyFolder(dir);
+  const diagnostics = [...loaded.diagnostics];
+  const docs = loaded.documents;
+  // Rules run even when some documents failed, so one run shows as much as it can.
+  diagnostics.push(...checkRules(docs, options.now ?? new Date(), loaded.invalid));
+  const tenant = docs.find((d): d is PolicyDocument<'Tenant'> => d.kind === 'Tenant');
+  if (!tenant && loaded.files.length > 0 && !hasErrors(loaded.diagnostics)) {
+    diagnostics.push({ severity: 'error', code: 'ER019', file: loaded.files[0], line: 1, column: 1, message: 'no Tenant document: declare the tenantId (and emergency-access accounts) in a kind: Tenant document' });
+  }
+  diagnostics.sort(compareDiagnostics);
+  const result: ConfigResult = { diagnostics, files: loaded.files, documentCount: loaded.documentCount };
+  if (tenant && !hasErrors(diagnostics)) {
+    result.state = {
+      tenant,
+      authenticationMethods: docs.find((d): d is PolicyDocument<'AuthenticationMethods'> => d.kind === 'AuthenticationMethods'),
+      conditionalAccessPolicies: docs.filter((d): d is PolicyDocument<'ConditionalAccessPolicy'> => d.kind === 'ConditionalAccessPolicy'),
+      rollouts: docs.filter((d): d is PolicyDocument<'Rollout'> => d.kind === 'Rollout'),
+      configHash: configHash(docs),
+    };
+  }
+  return result;
+}
+
+/** Hash of what is declared, independent of file layout, comments and key order. */
+export function configHash(docs: readonly PolicyDocument[]): string {
+  const canonical = docs
+    .map((d) => ({ kind: d.kind, name: d.name, spec: d.spec }))
+    .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  return `sha256:${sha256Hex(canonicalJson(canonical))}`;
+}

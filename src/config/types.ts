@@ -1,0 +1,150 @@
+// Typed view of the v1 policy format. The JSON Schemas in schemas/ are the source of truth for
+// shapes and ranges; these types mirror them for the code that consumes validated documents.
+
+export type Cloud = 'global' | 'usgov' | 'usgovdod' | 'china';
+
+export interface SourceRef {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type PathSegment = string | number;
+
+export interface GroupTarget {
+  group: string;
+}
+export interface UserOrGroupTarget {
+  group?: string;
+  user?: string;
+}
+
+export interface TenantSpec {
+  tenantId: string;
+  cloud?: Cloud;
+  emergencyAccess?: { users?: string[]; groups?: string[] };
+}
+
+export interface FeatureSetting {
+  state: 'default' | 'enabled' | 'disabled';
+  includeTarget?: GroupTarget;
+  excludeTarget?: GroupTarget;
+}
+
+export interface MicrosoftAuthenticatorSpec {
+  state: 'enabled' | 'disabled';
+  includeTargets?: Array<GroupTarget & { authenticationMode?: 'any' | 'push' | 'deviceBasedPush'; isRegistrationRequired?: boolean }>;
+  excludeTargets?: GroupTarget[];
+  isSoftwareOathEnabled?: boolean;
+  featureSettings?: {
+    displayAppInformationRequiredState?: FeatureSetting;
+    displayLocationInformationRequiredState?: FeatureSetting;
+  };
+}
+
+export interface TemporaryAccessPassSpec {
+  state: 'enabled' | 'disabled';
+  includeTargets?: Array<GroupTarget & { isRegistrationRequired?: boolean }>;
+  excludeTargets?: GroupTarget[];
+  defaultLength?: number;
+  minimumLifetimeInMinutes?: number;
+  maximumLifetimeInMinutes?: number;
+  defaultLifetimeInMinutes?: number;
+  isUsableOnce?: boolean;
+}
+
+export interface RegistrationCampaignSpec {
+  state: 'default' | 'enabled' | 'disabled';
+  snoozeDurationInDays?: number;
+  includeTargets?: Array<UserOrGroupTarget & { targetedAuthenticationMethod?: 'microsoftAuthenticator' }>;
+  excludeTargets?: UserOrGroupTarget[];
+}
+
+export interface AuthenticationMethodsSpec {
+  microsoftAuthenticator?: MicrosoftAuthenticatorSpec;
+  temporaryAccessPass?: TemporaryAccessPassSpec;
+  registrationCampaign?: RegistrationCampaignSpec;
+}
+
+export interface ConditionalAccessUsers {
+  includeUsers?: string[];
+  excludeUsers?: string[];
+  includeGroups?: string[];
+  excludeGroups?: string[];
+  includeRoles?: string[];
+  excludeRoles?: string[];
+}
+
+export interface ConditionalAccessPolicySpec {
+  displayName: string;
+  state: 'enabled' | 'disabled' | 'enabledForReportingButNotEnforced';
+  conditions: {
+    users: ConditionalAccessUsers;
+    applications: Record<string, unknown>;
+    clientAppTypes?: string[];
+    [key: string]: unknown;
+  };
+  grantControls?: {
+    operator: 'AND' | 'OR';
+    builtInControls?: string[];
+    authenticationStrength?: { id: string };
+    termsOfUse?: string[];
+    customAuthenticationFactors?: string[];
+  };
+  sessionControls?: Record<string, unknown>;
+}
+
+export interface GateSettings {
+  mfaCapable?: { minPercent: number };
+  soak?: { minHours: number };
+  signInHealth?: { maxPercent: number; windowHours?: number };
+  freshness?: { maxAgeHours: number };
+}
+
+export type RolloutStrategy = 'nestedGroups' | 'policyIncludeGroups' | 'members';
+
+export interface WaveSpec {
+  name: string;
+  group: string;
+  gates?: GateSettings;
+  paused?: boolean;
+  widenedAt?: string;
+}
+
+export interface RolloutSpec {
+  policy: string;
+  targetGroup?: string;
+  strategy?: RolloutStrategy;
+  gates?: GateSettings;
+  maxNewUsersPerApply?: number;
+  waves: WaveSpec[];
+}
+
+export interface SpecByKind {
+  Tenant: TenantSpec;
+  AuthenticationMethods: AuthenticationMethodsSpec;
+  ConditionalAccessPolicy: ConditionalAccessPolicySpec;
+  Rollout: RolloutSpec;
+}
+export type Kind = keyof SpecByKind;
+export const KINDS: readonly Kind[] = ['Tenant', 'AuthenticationMethods', 'ConditionalAccessPolicy', 'Rollout'];
+
+/** A validated document with the means to point back into its YAML source. */
+export interface PolicyDocument<K extends Kind = Kind> {
+  kind: K;
+  name: string;
+  spec: SpecByKind[K];
+  source: SourceRef;
+  /** Position of the node at `path` (relative to the document root), or of its nearest ancestor. */
+  locate(path: readonly PathSegment[]): SourceRef;
+}
+
+/** Everything the policy folder declares, after schema and rule checks passed. */
+export interface DesiredState {
+  tenant: PolicyDocument<'Tenant'>;
+  authenticationMethods?: PolicyDocument<'AuthenticationMethods'>;
+  conditionalAccessPolicies: PolicyDocument<'ConditionalAccessPolicy'>[];
+  rollouts: PolicyDocument<'Rollout'>[];
+  /** sha256 of the canonical JSON of every document: a saved plan records it. */
+  configHash: string;
+}
