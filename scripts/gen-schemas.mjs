@@ -1,7 +1,7 @@
 // Generates schemas/*.schema.json (draft 2020-12), one self-contained file per kind so editors
 // (yaml-language-server) can use each file alone. Run `node scripts/gen-schemas.mjs` after editing;
 // a unit test fails when the committed files differ from what this script produces.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 const strictObject = (properties, required = [], extra = {}) => ({
@@ -293,6 +293,8 @@ const out = {
   'conditional-access-policy.schema.json': conditionalAccessPolicy,
   'rollout.schema.json': rollout,
 };
+const outDir = new URL('../schemas/', import.meta.url);
+mkdirSync(outDir, { recursive: true });
 for (const [file, schema] of Object.entries(out)) {
-  writeFileSync(new URL(`../schemas/${file}`, import.meta.url), `${JSON.stringify(schema, null, 2)}\n`);
+  writeFileSync(new URL(file, outDir), `${JSON.stringify(schema, null, 2)}\n`);
 }
