@@ -36,3 +36,26 @@ export function schemaValidator(kind: Kind): ValidateFunction {
   if (!validate) throw new Error(`no schema for kind ${kind}`);
   return validate;
 }
+
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+}
+
+/** The schema of a kind's `spec`, for code that projects Graph objects onto what the format manages. */
+export function specSchema(kind: Kind): SchemaNode {
+  const schema = JSON.parse(readFileSync(new URL(SCHEMA_FILES[kind], schemaDir), 'utf8')) as SchemaNode;
+  const spec = schema.properties?.spec;
+  if (!spec) throw new Error(`schema of ${kind} has no spec`);
+  return spec;
+}
+
+/** Keeps only the properties the schema knows, recursively; other values pass through unchanged. */
+export function projectToSchema(value: unknown, schema: SchemaNode | undefined): unknown {
+  if (!schema?.properties || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, sub] of Object.entries(schema.properties)) {
+    if (key in (value as object)) out[key] = projectToSchema((value as Record<string, unknown>)[key], sub);
+  }
+  return out;
+}

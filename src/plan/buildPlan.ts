@@ -1,0 +1,196 @@
+// The planner: desired state + live state + clock in, a Plan out. Pure: no I/O, no clock reads.
+import type { DesiredState, PolicyDocument } from '../config/types.js';
+import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
+import type { LiveState } from '../tenant/types.js';
+import { canonicalJson, sha256Hex } from '../util/canonicalJson.js';
+import { fieldChanges, labelIds } from './diff.js';
+import { labeller, resolveRef } from './directory.js';
+import {
+  comparable,
+  desiredAuthenticator,
+  desiredConditionalAccess,
+  desiredRegistrationCampaign,
+  desiredTemporaryAccessPass,
+  liveAuthenticator,
+  liveConditionalAccess,
+  liveRegistrationCampaign,
+  liveTemporaryAccessPass,
+  projectOnto,
+} from './normalise.js';
+import { checkEmergencyExclusions, checkMfaMethodsAvailable, type PolicyAfterPlan } from './safety.js';
+import { PLAN_FORMAT_VERSION, type PlanFile, type PlanResource, type ResourceKind, type WavePlan } from './types.js';
+
+type Json = Record<string, unknown>;
+
+export interface PlanInput {
+  desired: DesiredState;
+  live: LiveState;
+  now: Date;
+  toolVersion: string;
+  waves?: WavePlan[];
+}
+
+export const METHODS_POLICY_PATH = '/policies/authenticationMethodsPolicy';
+export const CA_POLICIES_PATH = '/identity/conditionalAccess/policies';
+const methodConfigPath = (id: string) => `${METHODS_POLICY_PATH}/authenticationMethodConfigurations/${id}`;
+const ABSENT = 'absent';
+
+export function fingerprintOf(normalisedLive: Json | undefined, modifiedDateTime?: unknown): string {
+  if (!normalisedLive) return `sha256:${sha256Hex(ABSENT)}`;
+  return `sha256:${sha256Hex(canonicalJson({ object: normalisedLive, modifiedDateTime: modifiedDateTime ?? null }))}`;
+}
+
+export function buildPlan(input: PlanInput): PlanFile {
+  const { desired, live } = input;
+  const label = labeller(live.directory);
+  const resources: PlanResource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const methodsAfter: Record<string, Json> = { ...live.methodConfigurations };
+
+  const methods = desired.authenticationMethods;
+  if (methods) {
+    const src = sourceOf(methods);
+    const { microsoftAuthenticator: authenticator, temporaryAccessPass: tap, registrationCampaign: campaign } = methods.spec;
+    if (authenticator) {
+      const liveFull = liveAuthenticator(live.methodConfigurations.microsoftauthenticator ?? {});
+      const want = desiredAuthenticator(authenticator, live.directory);
+      const body: Json = { '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration', ...want };
+      if (want.featureSettings) body.featureSettings = { ...(liveFull.featureSettings as Json), ...(want.featureSettings as Json) };
+      resources.push(methodResource(`AuthenticationMethods.${methods.name}.microsoftAuthenticator`, 'MicrosoftAuthenticator', 'Microsoft Authenticator', liveFull, want, label, methodConfigPath('MicrosoftAuthenticator'), body, src));
+      methodsAfter.microsoftauthenticator = { ...liveFull, ...want };
+    }
+    if (tap) {
+      const liveFull = liveTemporaryAccessPass(live.methodConfigurations.temporaryaccesspass ?? {});
+      const want = desiredTemporaryAccessPass(tap, live.directory);
+      const body = { '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration', ...want };
+      resources.push(methodResource(`AuthenticationMethods.${methods.name}.temporaryAccessPass`, 'TemporaryAccessPass', 'Temporary Access Pass', liveFull, want, label, methodConfigPath('TemporaryAccessPass'), body, src));
+      methodsAfter.temporaryaccesspass = { ...liveFull, ...want };
+    }
+    if (campaign) {
+      const enforcement = (live.authenticationMethodsPolicy.registrationEnforcement ?? {}) as Json;
+      const liveFull = liveRegistrationCampaign((enforcement.authenticationMethodsRegistrationCampaign ?? {}) as Json);
+      const want = desiredRegistrationCampaign(campaign, live.directory);
+      const body = { registrationEnforcement: { authenticationMethodsRegistrationCampaign: { ...liveFull, ...want } } };
+      resources.push(methodResource(`AuthenticationMethods.${methods.name}.registrationCampaign`, 'RegistrationCampaign', 'Registration campaign', liveFull, want, label, METHODS_POLICY_PATH, body, src));
+    }
+  }
+
+  const policiesAfter: PolicyAfterPlan[] = [];
+  const matched = new Set<Json>();
+  for (const doc of desired.conditionalAccessPolicies) {
+    const src = sourceOf(doc);
+    const want = desiredConditionalAccess(doc.spec, live.directory);
+    const hits = live.conditionalAccessPolicies.filter((p) => String(p.displayName ?? '').toLowerCase() === doc.spec.displayName.toLowerCase());
+    hits.forEach((h) => matched.add(h));
+    if (hits.length > 1) {
+      diagnostics.push({ severity: 'error', code: 'ER032', message: `${hits.length} live CA policies are named "${doc.spec.displayName}" (ids ${hits.map((h) => String(h.id)).join(', ')}): rename or delete one so the policy can be matched`, ...src });
+      continue;
+    }
+    policiesAfter.push({ displayName: doc.spec.displayName, managed: true, policy: want, source: src });
+    resources.push(caResource(doc, want, hits[0], label, src));
+  }
+  for (const p of live.conditionalAccessPolicies) {
+    if (!matched.has(p)) policiesAfter.push({ displayName: String(p.displayName), managed: false, policy: liveConditionalAccess(p) });
+  }
+
+  const emergency = desired.tenant.spec.emergencyAccess ?? {};
+  diagnostics.push(
+    ...checkEmergencyExclusions(
+      policiesAfter,
+      {
+        userIds: (emergency.users ?? []).map((u) => resolveRef(live.directory, 'user', u)),
+        groupIds: (emergency.groups ?? []).map((g) => resolveRef(live.directory, 'group', g)),
+      },
+      label,
+    ),
+    ...checkMfaMethodsAvailable(policiesAfter, methodsAfter),
+  );
+
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    toolVersion: input.toolVersion,
+    createdAt: input.now.toISOString(),
+    tenantId: live.tenantId,
+    configHash: desired.configHash,
+    resources,
+    waves: input.waves ?? [],
+    diagnostics: diagnostics.sort(compareDiagnostics),
+  };
+}
+
+function sourceOf(doc: PolicyDocument): { file: string; line: number } {
+  return { file: doc.source.file, line: doc.source.line };
+}
+
+function methodResource(
+  address: string,
+  kind: ResourceKind,
+  displayName: string,
+  liveFull: Json,
+  want: Json,
+  label: (id: string) => string,
+  path: string,
+  body: Json,
+  source: { file: string; line: number },
+): PlanResource {
+  const before = comparable(labelIds(projectOnto(liveFull, want), label) as Json);
+  const after = comparable(labelIds(want, label) as Json);
+  const changes = fieldChanges(before, after);
+  return {
+    address,
+    kind,
+    graphId: kind === 'RegistrationCampaign' ? 'authenticationMethodsPolicy' : kind,
+    displayName,
+    action: changes.length ? 'update' : 'noop',
+    changes,
+    fingerprint: fingerprintOf(liveFull),
+    ...(changes.length ? { write: { method: 'PATCH' as const, path, body } } : {}),
+    source,
+  };
+}
+
+function caResource(
+  doc: PolicyDocument<'ConditionalAccessPolicy'>,
+  want: Json,
+  live: Json | undefined,
+  label: (id: string) => string,
+  source: { file: string; line: number },
+): PlanResource {
+  const address = `ConditionalAccessPolicy.${doc.name}`;
+  const after = comparable(labelIds(want, label) as Json);
+  if (!live) {
+    return {
+      address,
+      kind: 'ConditionalAccessPolicy',
+      displayName: doc.spec.displayName,
+      action: 'create',
+      changes: fieldChanges({}, after),
+      fingerprint: fingerprintOf(undefined),
+      write: { method: 'POST', path: CA_POLICIES_PATH, body: comparable(want) },
+      source,
+    };
+  }
+  const liveFull = liveConditionalAccess(live);
+  const changes = fieldChanges(comparable(labelIds(liveFull, label) as Json), after);
+  return {
+    address,
+    kind: 'ConditionalAccessPolicy',
+    graphId: String(live.id),
+    displayName: doc.spec.displayName,
+    action: changes.length ? 'update' : 'noop',
+    changes,
+    fingerprint: fingerprintOf(liveFull, live.modifiedDateTime),
+    ...(changes.length ? { write: { method: 'PATCH' as const, path: `${CA_POLICIES_PATH}/${String(live.id)}`, body: caPatchBody(want, liveFull) } } : {}),
+    source,
+  };
+}
+
+/** PATCH keeps what it is not sent: clear explicitly whatever the policy has and the YAML does not. */
+function caPatchBody(want: Json, liveFull: Json): Json {
+  const wantConditions = { ...(want.conditions as Json) };
+  for (const [key, value] of Object.entries((liveFull.conditions ?? {}) as Json)) {
+    if (!(key in wantConditions)) wantConditions[key] = Array.isArray(value) ? [] : null;
+  }
+  return { ...want, conditions: wantConditions, grantControls: want.grantControls ?? null, sessionControls: want.sessionControls ?? null };
+}
+

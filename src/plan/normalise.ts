@@ -1,0 +1,219 @@
+// Desired (YAML) and live (Graph) objects are brought into one Graph-shaped, comparable form:
+// read-only fields gone, Graph's defaults filled, nulls and empty lists treated as absent. Both
+// sides go through the same functions, so a value Graph echoes back never shows as a change.
+import type {
+  ConditionalAccessPolicySpec,
+  MicrosoftAuthenticatorSpec,
+  RegistrationCampaignSpec,
+  TemporaryAccessPassSpec,
+} from '../config/types.js';
+import { projectToSchema, specSchema } from '../config/schemas.js';
+import { ALL_USERS_TARGET, CA_USER_KEYWORDS, EMPTY_TARGET_ID, resolveRef, type DirectoryIndex } from './directory.js';
+
+type Json = Record<string, unknown>;
+type Target = { id: string; targetType: string; [k: string]: unknown };
+
+export const FEATURE_SETTING_KEYS = ['displayAppInformationRequiredState', 'displayLocationInformationRequiredState'] as const;
+
+/** Drops null, undefined, empty lists and empty objects, recursively. */
+export function pruneEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pruneEmpty);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const [key, v] of Object.entries(value)) {
+    const pruned = pruneEmpty(v);
+    if (pruned === null || pruned === undefined) continue;
+    if (Array.isArray(pruned) && pruned.length === 0) continue;
+    if (typeof pruned === 'object' && !Array.isArray(pruned) && Object.keys(pruned).length === 0) continue;
+    out[key] = pruned;
+  }
+  return out;
+}
+
+const asObject = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+function target(id: string, targetType: string, extra: Json = {}): Target {
+  return { id, targetType, ...extra };
+}
+
+function liveTargets(value: unknown, shape: (t: Json) => Json): Target[] {
+  return asArray(value).map((raw) => {
+    const t = asObject(raw);
+    return target(String(t.id), String(t.targetType ?? 'group'), shape(t));
+  });
+}
+
+function featureSetting(state: unknown, include: unknown, exclude: unknown): Json {
+  const inc = asObject(include);
+  const exc = asObject(exclude);
+  return {
+    state: state ?? 'default',
+    includeTarget: target(String(inc.id ?? ALL_USERS_TARGET), String(inc.targetType ?? 'group')),
+    excludeTarget: target(String(exc.id ?? EMPTY_TARGET_ID), String(exc.targetType ?? 'group')),
+  };
+}
+
+// ---------------------------------------------------------------- Microsoft Authenticator
+
+const authenticatorTargetShape = (t: Json) => ({
+  authenticationMode: t.authenticationMode ?? 'any',
+  isRegistrationRequired: t.isRegistrationRequired ?? false,
+});
+
+export function desiredAuthenticator(spec: MicrosoftAuthenticatorSpec, dir: DirectoryIndex): Json {
+  const out: Json = { state: spec.state };
+  if (spec.isSoftwareOathEnabled !== undefined) out.isSoftwareOathEnabled = spec.isSoftwareOathEnabled;
+  if (spec.includeTargets) {
+    out.includeTargets = spec.includeTargets.map((t) => target(resolveRef(dir, 'group', t.group), 'group', authenticatorTargetShape(t as unknown as Json)));
+  }
+  if (spec.excludeTargets) out.excludeTargets = spec.excludeTargets.map((t) => target(resolveRef(dir, 'group', t.group), 'group'));
+  if (spec.featureSettings) {
+    const settings: Json = {};
+    for (const key of FEATURE_SETTING_KEYS) {
+      const s = spec.featureSettings[key];
+      if (!s) continue;
+      settings[key] = featureSetting(
+        s.state,
+        { id: resolveRef(dir, 'group', s.includeTarget?.group ?? ALL_USERS_TARGET), targetType: 'group' },
+        s.excludeTarget ? { id: resolveRef(dir, 'group', s.excludeTarget.group), targetType: 'group' } : undefined,
+      );
+    }
+    out.featureSettings = settings;
+  }
+  return out;
+}
+
+/** Every property the format can manage, from a live configuration. */
+export function liveAuthenticator(live: Json): Json {
+  const settings = asObject(live.featureSettings);
+  const features: Json = {};
+  for (const key of FEATURE_SETTING_KEYS) {
+    const s = asObject(settings[key]);
+    features[key] = featureSetting(s.state, s.includeTarget, s.excludeTarget);
+  }
+  return {
+    state: live.state ?? 'disabled',
+    isSoftwareOathEnabled: live.isSoftwareOathEnabled ?? false,
+    includeTargets: liveTargets(live.includeTargets, authenticatorTargetShape),
+    excludeTargets: liveTargets(live.excludeTargets, () => ({})),
+    featureSettings: features,
+  };
+}
+
+// ---------------------------------------------------------------- Temporary Access Pass
+
+const tapTargetShape = (t: Json) => ({ isRegistrationRequired: t.isRegistrationRequired ?? false });
+const TAP_SCALARS = ['defaultLength', 'minimumLifetimeInMinutes', 'maximumLifetimeInMinutes', 'defaultLifetimeInMinutes', 'isUsableOnce'] as const;
+
+export function desiredTemporaryAccessPass(spec: TemporaryAccessPassSpec, dir: DirectoryIndex): Json {
+  const out: Json = { state: spec.state };
+  if (spec.includeTargets) out.includeTargets = spec.includeTargets.map((t) => target(resolveRef(dir, 'group', t.group), 'group', tapTargetShape(t as unknown as Json)));
+  if (spec.excludeTargets) out.excludeTargets = spec.excludeTargets.map((t) => target(resolveRef(dir, 'group', t.group), 'group'));
+  for (const key of TAP_SCALARS) if (spec[key] !== undefined) out[key] = spec[key];
+  return out;
+}
+
+export function liveTemporaryAccessPass(live: Json): Json {
+  const out: Json = {
+    state: live.state ?? 'disabled',
+    includeTargets: liveTargets(live.includeTargets, tapTargetShape),
+    excludeTargets: liveTargets(live.excludeTargets, () => ({})),
+  };
+  for (const key of TAP_SCALARS) out[key] = live[key] ?? null;
+  return out;
+}
+
+// ---------------------------------------------------------------- Registration campaign
+
+function campaignTarget(t: { group?: string; user?: string }, dir: DirectoryIndex): Target {
+  return t.user !== undefined ? target(resolveRef(dir, 'user', t.user), 'user') : target(resolveRef(dir, 'group', t.group!), 'group');
+}
+
+export function desiredRegistrationCampaign(spec: RegistrationCampaignSpec, dir: DirectoryIndex): Json {
+  const out: Json = { state: spec.state };
+  if (spec.snoozeDurationInDays !== undefined) out.snoozeDurationInDays = spec.snoozeDurationInDays;
+  if (spec.includeTargets) {
+    out.includeTargets = spec.includeTargets.map((t) => ({ ...campaignTarget(t, dir), targetedAuthenticationMethod: t.targetedAuthenticationMethod ?? 'microsoftAuthenticator' }));
+  }
+  if (spec.excludeTargets) out.excludeTargets = spec.excludeTargets.map((t) => campaignTarget(t, dir));
+  return out;
+}
+
+export function liveRegistrationCampaign(live: Json): Json {
+  return {
+    state: live.state ?? 'default',
+    snoozeDurationInDays: live.snoozeDurationInDays ?? 1,
+    includeTargets: liveTargets(live.includeTargets, (t) => ({ targetedAuthenticationMethod: t.targetedAuthenticationMethod ?? 'microsoftAuthenticator' })),
+    excludeTargets: liveTargets(live.excludeTargets, () => ({})),
+  };
+}
+
+/** Only the properties the YAML declares are compared for method settings (the rest is not managed). */
+export function projectOnto(live: Json, desired: Json): Json {
+  const out: Json = {};
+  for (const key of Object.keys(desired)) {
+    const d = desired[key];
+    const l = live[key];
+    out[key] = key === 'featureSettings' ? projectOnto(asObject(l), asObject(d)) : l;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- Conditional Access
+
+const CA_USER_LISTS = ['includeUsers', 'excludeUsers', 'includeGroups', 'excludeGroups', 'includeRoles', 'excludeRoles'] as const;
+let caSpecSchema: ReturnType<typeof specSchema> | undefined;
+
+function resolveCaUsers(users: ConditionalAccessPolicySpec['conditions']['users'], dir: DirectoryIndex): Json {
+  const userRef = (u: string) => (CA_USER_KEYWORDS.some((k) => k.toLowerCase() === u.toLowerCase()) ? CA_USER_KEYWORDS.find((k) => k.toLowerCase() === u.toLowerCase())! : resolveRef(dir, 'user', u));
+  return {
+    includeUsers: (users.includeUsers ?? []).map(userRef),
+    excludeUsers: (users.excludeUsers ?? []).map(userRef),
+    includeGroups: (users.includeGroups ?? []).map((g) => resolveRef(dir, 'group', g)),
+    excludeGroups: (users.excludeGroups ?? []).map((g) => resolveRef(dir, 'group', g)),
+    includeRoles: users.includeRoles ?? [],
+    excludeRoles: users.excludeRoles ?? [],
+  };
+}
+
+/**
+ * The whole managed shape of a CA policy with Graph's defaults: what a create sends and what an
+ * update sends (explicit empties, so a removed condition is really removed by the PATCH).
+ */
+export function desiredConditionalAccess(spec: ConditionalAccessPolicySpec, dir: DirectoryIndex): Json {
+  const conditions = { ...spec.conditions, users: resolveCaUsers(spec.conditions.users, dir) };
+  return caShape({ displayName: spec.displayName, state: spec.state, conditions, grantControls: spec.grantControls, sessionControls: spec.sessionControls });
+}
+
+export function liveConditionalAccess(live: Json): Json {
+  const conditions = asObject(live.conditions);
+  const users = asObject(conditions.users);
+  const grant = asObject(live.grantControls);
+  const strength = asObject(grant.authenticationStrength);
+  const normalisedUsers: Json = {};
+  for (const key of CA_USER_LISTS) normalisedUsers[key] = asArray(users[key]);
+  return caShape({
+    displayName: live.displayName,
+    state: live.state,
+    conditions: { ...conditions, users: normalisedUsers },
+    grantControls: live.grantControls ? { ...grant, authenticationStrength: strength.id ? { id: strength.id } : null } : null,
+    sessionControls: live.sessionControls,
+  });
+}
+
+function caShape(policy: Json): Json {
+  caSpecSchema ??= specSchema('ConditionalAccessPolicy');
+  const shaped = asObject(projectToSchema(policy, caSpecSchema));
+  const conditions = asObject(shaped.conditions);
+  if (asArray(conditions.clientAppTypes).length === 0) conditions.clientAppTypes = ['all'];
+  // A grant with nothing but an operator grants nothing: Graph returns that shape for "no grant".
+  const grant = asObject(pruneEmpty(shaped.grantControls));
+  if (Object.keys(grant).filter((k) => k !== 'operator').length === 0) shaped.grantControls = null;
+  return { ...shaped, conditions };
+}
+
+/** The comparable form: Graph shape with every empty value dropped. */
+export function comparable(value: Json): Json {
+  return asObject(pruneEmpty(value));
+}

@@ -1,0 +1,15 @@
+import type { DirectoryIndex } from '../plan/directory.js';
+
+type Json = Record<string, unknown>;
+
+/** What a plan reads from the tenant: raw Graph objects, normalised later by the planner. */
+export interface LiveState {
+  tenantId: string;
+  /** GET /policies/authenticationMethodsPolicy (registrationEnforcement, authenticationMethodConfigurations, …). */
+  authenticationMethodsPolicy: Json;
+  /** Method configurations by lower-cased id (`microsoftauthenticator`, `temporaryaccesspass`, …). */
+  methodConfigurations: Record<string, Json>;
+  /** Every CA policy in the tenant (managed or not). */
+  conditionalAccessPolicies: Json[];
+  directory: DirectoryIndex;
+}
