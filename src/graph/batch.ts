@@ -1,0 +1,239 @@
+import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
+import type { GraphStats, RetryOptions } from './middleware.js';
+import type { Clock, RateLimiter, ThrottleClass } from './rateLimiter.js';
+import { CLASS_SEVERITY, classifyPath } from './rateLimiter.js';
+import { parseRetryAfter } from './retryAfter.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** Graph accepts at most 20 requests per `$batch`. */
+export const BATCH_LIMIT = 20;
+
+export interface BatchItem {
+  method: HttpMethod;
+  /** Relative to the version root, query allowed: `/users/{id}?$select=id`. */
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Only meaningful for POST (other methods are idempotent). Decides whether a 5xx item is retried. */
+  idempotent?: boolean;
+}
+
+export interface BatchItemResult<T = unknown> {
+  /** Position of the item in the input. */
+  index: number;
+  /** HTTP status of the item; 0 when Graph sent no response for it. */
+  status: number;
+  ok: boolean;
+  body: T | undefined;
+  headers: Record<string, string>;
+  error?: GraphRequestError;
+}
+
+interface WireResponse {
+  id?: unknown;
+  status?: unknown;
+  headers?: unknown;
+  body?: unknown;
+}
+
+export interface BatchContext {
+  /** POST one `$batch` envelope; returns the parsed envelope body. */
+  send(envelope: { requests: unknown[] }, throttleClass: ThrottleClass, cost: number, idempotent: boolean): Promise<unknown>;
+  clock: Clock;
+  random: () => number;
+  timeScale: number;
+  retry: RetryOptions;
+  limiter: RateLimiter;
+  stats: GraphStats;
+}
+
+const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
+
+function isIdempotent(item: BatchItem): boolean {
+  return item.method !== 'POST' || item.idempotent === true;
+}
+
+function lowerHeaders(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (raw && typeof raw === 'object') {
+    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) out[k.toLowerCase()] = String(v);
+  }
+  return out;
+}
+
+function normaliseUrl(url: string): string {
+  return url.startsWith('/') ? url : `/${url}`;
+}
+
+function itemError(item: BatchItem, status: number, body: unknown, headers: Record<string, string>, outcomeUnknown: boolean): GraphRequestError {
+  const parsed = body && typeof body === 'object' ? parseGraphErrorBody(JSON.stringify(body), 'application/json') : typeof body === 'string' ? parseGraphErrorBody(body, headers['content-type'] ?? null) : {};
+  return new GraphRequestError({
+    method: item.method,
+    path: normaliseUrl(item.url),
+    status,
+    code: parsed.code,
+    graphMessage: parsed.message,
+    reason: status === 0 ? 'no response for this item in the $batch reply' : parsed.message ? undefined : 'malformed' in parsed ? parsed.malformed : undefined,
+    requestId: parsed.requestId ?? headers['request-id'] ?? headers['client-request-id'],
+    outcomeUnknown,
+    retryAfterMs: parseRetryAfter(headers['retry-after']),
+  });
+}
+
+function envelopeError(item: BatchItem, err: unknown): GraphRequestError {
+  const e = err instanceof GraphRequestError ? err : undefined;
+  const status = e?.status ?? 0;
+  // A definite rejection of the envelope (4xx) executed nothing; a 5xx, reset or timeout may have.
+  const maybeRan = e ? e.outcomeUnknown || status === 0 || status >= 500 : true;
+  const what = e ? (e.graphMessage ?? e.reason ?? 'no error message') : String((err as Error)?.message ?? err);
+  return new GraphRequestError({
+    method: item.method,
+    path: normaliseUrl(item.url),
+    status,
+    code: e?.code,
+    requestId: e?.requestId,
+    reason: `the $batch request failed: ${what}`,
+    outcomeUnknown: maybeRan && !isIdempotent(item),
+    cause: err,
+  });
+}
+
+function strictestClass(items: BatchItem[]): { cls: ThrottleClass; cost: number } {
+  let cls: ThrottleClass = 'directory';
+  for (const item of items) {
+    const c = classifyPath(item.url);
+    if (CLASS_SEVERITY[c] > CLASS_SEVERITY[cls]) cls = c;
+  }
+  const cost = cls === 'directory' ? 1 : items.filter((i) => classifyPath(i.url) === cls).length;
+  return { cls, cost };
+}
+
+/**
+ * Send any number of requests as `$batch` envelopes of 20, match the replies by id, retry the
+ * throttled items (and 5xx items of idempotent requests) after the longest item Retry-After, and
+ * return one result per input item, in input order. Never throws: a failed envelope becomes an
+ * error on each of its items (outcomeUnknown for non-idempotent ones when it may have run).
+ */
+export async function executeBatch<T = unknown>(
+  ctx: BatchContext,
+  items: readonly BatchItem[],
+  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<BatchItemResult<T>[]> {
+  const results: BatchItemResult<T>[] = new Array(items.length);
+  const chunks: number[][] = [];
+  for (let i = 0; i < items.length; i += BATCH_LIMIT) {
+    chunks.push(Array.from({ length: Math.min(BATCH_LIMIT, items.length - i) }, (_, k) => i + k));
+  }
+  let done = 0;
+  const runChunk = async (indices: number[]): Promise<void> => {
+    let remaining = indices;
+    let waited = 0;
+    for (let attempt = 1; remaining.length > 0; attempt++) {
+      const subset = remaining.map((i) => items[i]!);
+      const { cls, cost } = strictestClass(subset);
+      const envelope = {
+        requests: remaining.map((i) => {
+          const item = items[i]!;
+          const headers: Record<string, string> = { ...(item.headers ?? {}) };
+          if (item.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+            headers['Content-Type'] = 'application/json';
+          }
+          return {
+            id: String(i),
+            method: item.method,
+            url: normaliseUrl(item.url),
+            ...(Object.keys(headers).length > 0 ? { headers } : {}),
+            ...(item.body !== undefined ? { body: item.body } : {}),
+          };
+        }),
+      };
+      ctx.stats.batchRequests++;
+      ctx.stats.batchItems += remaining.length;
+      let reply: { responses?: unknown } | undefined;
+      try {
+        reply = (await ctx.send(envelope, cls, cost, subset.every(isIdempotent))) as { responses?: unknown } | undefined;
+      } catch (err) {
+        // The envelope itself failed (after the gateway's own retries). Turn it into item errors
+        // rather than throwing, so results already obtained by other envelopes (clear-text TAPs)
+        // are never lost.
+        for (const i of remaining) {
+          results[i] = { index: i, status: 0, ok: false, body: undefined, headers: {}, error: envelopeError(items[i]!, err) };
+          done++;
+        }
+        options.onProgress?.(done, items.length);
+        return;
+      }
+      const byId = new Map<string, WireResponse>();
+      if (reply && Array.isArray(reply.responses)) {
+        for (const r of reply.responses as WireResponse[]) byId.set(String(r.id), r);
+      }
+      const retry: number[] = [];
+      let longest: number | undefined;
+      let throttled = false;
+      for (const i of remaining) {
+        const item = items[i]!;
+        const r = byId.get(String(i));
+        const status = typeof r?.status === 'number' ? r.status : 0;
+        const headers = lowerHeaders(r?.headers);
+        const retryable = status === 429 || (RETRYABLE_5XX.has(status) && isIdempotent(item));
+        if (retryable && attempt < ctx.retry.maxAttempts) {
+          if (status === 429) {
+            throttled = true;
+            ctx.stats.throttled++;
+            ctx.stats.throttledByClass[classifyPath(item.url)]++;
+          }
+          const ra = parseRetryAfter(headers['retry-after'], ctx.clock.now());
+          if (ra !== undefined) longest = Math.max(longest ?? 0, ra);
+          retry.push(i);
+          continue;
+        }
+        const ok = status >= 200 && status < 300;
+        // A 5xx on a non-idempotent item (a TAP creation) may have been executed: say so.
+        const unknown = !ok && !isIdempotent(item) && (status === 0 || status >= 500);
+        results[i] = {
+          index: i,
+          status,
+          ok,
+          body: r?.body as T | undefined,
+          headers,
+          ...(ok ? {} : { error: itemError(item, status, r?.body, headers, unknown) }),
+        };
+        done++;
+      }
+      options.onProgress?.(done, items.length);
+      if (retry.length === 0) break;
+      const cap = Math.min(ctx.retry.maxDelayMs, ctx.retry.baseDelayMs * 2 ** (attempt - 1));
+      const delay = Math.ceil((longest ?? Math.floor(ctx.random() * cap)) * ctx.timeScale);
+      if (throttled) ctx.limiter.pause(cls, delay);
+      if (waited + delay > ctx.retry.maxTotalWaitMs * ctx.timeScale) {
+        // Out of patience: report what Graph said last for each of them.
+        for (const i of retry) {
+          const item = items[i]!;
+          const r = byId.get(String(i));
+          const headers = lowerHeaders(r?.headers);
+          const status = typeof r?.status === 'number' ? r.status : 0;
+          results[i] = { index: i, status, ok: false, body: r?.body as T | undefined, headers, error: itemError(item, status, r?.body, headers, false) };
+          done++;
+        }
+        options.onProgress?.(done, items.length);
+        break;
+      }
+      ctx.stats.batchItemRetries += retry.length;
+      ctx.stats.retryWaitMs += delay;
+      waited += delay;
+      if (delay > 0) await ctx.clock.sleep(delay);
+      remaining = retry;
+    }
+  };
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, chunks.length) }, async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++]!;
+      await runChunk(chunk);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

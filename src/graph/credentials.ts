@@ -1,0 +1,82 @@
+import type { TokenCredential } from '@azure/identity';
+import { UserError } from '../errors.js';
+
+/** Supplies the bearer token. Implementations never log the token or put it in an error. */
+export interface TokenProvider {
+  getToken(options?: { forceRefresh?: boolean }): Promise<string>;
+  /** False for a static token: refreshing after a 401 would give the same token back. */
+  readonly refreshable: boolean;
+}
+
+/** `ENTRA_ROLLOUT_TOKEN`: used as is, never refreshed. */
+export function staticTokenProvider(token: string): TokenProvider {
+  const value = token.trim();
+  if (value === '') throw new UserError('The Graph token is empty (ENTRA_ROLLOUT_TOKEN)');
+  return { refreshable: false, getToken: async () => value };
+}
+
+/** Refresh this long before expiry so a token never expires mid-request. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+/** Wraps an `@azure/identity` credential: caches the token until near expiry, one fetch at a time. */
+export class CredentialTokenProvider implements TokenProvider {
+  readonly refreshable = true;
+  private cached: { token: string; refreshAt: number } | undefined;
+  private inflight: Promise<string> | undefined;
+
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly scope: string,
+    private readonly now: () => number = Date.now,
+    private readonly label = 'the Azure credential',
+  ) {}
+
+  async getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
+    if (options.forceRefresh) this.cached = undefined;
+    if (this.cached && this.now() < this.cached.refreshAt) return this.cached.token;
+    if (!this.inflight) {
+      this.inflight = this.fetchToken().finally(() => {
+        this.inflight = undefined;
+      });
+    }
+    return this.inflight;
+  }
+
+  private async fetchToken(): Promise<string> {
+    let result: Awaited<ReturnType<TokenCredential['getToken']>>;
+    try {
+      result = await this.credential.getToken(this.scope);
+    } catch (err) {
+      const first = String((err as Error)?.message ?? err).split('\n')[0];
+      throw new UserError(`Could not get a Microsoft Graph token from ${this.label} for ${this.scope}: ${first}`, {
+        detail:
+          'Sign in with `az login`, set AZURE_TENANT_ID/AZURE_CLIENT_ID with a secret, certificate or federated token, ' +
+          'or point --graph-url/ENTRA_ROLLOUT_GRAPH_URL at an endpoint and set ENTRA_ROLLOUT_TOKEN.',
+        cause: err,
+      });
+    }
+    if (!result) throw new UserError(`${this.label} returned no token for ${this.scope}`);
+    const expires = result.expiresOnTimestamp;
+    const refreshAt = Math.min(result.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY, expires - EXPIRY_MARGIN_MS);
+    // A token that is already inside the margin is still used once; the next call fetches again.
+    this.cached = { token: result.token, refreshAt };
+    return result.token;
+  }
+}
+
+/**
+ * `DefaultAzureCredential` (environment, workload identity, managed identity, Azure CLI, …),
+ * imported lazily so offline commands never load @azure/identity.
+ */
+export async function defaultCredentialTokenProvider(options: {
+  scope: string;
+  authorityHost: string;
+  tenantId?: string | undefined;
+}): Promise<TokenProvider> {
+  const identity = await import('@azure/identity');
+  const credential = new identity.DefaultAzureCredential({
+    authorityHost: options.authorityHost,
+    ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+  });
+  return new CredentialTokenProvider(credential, options.scope, Date.now, 'DefaultAzureCredential');
+}

@@ -1,0 +1,422 @@
+import { randomUUID } from 'node:crypto';
+import { Client, HTTPMessageHandler, ResponseType } from '@microsoft/microsoft-graph-client';
+import type { Middleware } from '@microsoft/microsoft-graph-client';
+import { UserError } from '../errors.js';
+import type { BatchItem, BatchItemResult, HttpMethod } from './batch.js';
+import { executeBatch } from './batch.js';
+import type { TokenProvider } from './credentials.js';
+import { defaultCredentialTokenProvider, staticTokenProvider } from './credentials.js';
+import type { GraphCloud, GraphEndpoints } from './endpoints.js';
+import { assertAllowedGraphUrl, isLoopbackHost, resolveEndpoints } from './endpoints.js';
+import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
+import type { GraphStats, RetryOptions } from './middleware.js';
+import { AuthMiddleware, DEFAULT_RETRY, RequestPolicy, RetryMiddleware, ThrottleMiddleware, emptyStats } from './middleware.js';
+import type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
+import { RateLimiter, classifyPath, systemClock } from './rateLimiter.js';
+
+export interface GraphGatewayOptions {
+  endpoints: GraphEndpoints;
+  /** Omit for an anonymous endpoint (a local emulator that wants no token). */
+  tokenProvider?: TokenProvider | undefined;
+  retry?: Partial<RetryOptions> | undefined;
+  limits?: Partial<Record<ThrottleClass, Partial<ThrottleLimit>>> | undefined;
+  /** Scales limiter windows and retry waits (benchmarks against the emulator); 1 for real Graph. */
+  timeScale?: number | undefined;
+  clock?: Clock | undefined;
+  /** Jitter source in [0, 1). */
+  random?: (() => number) | undefined;
+  /** Per-attempt timeout (ms); 0 disables. */
+  requestTimeoutMs?: number | undefined;
+  /** Replaces the SDK's HTTPMessageHandler at the end of the chain (tests, recording). */
+  transport?: Middleware | undefined;
+}
+
+export interface RequestOptions {
+  /** Send to the beta endpoint (derived from the v1.0 base). */
+  beta?: boolean;
+  /** POST only: the request may safely be repeated (reads in a `$batch`, `$ref` adds, revokeSignInSessions). */
+  idempotent?: boolean;
+  headers?: Record<string, string>;
+}
+
+export interface PageOptions extends RequestOptions {
+  /** Called after each page with the number of items so far. */
+  onProgress?: (itemsSoFar: number) => void;
+}
+
+export interface BatchOptions {
+  beta?: boolean;
+  /** Envelopes in flight at once (default 4). */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface GraphResponse<T> {
+  status: number;
+  headers: Headers;
+  data: T | undefined;
+}
+
+interface ODataPage<T> {
+  value?: T[];
+  '@odata.nextLink'?: string;
+}
+
+interface Target {
+  /** What the SDK gets: a path under its base, or an absolute https URL for a foreign host. */
+  apiPath: string;
+  version: string;
+  /** Path relative to the version root (what messages and the throttle classifier use). */
+  display: string;
+  classPath: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 100_000;
+
+/** The only door to Microsoft Graph. */
+export class GraphGateway {
+  readonly endpoints: GraphEndpoints;
+  private readonly client: Client;
+  private readonly limiter: RateLimiter;
+  private readonly counters: GraphStats = emptyStats();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly timeScale: number;
+  private readonly retry: RetryOptions;
+  private readonly rootPath: string;
+  private readonly loopback: boolean;
+
+  constructor(options: GraphGatewayOptions) {
+    this.endpoints = options.endpoints;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.timeScale = options.timeScale ?? 1;
+    this.retry = { ...DEFAULT_RETRY, ...(options.retry ?? {}) };
+    this.limiter = new RateLimiter({ limits: options.limits, timeScale: this.timeScale, clock: this.clock });
+    const root = new URL(this.endpoints.rootUrl);
+    this.rootPath = root.pathname.replace(/\/+$/, '');
+    this.loopback = isLoopbackHost(root.hostname);
+    const middleware: Middleware[] = [
+      new AuthMiddleware(options.tokenProvider, (url) => this.isGraphOrigin(url), this.counters),
+      new RetryMiddleware(this.retry, this.limiter, this.clock, this.random, this.timeScale, this.counters),
+      new ThrottleMiddleware(this.limiter, this.counters, options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS),
+      options.transport ?? new HTTPMessageHandler(),
+    ];
+    this.client = Client.initWithMiddleware({
+      middleware,
+      baseUrl: this.endpoints.rootUrl,
+      defaultVersion: this.endpoints.version,
+    });
+  }
+
+  get baseUrl(): string {
+    return this.endpoints.baseUrl;
+  }
+
+  get betaBaseUrl(): string {
+    return this.endpoints.betaBaseUrl;
+  }
+
+  /** Same origin as the configured Graph; on loopback, localhost/127.x/[::1] with the same port count as one. */
+  isGraphOrigin(url: URL): boolean {
+    const base = new URL(this.endpoints.origin);
+    if (url.origin === base.origin) return true;
+    return this.loopback && isLoopbackHost(url.hostname) && url.protocol === base.protocol && url.port === base.port;
+  }
+
+  stats(): GraphStats {
+    const s = structuredClone(this.counters);
+    s.limiterWaitMs = this.limiter.totalWaitMs;
+    return s;
+  }
+
+  /** Map a caller path or an absolute link (a nextLink) onto what the SDK can send. */
+  private target(pathOrUrl: string, beta: boolean | undefined): Target {
+    const defaultVersion = beta ? 'beta' : this.endpoints.version;
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) {
+      const rel = pathOrUrl.startsWith('/') ? pathOrUrl : `/${pathOrUrl}`;
+      return { apiPath: protectQuery(rel), version: defaultVersion, display: rel, classPath: rel };
+    }
+    let url: URL;
+    try {
+      url = new URL(pathOrUrl);
+    } catch {
+      throw new UserError(`Invalid Graph link ${JSON.stringify(pathOrUrl.slice(0, 200))}`);
+    }
+    if (this.isGraphOrigin(url)) {
+      let rest = url.pathname;
+      if (this.rootPath && (rest === this.rootPath || rest.startsWith(`${this.rootPath}/`))) rest = rest.slice(this.rootPath.length);
+      const m = /^\/(v\d+(?:\.\d+)?|beta)(\/.*)?$/i.exec(rest);
+      const version = m ? m[1]! : defaultVersion;
+      const path = (m ? (m[2] ?? '/') : rest) + url.search;
+      return { apiPath: protectQuery(path), version, display: path, classPath: path };
+    }
+    // A foreign host: allowed over https only (the SDK parses https URLs), and never with our token.
+    assertAllowedGraphUrl(url.href, 'link');
+    if (url.protocol !== 'https:') {
+      throw new UserError(`Cannot follow the plain-http link to ${url.origin}: it is not the configured Graph endpoint ${this.endpoints.origin}`);
+    }
+    const classPath = url.pathname.replace(/^\/[^/]*/, '') + url.search;
+    return { apiPath: url.href, version: defaultVersion, display: url.href, classPath };
+  }
+
+  /** Send one request; returns status, headers and the parsed JSON body (undefined when empty). */
+  async request<T>(
+    method: HttpMethod,
+    pathOrUrl: string,
+    body?: unknown,
+    options: RequestOptions & { throttleClass?: ThrottleClass; cost?: number } = {},
+  ): Promise<GraphResponse<T>> {
+    const t = this.target(pathOrUrl, options.beta);
+    const idempotent = method !== 'POST' || options.idempotent === true;
+    const policy = new RequestPolicy(method, t.display, idempotent, options.throttleClass ?? classifyPath(t.classPath), options.cost ?? 1);
+    const req = this.client
+      .api(t.apiPath)
+      .version(t.version)
+      .responseType(ResponseType.RAW)
+      .middlewareOptions([policy])
+      .header('client-request-id', randomUUID());
+    for (const [k, v] of Object.entries(options.headers ?? {})) {
+      if (k.toLowerCase() !== 'authorization') req.header(k, v);
+    }
+    let res: Response;
+    try {
+      switch (method) {
+        case 'GET':
+          res = (await req.get()) as Response;
+          break;
+        case 'POST':
+          res = (await req.post(body)) as Response;
+          break;
+        case 'PATCH':
+          res = (await req.patch(body)) as Response;
+          break;
+        case 'PUT':
+          res = (await req.put(body)) as Response;
+          break;
+        case 'DELETE':
+          res = (await req.delete()) as Response;
+          break;
+      }
+    } catch (err) {
+      if (policy.error) throw policy.error;
+      throw new GraphRequestError({
+        method,
+        path: t.display,
+        status: 0,
+        reason: `request failed: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
+        outcomeUnknown: !idempotent,
+        cause: err,
+      });
+    }
+    return readResponse<T>(res, policy);
+  }
+
+  async get<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return (await this.request<T>('GET', path, undefined, options)).data as T;
+  }
+
+  /** GET that turns a 404 into `undefined`. */
+  async getOrUndefined<T>(path: string, options: RequestOptions = {}): Promise<T | undefined> {
+    try {
+      return await this.get<T>(path, options);
+    } catch (err) {
+      if (err instanceof GraphRequestError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async post<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return (await this.request<T>('POST', path, body, options)).data as T;
+  }
+
+  async patch<T = undefined>(path: string, body: unknown, options: RequestOptions = {}): Promise<T | undefined> {
+    return (await this.request<T>('PATCH', path, body, options)).data;
+  }
+
+  async put<T = undefined>(path: string, body: unknown, options: RequestOptions = {}): Promise<T | undefined> {
+    return (await this.request<T>('PUT', path, body, options)).data;
+  }
+
+  async delete(path: string, options: RequestOptions = {}): Promise<void> {
+    await this.request('DELETE', path, undefined, options);
+  }
+
+  /** Pages of a collection, following `@odata.nextLink` (absolute on any allowed host, or relative). */
+  async *pages<T>(path: string, options: PageOptions = {}): AsyncGenerator<T[], void, undefined> {
+    let next: string | undefined = path;
+    let count = 0;
+    const seen = new Set<string>();
+    while (next !== undefined) {
+      const page: ODataPage<T> | undefined = await this.get<ODataPage<T>>(next, options);
+      if (!page || typeof page !== 'object' || !Array.isArray(page.value)) {
+        throw new GraphRequestError({
+          method: 'GET',
+          path: next,
+          status: 200,
+          reason: 'malformed response: a collection without a "value" array',
+        });
+      }
+      count += page.value.length;
+      options.onProgress?.(count);
+      yield page.value;
+      const link: unknown = page['@odata.nextLink'];
+      if (link === undefined || link === null || link === '') break;
+      if (typeof link !== 'string') {
+        throw new GraphRequestError({ method: 'GET', path: next, status: 200, reason: 'malformed response: @odata.nextLink is not a string' });
+      }
+      if (seen.has(link)) {
+        throw new GraphRequestError({ method: 'GET', path: next, status: 200, reason: 'paging loop: the same @odata.nextLink came back twice' });
+      }
+      seen.add(link);
+      next = this.resolveLink(link, options.beta);
+    }
+  }
+
+  /** Every item of a collection. */
+  async listAll<T>(path: string, options: PageOptions = {}): Promise<T[]> {
+    const all: T[] = [];
+    for await (const page of this.pages<T>(path, options)) all.push(...page);
+    return all;
+  }
+
+  /** A relative nextLink is taken relative to the base (`/v1.0/users?…` or `users?…` both work). */
+  private resolveLink(link: string, beta: boolean | undefined): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(link)) return link;
+    const base = beta ? this.endpoints.betaBaseUrl : this.endpoints.baseUrl;
+    if (link.startsWith('/')) {
+      const abs = new URL(link, this.endpoints.origin);
+      // `/v1.0/users?…` carries its version; `/users?…` is under the current version.
+      const under = abs.pathname.slice(this.rootPath.length);
+      if (abs.pathname.startsWith(`${this.rootPath}/`) && /^\/(v\d+(?:\.\d+)?|beta)(\/|$)/i.test(under)) return abs.href;
+      return link;
+    }
+    return new URL(link, `${base}/`).href;
+  }
+
+  /** Requests in `$batch` envelopes of 20; per-item results in input order. */
+  async batch<T = unknown>(items: readonly BatchItem[], options: BatchOptions = {}): Promise<BatchItemResult<T>[]> {
+    return executeBatch<T>(
+      {
+        send: async (envelope, throttleClass, cost, idempotent) => {
+          const res = await this.request<unknown>('POST', '/$batch', envelope, {
+            beta: options.beta ?? false,
+            idempotent,
+            throttleClass,
+            cost,
+          });
+          const data = res.data as { responses?: unknown } | undefined;
+          if (!data || !Array.isArray(data.responses)) {
+            throw new GraphRequestError({
+              method: 'POST',
+              path: '/$batch',
+              status: res.status,
+              reason: 'malformed response: a $batch reply without a "responses" array',
+              requestId: res.headers.get('request-id') ?? undefined,
+              outcomeUnknown: !idempotent,
+            });
+          }
+          return data;
+        },
+        clock: this.clock,
+        random: this.random,
+        timeScale: this.timeScale,
+        retry: this.retry,
+        limiter: this.limiter,
+        stats: this.counters,
+      },
+      items,
+      { ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+    );
+  }
+}
+
+/** The SDK strips an https URL from anywhere in the path: keep one inside a query encoded. */
+function protectQuery(path: string): string {
+  const q = path.indexOf('?');
+  if (q < 0) return path;
+  return path.slice(0, q) + path.slice(q).replace(/https:\/\//gi, 'https%3A%2F%2F');
+}
+
+async function readResponse<T>(res: Response, policy: RequestPolicy): Promise<GraphResponse<T>> {
+  const headerRequestId = res.headers.get('request-id') ?? res.headers.get('client-request-id') ?? undefined;
+  const base = { method: policy.method, path: policy.displayPath, status: res.status, requestId: headerRequestId };
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    throw new GraphRequestError({
+      ...base,
+      reason: `response body could not be read: ${String((err as Error)?.message ?? err)}`,
+      outcomeUnknown: !policy.idempotent,
+      cause: err,
+    });
+  }
+  const contentType = res.headers.get('content-type');
+  if (res.ok) {
+    if (res.status === 204 || text.trim() === '') return { status: res.status, headers: res.headers, data: undefined };
+    try {
+      return { status: res.status, headers: res.headers, data: JSON.parse(text) as T };
+    } catch {
+      const kind = /html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(text) ? 'an HTML page' : `invalid or truncated JSON (${contentType ?? 'no content-type'})`;
+      throw new GraphRequestError({
+        ...base,
+        reason: `malformed response: the body is ${kind}`,
+        // The write went through (2xx) but we cannot read what it returned.
+        outcomeUnknown: !policy.idempotent,
+      });
+    }
+  }
+  const parsed = parseGraphErrorBody(text, contentType);
+  throw new GraphRequestError({
+    ...base,
+    code: parsed.code,
+    graphMessage: parsed.message,
+    reason: parsed.malformed,
+    requestId: parsed.requestId ?? headerRequestId,
+    outcomeUnknown: policy.outcomeUnknown || (!policy.idempotent && res.status >= 500),
+    retryAfterMs: policy.retryAfterMs,
+  });
+}
+
+export interface ConnectGraphOptions extends Omit<GraphGatewayOptions, 'endpoints' | 'tokenProvider'> {
+  cloud?: GraphCloud | undefined;
+  /** `--graph-url`; falls back to ENTRA_ROLLOUT_GRAPH_URL. */
+  graphUrl?: string | undefined;
+  /** Static bearer token; falls back to ENTRA_ROLLOUT_TOKEN. */
+  token?: string | undefined;
+  tenantId?: string | undefined;
+  tokenProvider?: TokenProvider | undefined;
+  env?: Record<string, string | undefined> | undefined;
+}
+
+/** Build a gateway without any network access; the caller supplies endpoints and the token source. */
+export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
+  return new GraphGateway(options);
+}
+
+/**
+ * Resolve endpoint and credentials the way the CLI documents them: `--graph-url` or
+ * ENTRA_ROLLOUT_GRAPH_URL with ENTRA_ROLLOUT_TOKEN as a static bearer; otherwise the cloud's Graph
+ * host with DefaultAzureCredential (imported lazily). A loopback URL with no token is anonymous.
+ */
+export async function connectGraph(options: ConnectGraphOptions = {}): Promise<GraphGateway> {
+  const env = options.env ?? process.env;
+  const nonEmpty = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
+  const graphUrl = nonEmpty(options.graphUrl) ?? nonEmpty(env.ENTRA_ROLLOUT_GRAPH_URL);
+  const token = nonEmpty(options.token) ?? nonEmpty(env.ENTRA_ROLLOUT_TOKEN);
+  const endpoints = resolveEndpoints({ cloud: options.cloud, graphUrl });
+  let tokenProvider = options.tokenProvider;
+  if (!tokenProvider) {
+    if (token) tokenProvider = staticTokenProvider(token);
+    else if (!endpoints.loopback) {
+      tokenProvider = await defaultCredentialTokenProvider({
+        scope: endpoints.scope,
+        authorityHost: endpoints.authorityHost,
+        tenantId: options.tenantId,
+      });
+    }
+  }
+  const { cloud: _c, graphUrl: _g, token: _t, tenantId: _tid, env: _e, ...rest } = options;
+  return new GraphGateway({ ...rest, endpoints, tokenProvider });
+}

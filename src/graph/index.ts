@@ -1,0 +1,22 @@
+/** The only module that talks to Microsoft Graph. */
+export * from './auditLogs.js';
+export * from './authMethods.js';
+export type { BatchItem, BatchItemResult, HttpMethod } from './batch.js';
+export { BATCH_LIMIT } from './batch.js';
+export * from './conditionalAccess.js';
+export type { TokenProvider } from './credentials.js';
+export { CredentialTokenProvider, defaultCredentialTokenProvider, staticTokenProvider } from './credentials.js';
+export * from './endpoints.js';
+export type { BatchOptions, ConnectGraphOptions, GraphGatewayOptions, GraphResponse, PageOptions, RequestOptions } from './gateway.js';
+export { GraphGateway, connectGraph, createGraphGateway } from './gateway.js';
+export * from './graphError.js';
+export * from './groups.js';
+export type { GraphStats, RetryOptions } from './middleware.js';
+export { DEFAULT_RETRY } from './middleware.js';
+export * from './odata.js';
+export type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
+export { DEFAULT_THROTTLE_LIMITS, RateLimiter, classifyPath, systemClock } from './rateLimiter.js';
+export * from './reports.js';
+export { parseRetryAfter } from './retryAfter.js';
+export * from './userMethods.js';
+export * from './users.js';

@@ -1,0 +1,49 @@
+import type { UserRegistrationDetails } from '@microsoft/microsoft-graph-types';
+import type { GraphGateway } from './gateway.js';
+import { GraphRequestError } from './graphError.js';
+import { buildQuery, seg } from './odata.js';
+
+const PATH = '/reports/authenticationMethods/userRegistrationDetails';
+
+/**
+ * Graph documents only `$filter` and `$orderBy` for this list, but `$top=999` (and `$select`) are
+ * accepted in practice, and the page size matters: this endpoint shares the ~5 requests / 10 s
+ * reports throttle, so large pages mean far fewer throttled round trips. If Graph rejects `$top`
+ * with a 400 we fall back to the default page size.
+ */
+export const REGISTRATION_DETAILS_PAGE_SIZE = 999;
+
+export interface ListRegistrationDetailsOptions {
+  select?: readonly string[];
+  filter?: string;
+  /** Page size; `null` sends no `$top`. */
+  top?: number | null;
+  onProgress?: (n: number) => void;
+}
+
+export async function listUserRegistrationDetails(
+  gw: GraphGateway,
+  options: ListRegistrationDetailsOptions = {},
+): Promise<UserRegistrationDetails[]> {
+  const top = options.top === undefined ? REGISTRATION_DETAILS_PAGE_SIZE : options.top;
+  const pageOptions = options.onProgress ? { onProgress: options.onProgress } : {};
+  const query = (withTop: boolean) =>
+    buildQuery({ $filter: options.filter, $select: options.select, $top: withTop && top !== null ? top : undefined });
+  const all: UserRegistrationDetails[] = [];
+  let first = true;
+  try {
+    for await (const page of gw.pages<UserRegistrationDetails>(`${PATH}${query(true)}`, pageOptions)) {
+      first = false;
+      all.push(...page);
+    }
+    return all;
+  } catch (err) {
+    if (!(first && top !== null && err instanceof GraphRequestError && err.status === 400 && /\$top|\btop\b/i.test(err.graphMessage ?? ''))) throw err;
+  }
+  return gw.listAll<UserRegistrationDetails>(`${PATH}${query(false)}`, pageOptions);
+}
+
+/** undefined when the report has no row for the user (disabled users are not listed). */
+export function getUserRegistrationDetails(gw: GraphGateway, userId: string): Promise<UserRegistrationDetails | undefined> {
+  return gw.getOrUndefined<UserRegistrationDetails>(`${PATH}/${seg(userId)}`);
+}

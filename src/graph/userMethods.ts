@@ -1,0 +1,142 @@
+import type {
+  AuthenticationMethod,
+  PhoneAuthenticationMethod,
+  TemporaryAccessPassAuthenticationMethod,
+} from '@microsoft/microsoft-graph-types';
+import type { GraphGateway } from './gateway.js';
+import { GraphRequestError } from './graphError.js';
+import { seg } from './odata.js';
+
+export type MethodCollection =
+  | 'microsoftAuthenticatorMethods'
+  | 'phoneMethods'
+  | 'temporaryAccessPassMethods'
+  | 'fido2Methods'
+  | 'softwareOathMethods'
+  | 'emailMethods'
+  | 'windowsHelloForBusinessMethods'
+  | 'passwordMethods';
+
+export type PhoneType = 'mobile' | 'alternateMobile' | 'office';
+
+/** Graph gives each phone type a fixed method id (one phone per type). */
+export const PHONE_METHOD_IDS: Readonly<Record<PhoneType, string>> = {
+  mobile: '3179e48a-750b-4051-897c-87b9720928f7',
+  alternateMobile: 'b6332ec1-7057-4abe-9331-3d72feddfe41',
+  office: 'e37fc753-ff3b-4958-9484-eaa9425c82bc',
+};
+
+const base = (userId: string) => `/users/${seg(userId)}/authentication`;
+
+/** All registered methods of a user (each with `@odata.type`). Do not sweep a tenant with it: use the report. */
+export function listMethods(gw: GraphGateway, userId: string): Promise<AuthenticationMethod[]> {
+  return gw.listAll<AuthenticationMethod>(`${base(userId)}/methods`);
+}
+
+export function listMethodsOfType<T extends AuthenticationMethod = AuthenticationMethod>(
+  gw: GraphGateway,
+  userId: string,
+  collection: MethodCollection,
+): Promise<T[]> {
+  return gw.listAll<T>(`${base(userId)}/${collection}`);
+}
+
+export function listPhoneMethods(gw: GraphGateway, userId: string): Promise<PhoneAuthenticationMethod[]> {
+  return listMethodsOfType<PhoneAuthenticationMethod>(gw, userId, 'phoneMethods');
+}
+
+export function listTemporaryAccessPasses(gw: GraphGateway, userId: string): Promise<TemporaryAccessPassAuthenticationMethod[]> {
+  return listMethodsOfType<TemporaryAccessPassAuthenticationMethod>(gw, userId, 'temporaryAccessPassMethods');
+}
+
+const digits = (phone: string | null | undefined) => (phone ?? '').replace(/[^\d+]/g, '');
+
+/**
+ * POST a phone method (201). Not idempotent, so never retried blindly. Because each phone type has
+ * a fixed id, an unknown outcome is settled by reading that id back: the same number there means
+ * the create went through.
+ */
+export async function createPhoneMethod(
+  gw: GraphGateway,
+  userId: string,
+  phone: { phoneNumber: string; phoneType: PhoneType },
+): Promise<PhoneAuthenticationMethod> {
+  try {
+    return await gw.post<PhoneAuthenticationMethod>(`${base(userId)}/phoneMethods`, phone);
+  } catch (err) {
+    if (!(err instanceof GraphRequestError) || !err.outcomeUnknown) throw err;
+    let existing: PhoneAuthenticationMethod | undefined;
+    try {
+      existing = await gw.getOrUndefined<PhoneAuthenticationMethod>(`${base(userId)}/phoneMethods/${PHONE_METHOD_IDS[phone.phoneType]}`);
+    } catch {
+      throw err;
+    }
+    if (existing && digits(existing.phoneNumber) === digits(phone.phoneNumber)) return existing;
+    throw err;
+  }
+}
+
+/** PATCH (204). */
+export async function updatePhoneMethod(
+  gw: GraphGateway,
+  userId: string,
+  methodId: string,
+  phone: { phoneNumber?: string; phoneType?: PhoneType },
+): Promise<void> {
+  await gw.patch(`${base(userId)}/phoneMethods/${seg(methodId)}`, phone);
+}
+
+export function deletePhoneMethod(gw: GraphGateway, userId: string, methodId: string): Promise<void> {
+  return deleteMethod(gw, userId, 'phoneMethods', methodId);
+}
+
+export interface TemporaryAccessPassRequest {
+  startDateTime?: string;
+  lifetimeInMinutes?: number;
+  isUsableOnce?: boolean;
+}
+
+/**
+ * POST a Temporary Access Pass (201, the clear-text pass is returned once). Never retried after a
+ * 5xx, reset or timeout: a second POST would replace the first pass. On such a failure the
+ * GraphRequestError has `outcomeUnknown: true`; check with listTemporaryAccessPasses.
+ * The returned object holds a secret: never log it.
+ */
+export function createTemporaryAccessPass(
+  gw: GraphGateway,
+  userId: string,
+  request: TemporaryAccessPassRequest = {},
+): Promise<TemporaryAccessPassAuthenticationMethod> {
+  return gw.post<TemporaryAccessPassAuthenticationMethod>(`${base(userId)}/temporaryAccessPassMethods`, request);
+}
+
+/** DELETE a method of the given type (204). */
+export async function deleteMethod(gw: GraphGateway, userId: string, collection: MethodCollection, methodId: string): Promise<void> {
+  await gw.delete(`${base(userId)}/${collection}/${seg(methodId)}`);
+}
+
+export function deleteMicrosoftAuthenticatorMethod(gw: GraphGateway, userId: string, methodId: string): Promise<void> {
+  return deleteMethod(gw, userId, 'microsoftAuthenticatorMethods', methodId);
+}
+
+export function deleteTemporaryAccessPass(gw: GraphGateway, userId: string, methodId: string): Promise<void> {
+  return deleteMethod(gw, userId, 'temporaryAccessPassMethods', methodId);
+}
+
+/** Invalidate refresh tokens and session cookies. Repeating it is harmless, so it is retried like a read. */
+export async function revokeSignInSessions(gw: GraphGateway, userId: string): Promise<boolean> {
+  const res = await gw.post<{ value?: boolean }>(`/users/${seg(userId)}/revokeSignInSessions`, undefined, { idempotent: true });
+  return res?.value !== false;
+}
+
+export type PerUserMfaState = 'disabled' | 'enabled' | 'enforced';
+
+/** Legacy per-user MFA state (beta only). */
+export async function getPerUserMfaState(gw: GraphGateway, userId: string): Promise<PerUserMfaState | undefined> {
+  const res = await gw.get<{ perUserMfaState?: PerUserMfaState }>(`${base(userId)}/requirements`, { beta: true });
+  return res?.perUserMfaState;
+}
+
+export async function setPerUserMfaState(gw: GraphGateway, userId: string, state: PerUserMfaState): Promise<void> {
+  await gw.patch(`${base(userId)}/requirements`, { perUserMfaState: state }, { beta: true });
+}
