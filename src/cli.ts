@@ -7,6 +7,9 @@ import { ExitError, UserError } from './errors.js';
 import { toolVersion } from './version.js';
 import { registerValidate } from './cli/validate.js';
 import { registerEmulator } from './cli/emulator.js';
+import { registerPlan } from './cli/plan.js';
+import { registerApply } from './cli/apply.js';
+import { registerDemo } from './cli/demo.js';
 
 export function buildProgram(): Command {
   const program = new Command('entra-rollout')
@@ -16,7 +19,10 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program);
+  registerPlan(program);
+  registerApply(program);
   registerEmulator(program);
+  registerDemo(program);
   return program;
 }
 

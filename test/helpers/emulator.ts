@@ -1,0 +1,54 @@
+import { canonicalJson } from '../../src/util/canonicalJson.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+
+/** A running emulator plus small helpers for its /_emulator control API. */
+export interface TestTenant {
+  emulator: RunningEmulator;
+  env: NodeJS.ProcessEnv;
+  state(): Promise<{ hash: string; body: Record<string, unknown> }>;
+  /** The state with what legitimately differs between runs removed: generated ids of created CA policies and timestamps. */
+  comparableState(): Promise<string>;
+  writes(): Promise<Array<{ method: string; path: string; status: number }>>;
+  control(method: string, path: string, body?: unknown): Promise<unknown>;
+  graph(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+export async function startTestTenant(options: Partial<EmulatorOptions> = {}): Promise<TestTenant> {
+  const emulator = await startEmulator({ scenario: 'demo', clockStart: new Date('2026-11-20T09:00:00Z'), ...options });
+  const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
+  };
+  return {
+    emulator,
+    env: { ENTRA_ROLLOUT_GRAPH_URL: emulator.graphBaseUrl, ENTRA_ROLLOUT_TOKEN: 'test-token' },
+    async state() {
+      const r = await call('GET', `${emulator.url}/_emulator/state`);
+      return { hash: r.headers.get('x-emulator-state-hash') ?? '', body: r.body as Record<string, unknown> };
+    },
+    async comparableState() {
+      const body = structuredClone((await this.state()).body);
+      const policies = (body.conditionalAccessPolicies ?? {}) as Record<string, { displayName: string; id?: string }>;
+      body.conditionalAccessPolicies = Object.fromEntries(Object.values(policies).map(({ id: _id, ...p }) => [p.displayName, p]));
+      return canonicalJson(JSON.parse(JSON.stringify(body, (key, value: unknown) => (key.endsWith('DateTime') ? undefined : value))));
+    },
+    async writes() {
+      const r = await call('GET', `${emulator.url}/_emulator/requests`);
+      return (r.body as { writes: Array<{ method: string; path: string; status: number }> }).writes;
+    },
+    async control(method, path, body) {
+      return (await call(method, `${emulator.url}/_emulator${path}`, body)).body;
+    },
+    async graph(method, path, body) {
+      // Like any Graph client, wait out a 429 (the emulator throttles CA at about 1 request per second).
+      for (let attempt = 0; ; attempt++) {
+        const r = await call(method, `${emulator.graphBaseUrl}${path}`, body, { authorization: 'Bearer test-token' });
+        if (r.status !== 429 || attempt === 5) return { status: r.status, body: r.body };
+        await new Promise((resolve) => setTimeout(resolve, Number(r.headers.get('retry-after') ?? 1) * 1000));
+      }
+    },
+    close: () => emulator.close(),
+  };
+}
