@@ -10,6 +10,7 @@ import { registerEmulator } from './cli/emulator.js';
 import { registerPlan } from './cli/plan.js';
 import { registerApply } from './cli/apply.js';
 import { registerDemo } from './cli/demo.js';
+import { registerExport } from './cli/export.js';
 
 export function buildProgram(): Command {
   const program = new Command('entra-rollout')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerPlan(program);
   registerApply(program);
+  registerExport(program);
   registerEmulator(program);
   registerDemo(program);
   return program;

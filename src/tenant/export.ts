@@ -1,0 +1,84 @@
+import type { GraphGateway } from '../graph/index.js';
+import { findGroupsByDisplayName, getAuthenticationMethodsPolicy, getMethodConfiguration, listPolicies } from '../graph/index.js';
+import { UserError } from '../errors.js';
+import { ALL_USERS_TARGET, EMPTY_TARGET_ID } from '../plan/directory.js';
+import type { ExportInput, ExportNames } from '../render/exportYaml.js';
+
+type Json = Record<string, unknown>;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads the live settings `export` writes, and a name for every id they mention. */
+export async function readForExport(gw: GraphGateway, options: { tenantId?: string; cloud: string }): Promise<ExportInput> {
+  const [methodsPolicy, policies, tenantId] = await Promise.all([
+    getAuthenticationMethodsPolicy(gw) as Promise<unknown> as Promise<Json>,
+    listPolicies(gw) as Promise<unknown> as Promise<Json[]>,
+    options.tenantId ? Promise.resolve(options.tenantId) : organisationId(gw),
+  ]);
+  const methodConfigurations: Record<string, Json> = {};
+  for (const c of (Array.isArray(methodsPolicy.authenticationMethodConfigurations) ? methodsPolicy.authenticationMethodConfigurations : []) as Json[]) {
+    if (typeof c.id === 'string') methodConfigurations[c.id.toLowerCase()] = c;
+  }
+  for (const id of ['MicrosoftAuthenticator', 'TemporaryAccessPass']) {
+    methodConfigurations[id.toLowerCase()] ??= (await getMethodConfiguration(gw, id)) as unknown as Json;
+  }
+  const ids = collectIds(methodsPolicy, methodConfigurations, policies);
+  return { tenantId, cloud: options.cloud, methodsPolicy, methodConfigurations, conditionalAccessPolicies: policies, names: await nameIds(gw, ids) };
+}
+
+async function organisationId(gw: GraphGateway): Promise<string> {
+  try {
+    const orgs = await gw.listAll<{ id?: string }>('/organization?$select=id');
+    if (orgs[0]?.id) return orgs[0].id;
+  } catch {
+    // fall through to the clear error below
+  }
+  throw new UserError('could not read the tenant id from /organization: pass --tenant-id');
+}
+
+function collectIds(policy: Json, configs: Record<string, Json>, caPolicies: Json[]): { users: Set<string>; groups: Set<string> } {
+  const users = new Set<string>();
+  const groups = new Set<string>();
+  const addTargets = (list: unknown) => {
+    for (const t of (Array.isArray(list) ? list : []) as Json[]) (t.targetType === 'user' ? users : groups).add(String(t.id));
+  };
+  for (const c of [configs.microsoftauthenticator, configs.temporaryaccesspass]) {
+    addTargets(c?.includeTargets);
+    addTargets(c?.excludeTargets);
+    for (const s of Object.values((c?.featureSettings ?? {}) as Record<string, Json>)) addTargets([s?.includeTarget, s?.excludeTarget].filter(Boolean));
+  }
+  const campaign = (((policy.registrationEnforcement ?? {}) as Json).authenticationMethodsRegistrationCampaign ?? {}) as Json;
+  addTargets(campaign.includeTargets);
+  addTargets(campaign.excludeTargets);
+  for (const p of caPolicies) {
+    const u = ((p.conditions as Json | undefined)?.users ?? {}) as Record<string, unknown>;
+    for (const key of ['includeUsers', 'excludeUsers']) for (const id of (u[key] as string[] | undefined) ?? []) users.add(id);
+    for (const key of ['includeGroups', 'excludeGroups']) for (const id of (u[key] as string[] | undefined) ?? []) groups.add(id);
+  }
+  for (const set of [users, groups]) for (const id of [...set]) if (!GUID.test(id) || id === EMPTY_TARGET_ID || id === ALL_USERS_TARGET) set.delete(id);
+  return { users, groups };
+}
+
+/** A name is used only when it leads back to exactly this object; otherwise the id stays, with a comment. */
+async function nameIds(gw: GraphGateway, ids: { users: Set<string>; groups: Set<string> }): Promise<ExportNames> {
+  const names: ExportNames = { refs: new Map(), keptIds: new Map() };
+  const wanted = [...[...ids.users].map((id) => ({ id, kind: 'user' as const })), ...[...ids.groups].map((id) => ({ id, kind: 'group' as const }))];
+  const results = await gw.batch<{ displayName?: string; userPrincipalName?: string }>(
+    wanted.map(({ id, kind }) => ({ method: 'GET', url: kind === 'user' ? `/users/${id}?$select=id,userPrincipalName` : `/groups/${id}?$select=id,displayName` })),
+  );
+  const groupNames = new Map<string, string>();
+  results.forEach((r, i) => {
+    const { id, kind } = wanted[i]!;
+    if (r.status === 404) names.keptIds.set(id, `${kind} not found in the tenant (deleted?)`);
+    else if (!r.ok) throw r.error ?? new UserError(`could not read ${kind} ${id}`);
+    else if (kind === 'user' && r.body?.userPrincipalName) names.refs.set(id, r.body.userPrincipalName);
+    else if (kind === 'group' && r.body?.displayName) groupNames.set(id, r.body.displayName);
+  });
+  await Promise.all(
+    [...groupNames].map(async ([id, name]) => {
+      const hits = await findGroupsByDisplayName(gw, name, ['id']);
+      if (hits.length === 1) names.refs.set(id, name);
+      else names.keptIds.set(id, `group "${name}": ${hits.length} groups share this name, so the id is kept`);
+    }),
+  );
+  return names;
+}
