@@ -21,7 +21,7 @@ export async function startTestTenant(options: Partial<EmulatorOptions> = {}): P
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
   };
-  return {
+  const tenant: TestTenant = {
     emulator,
     env: { ENTRA_ROLLOUT_GRAPH_URL: emulator.graphBaseUrl, ENTRA_ROLLOUT_TOKEN: 'test-token' },
     async state() {
@@ -29,7 +29,7 @@ export async function startTestTenant(options: Partial<EmulatorOptions> = {}): P
       return { hash: r.headers.get('x-emulator-state-hash') ?? '', body: r.body as Record<string, unknown> };
     },
     async comparableState() {
-      const body = structuredClone((await this.state()).body);
+      const body = structuredClone((await tenant.state()).body);
       const policies = (body.conditionalAccessPolicies ?? {}) as Record<string, { displayName: string; id?: string }>;
       body.conditionalAccessPolicies = Object.fromEntries(Object.values(policies).map(({ id: _id, ...p }) => [p.displayName, p]));
       return canonicalJson(JSON.parse(JSON.stringify(body, (key, value: unknown) => (key.endsWith('DateTime') ? undefined : value))));
@@ -51,4 +51,5 @@ export async function startTestTenant(options: Partial<EmulatorOptions> = {}): P
     },
     close: () => emulator.close(),
   };
+  return tenant;
 }

@@ -1,0 +1,119 @@
+/** The registration report, directory audits and sign-ins (newest first, filtered, paged). */
+import { notFound } from '../graphError.js';
+import { equalityValues, evaluateFilter, type FilterSupport } from '../odataFilter.js';
+import { applySelect, contextUrl, ok, pageScan, parseFilterParam, rejectUnsupportedParams, selectList } from './common.js';
+import type { Router } from './router.js';
+
+// UNVERIFIED page sizes: Graph documents neither default precisely; these are conservative.
+export const PAGE = {
+  registrationDetails: { defaultTop: 100, maxTop: 999 },
+  directoryAudits: { defaultTop: 100, maxTop: 1000 },
+  signIns: { defaultTop: 100, maxTop: 1000 },
+};
+
+const BOOLS = ['isAdmin', 'isMfaCapable', 'isMfaRegistered', 'isPasswordlessCapable', 'isSsprCapable', 'isSsprEnabled', 'isSsprRegistered', 'isSystemPreferredAuthenticationMethodEnabled'];
+
+const REGISTRATION_FILTER: FilterSupport = {
+  cmp: { ...Object.fromEntries(BOOLS.map((b) => [b, ['eq'] as ('eq')[]])), userType: ['eq'], userPrincipalName: ['eq'], id: ['eq'], userPreferredMethodForSecondaryAuthentication: ['eq'] },
+  startsWith: ['userPrincipalName', 'userDisplayName'],
+  in: ['id'],
+  any: { methodsRegistered: { '': ['eq'] }, systemPreferredAuthenticationMethods: { '': ['eq'] } },
+};
+
+const AUDIT_FILTER: FilterSupport = {
+  cmp: {
+    activityDateTime: ['ge', 'le', 'gt', 'lt'],
+    loggedByService: ['eq'],
+    activityDisplayName: ['eq'],
+    category: ['eq'],
+    result: ['eq'],
+    correlationId: ['eq'],
+    id: ['eq'],
+    'initiatedBy/user/id': ['eq'],
+    'initiatedBy/user/userPrincipalName': ['eq'],
+    'initiatedBy/app/appId': ['eq'],
+    'initiatedBy/app/displayName': ['eq'],
+  },
+  startsWith: ['activityDisplayName', 'initiatedBy/user/userPrincipalName'],
+  any: { targetResources: { id: ['eq'], displayName: ['eq'], userPrincipalName: ['eq'] } },
+};
+
+const SIGNIN_FILTER: FilterSupport = {
+  cmp: {
+    createdDateTime: ['ge', 'le', 'gt', 'lt'],
+    userId: ['eq'],
+    userPrincipalName: ['eq'],
+    appId: ['eq'],
+    'status/errorCode': ['eq', 'ne'],
+    conditionalAccessStatus: ['eq'],
+    isInteractive: ['eq'],
+    id: ['eq'],
+  },
+  startsWith: ['userPrincipalName', 'appDisplayName'],
+  any: { appliedConditionalAccessPolicies: { id: ['eq'], result: ['eq'] } },
+};
+
+export function registerReportRoutes(r: Router): void {
+  r.add('GET', '/reports/authenticationMethods/userRegistrationDetails', (req, ctx) => {
+    rejectUnsupportedParams(req, ['$filter', '$select', '$top', '$orderby', '$count']);
+    const t = ctx.tenant;
+    const filter = parseFilterParam(req, REGISTRATION_FILTER);
+    const select = selectList(req);
+    const enabled = t.enabledConfigIds();
+    const ids = filter ? equalityValues(filter, 'id') : undefined;
+    const indices = ids?.map((v) => t.resolveUser(String(v))).filter((i): i is number => i !== undefined).sort((a, b) => a - b);
+    const length = indices ? indices.length : t.userCount;
+    return pageScan(req, ctx, length, (k) => {
+      const i = indices ? indices[k]! : k;
+      const row = t.registrationRow(i, enabled);
+      if (!row || (filter && !evaluateFilter(filter, row))) return undefined;
+      return applySelect(row, select);
+    }, { ...PAGE.registrationDetails, context: 'reports/authenticationMethods/userRegistrationDetails' });
+  });
+
+  r.add('GET', '/reports/authenticationMethods/userRegistrationDetails/{id}', (req, ctx, [id]) => {
+    const t = ctx.tenant;
+    const i = t.resolveUser(id!);
+    const row = i === undefined ? undefined : t.registrationRow(i, t.enabledConfigIds());
+    if (!row) throw notFound(id!);
+    return ok({ '@odata.context': contextUrl(ctx, req, 'reports/authenticationMethods/userRegistrationDetails/$entity'), ...applySelect(row, selectList(req)) });
+  });
+
+  r.add('GET', '/auditLogs/directoryAudits', (req, ctx) => {
+    rejectUnsupportedParams(req, ['$filter', '$top', '$select', '$orderby']);
+    const log = ctx.tenant.audits;
+    const filter = parseFilterParam(req, AUDIT_FILTER);
+    const select = selectList(req);
+    const n = log.length;
+    return pageScan(req, ctx, n, (k) => {
+      const e = log[n - 1 - k]!;
+      if (filter && !evaluateFilter(filter, e)) return undefined;
+      return applySelect(structuredClone(e), select);
+    }, { ...PAGE.directoryAudits, context: 'auditLogs/directoryAudits' });
+  });
+
+  r.add('GET', '/auditLogs/directoryAudits/{id}', (req, ctx, [id]) => {
+    const e = ctx.tenant.audits.find((a) => a.id === id);
+    if (!e) throw notFound(id!);
+    return ok({ '@odata.context': contextUrl(ctx, req, 'auditLogs/directoryAudits/$entity'), ...structuredClone(e) });
+  });
+
+  r.add('GET', '/auditLogs/signIns', (req, ctx) => {
+    rejectUnsupportedParams(req, ['$filter', '$top', '$select', '$orderby']);
+    const log = ctx.tenant.signIns;
+    const filter = parseFilterParam(req, SIGNIN_FILTER);
+    const select = selectList(req);
+    const n = log.length;
+    return pageScan(req, ctx, n, (k) => {
+      const e = log[n - 1 - k]!;
+      if (filter && !evaluateFilter(filter, e)) return undefined;
+      return applySelect(structuredClone(e), select);
+    }, { ...PAGE.signIns, context: 'auditLogs/signIns' });
+  });
+
+  r.add('GET', '/auditLogs/signIns/{id}', (req, ctx, [id]) => {
+    const e = ctx.tenant.signIns.find((a) => a.id === id);
+    if (!e) throw notFound(id!);
+    return ok({ '@odata.context': contextUrl(ctx, req, 'auditLogs/signIns/$entity'), ...structuredClone(e) });
+  });
+}

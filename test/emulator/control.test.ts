@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { CLOCK, start } from './helpers.js';
+
+describe('emulator: control API', () => {
+  it('advances the clock; new data is dated from it', async () => {
+    const c = await start({ scenario: 'seeds' });
+    try {
+      const before = await c.control('GET', '/clock');
+      expect(before.json.start).toBe(CLOCK.toISOString());
+      const adv = await c.control('POST', '/clock/advance', { hours: 72, minutes: 30 });
+      expect(Date.parse(adv.json.now) - CLOCK.getTime()).toBeGreaterThanOrEqual((72 * 60 + 30) * 60_000);
+      expect(Date.parse(adv.json.now) - CLOCK.getTime()).toBeLessThan((72 * 60 + 31) * 60_000);
+      const u = 'lynne.robbins@contoso.onmicrosoft.com';
+      const row = await c.control('POST', `/users/${u}/register`, { methods: ['microsoftAuthenticator', 'mobilePhone'] });
+      expect(row.json).toMatchObject({ isMfaCapable: true, isMfaRegistered: true, methodsRegistered: ['microsoftAuthenticatorPush', 'mobilePhone'] });
+      expect(row.json.lastUpdatedDateTime.slice(0, 13)).toBe('2026-11-23T09');
+      const report = await c.graph('GET', `/reports/authenticationMethods/userRegistrationDetails/${row.json.id}`);
+      expect(report.json.isMfaCapable).toBe(true);
+      const audits = await c.all(`/auditLogs/directoryAudits?$filter=${encodeURIComponent(`targetResources/any(t: t/id eq '${row.json.id}')`)}`);
+      expect(audits.map((a) => a.activityDisplayName)).toContain('User registered security info');
+      expect((await c.control('POST', '/audits/remove', { activityDisplayName: 'User registered security info', targetId: row.json.id })).json.removed).toBe(2);
+      expect((await c.control('POST', '/clock/advance', { hours: -1 })).status).toBe(400);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('adds sign-ins, newest first and filterable', async () => {
+    const c = await start({ scenario: 'seeds' });
+    try {
+      const ca010 = (await c.control('GET', '/info')).json.caPolicies.find((p: any) => p.displayName.startsWith('CA010')).id;
+      const added = await c.control('POST', '/signins', { upn: 'megan.bowen@contoso.onmicrosoft.com', errorCode: 50074, appliedPolicyId: ca010, count: 3 });
+      expect(added.json.added).toBe(3);
+      const r = await c.graph('GET', `/auditLogs/signIns?$filter=${encodeURIComponent('status/errorCode eq 50074 and createdDateTime ge 2026-11-20T08:00:00Z')}`);
+      expect(r.json.value.length).toBeGreaterThanOrEqual(3);
+      const times = r.json.value.map((s: any) => s.createdDateTime);
+      expect([...times].sort().reverse()).toEqual(times);
+      expect(r.json.value[0].appliedConditionalAccessPolicies[0].result).toBe('reportOnlyInterrupted');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('two emulators with the same scenario, seed and clock serve identical data and state', async () => {
+    const a = await start({ scenario: 'demo', seed: 11 });
+    const b = await start({ scenario: 'demo', seed: 11 });
+    try {
+      for (const p of ['/reports/authenticationMethods/userRegistrationDetails?$top=500', '/auditLogs/directoryAudits?$top=200', '/identity/conditionalAccess/policies', '/auditLogs/signIns']) {
+        const [x, y] = [await a.graph('GET', p), await b.graph('GET', p)];
+        expect(JSON.stringify(x.json).replaceAll(a.emu.url, '')).toBe(JSON.stringify(y.json).replaceAll(b.emu.url, ''));
+      }
+      const write = async (c: typeof a) => {
+        const g = (await c.graph('GET', "/groups?$filter=displayName eq 'CA010 - MFA enforced'")).json.value[0].id;
+        const w = (await c.graph('GET', "/groups?$filter=displayName eq 'MFA Wave 0 - IT'")).json.value[0].id;
+        await c.graph('PATCH', `/groups/${g}`, { 'members@odata.bind': [`https://graph.microsoft.com/v1.0/groups/${w}`] });
+      };
+      await write(a);
+      expect((await a.control('GET', '/state')).headers.get('x-emulator-state-hash')).not.toBe((await b.control('GET', '/state')).headers.get('x-emulator-state-hash'));
+      await write(b);
+      const [sa, sb] = [await a.control('GET', '/state'), await b.control('GET', '/state')];
+      expect(sa.headers.get('x-emulator-state-hash')).toBe(sb.headers.get('x-emulator-state-hash'));
+      expect(sa.json).toEqual(sb.json);
+      const log = await a.control('GET', '/requests');
+      expect(log.json.writes).toEqual([expect.objectContaining({ method: 'PATCH', status: 204, outcome: 'applied' })]);
+      await a.control('POST', '/reset-log');
+      expect((await a.control('GET', '/requests')).json.total).toBe(0);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
