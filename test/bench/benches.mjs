@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,6 +22,30 @@ function timeCli(args, runs) {
   return times;
 }
 
+/** Starts `entra-rollout emulator` as a child process; resolves with its Graph base URL and a stop function. */
+export async function startEmulatorProcess(args) {
+  const child = spawn(process.execPath, [cli, 'emulator', '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  let buffer = '';
+  for await (const chunk of child.stdout) {
+    buffer += chunk;
+    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buffer);
+    if (m) {
+      return {
+        graphUrl: `${m[1]}/v1.0`,
+        origin: m[1],
+        async stop() {
+          child.kill('SIGTERM');
+          await once(child, 'exit');
+        },
+      };
+    }
+  }
+  throw new Error(`emulator exited before listening: ${buffer}`);
+}
+
+const SCALE_WAVES = ['Scale Wave 1', 'Scale Wave 2', 'Scale Wave 3', 'Scale Wave 4'];
+const PAGE = 999;
+
 export const benches = [
   {
     name: 'validate',
@@ -33,6 +58,32 @@ export const benches = [
         { metric: 'median wall', value: m, unit: 's', target: 0.4, ratio: m / 0.4, ok: m < 0.4 },
         { metric: 'max wall', value: Math.max(...times), unit: 's' },
       ];
+    },
+  },
+  {
+    name: 'read-scale',
+    description: 'transitive members of every wave and the registration report of a 100,000-user scale tenant: requests vs the page-size minimum, peak RSS of the reader',
+    async run() {
+      const users = 100_000;
+      const timeScale = 200; // throttle windows 200x shorter on both sides, so the run takes seconds
+      const emulator = await startEmulatorProcess(['--scenario', 'scale', '--users', String(users), '--time-scale', String(timeScale)]);
+      try {
+        const out = execFileSync(process.execPath, [fileURLToPath(new URL('./readScale.mjs', import.meta.url)), emulator.graphUrl, String(timeScale), ...SCALE_WAVES], { cwd: root, maxBuffer: 1 << 24 });
+        const r = JSON.parse(String(out));
+        const memberPages = Object.values(r.members).reduce((n, m) => n + Math.max(1, Math.ceil(m / PAGE)), 0);
+        const minimum = SCALE_WAVES.length /* one name lookup per wave */ + memberPages + Math.max(1, Math.ceil(r.registrationRows / PAGE));
+        const requests = r.stats.totalRequests;
+        return [
+          { metric: 'users read (report rows)', value: r.registrationRows },
+          { metric: 'wave members read', value: Object.values(r.members).reduce((a, b) => a + b, 0) },
+          { metric: 'graph requests', value: requests, target: Math.floor(minimum * 1.05), ratio: requests / minimum, ok: requests <= minimum * 1.05 },
+          { metric: 'minimum requests (page sizes)', value: minimum },
+          { metric: 'reader peak RSS', value: r.maxRssKb / 1024, unit: 'MB' },
+          { metric: 'wall (time-scaled throttle)', value: r.wallMs / 1000, unit: 's' },
+        ];
+      } finally {
+        await emulator.stop();
+      }
     },
   },
 ];
