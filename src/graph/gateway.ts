@@ -20,7 +20,11 @@ export interface GraphGatewayOptions {
   tokenProvider?: TokenProvider | undefined;
   retry?: Partial<RetryOptions> | undefined;
   limits?: Partial<Record<ThrottleClass, Partial<ThrottleLimit>>> | undefined;
-  /** Scales limiter windows and retry waits (benchmarks against the emulator); 1 for real Graph. */
+  /**
+   * Speed-up factor, as the emulator's `--time-scale`: limiter windows and backoff waits are divided by
+   * it (200 = 200x shorter, for benchmarks against a time-scaled emulator); 1 for real Graph. A server's
+   * Retry-After is always honoured as sent.
+   */
   timeScale?: number | undefined;
   clock?: Clock | undefined;
   /** Jitter source in [0, 1). */
@@ -81,7 +85,8 @@ export class GraphGateway {
   private readonly counters: GraphStats = emptyStats();
   private readonly clock: Clock;
   private readonly random: () => number;
-  private readonly timeScale: number;
+  /** Multiplier for client-side waits: 1 / options.timeScale. */
+  private readonly waitScale: number;
   private readonly retry: RetryOptions;
   private readonly rootPath: string;
   private readonly loopback: boolean;
@@ -90,15 +95,15 @@ export class GraphGateway {
     this.endpoints = options.endpoints;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.timeScale = options.timeScale ?? 1;
+    this.waitScale = 1 / (options.timeScale ?? 1);
     this.retry = { ...DEFAULT_RETRY, ...(options.retry ?? {}) };
-    this.limiter = new RateLimiter({ limits: options.limits, timeScale: this.timeScale, clock: this.clock });
+    this.limiter = new RateLimiter({ limits: options.limits, timeScale: this.waitScale, clock: this.clock });
     const root = new URL(this.endpoints.rootUrl);
     this.rootPath = root.pathname.replace(/\/+$/, '');
     this.loopback = isLoopbackHost(root.hostname);
     const middleware: Middleware[] = [
       new AuthMiddleware(options.tokenProvider, (url) => this.isGraphOrigin(url), this.counters),
-      new RetryMiddleware(this.retry, this.limiter, this.clock, this.random, this.timeScale, this.counters),
+      new RetryMiddleware(this.retry, this.limiter, this.clock, this.random, this.waitScale, this.counters),
       new ThrottleMiddleware(this.limiter, this.counters, options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS),
       options.transport ?? new HTTPMessageHandler(),
     ];
@@ -320,7 +325,7 @@ export class GraphGateway {
         },
         clock: this.clock,
         random: this.random,
-        timeScale: this.timeScale,
+        timeScale: this.waitScale,
         retry: this.retry,
         limiter: this.limiter,
         stats: this.counters,

@@ -263,7 +263,8 @@ export class RetryMiddleware implements Middleware {
           this.stats.throttled++;
           this.stats.throttledByClass[cls]++;
         }
-        const delay = retryAfter !== undefined ? Math.ceil(retryAfter * this.timeScale) : Math.ceil(this.backoff(attempt) * this.timeScale);
+        // A server's Retry-After is honoured as sent; only our own backoff is time-scaled.
+        const delay = retryAfter !== undefined ? Math.ceil(retryAfter) : Math.ceil(this.backoff(attempt) * this.timeScale);
         // Everyone in the class waits, not just this caller: Graph's throttle is per app and tenant.
         if (res.status === 429) this.limiter.pause(cls, delay);
         if (!policy.idempotent && res.status !== 429) {

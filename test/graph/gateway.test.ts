@@ -55,6 +55,15 @@ describe('retry', () => {
     expect(clock.sleeps).toEqual([500, 1000, 2000]);
   });
 
+  it('with a timeScale speed-up, divides its own backoff but honours Retry-After as sent', async () => {
+    nock(ORIGIN).get('/v1.0/s').reply(504, 'gateway timeout');
+    nock(ORIGIN).get('/v1.0/s').reply(429, '', { 'Retry-After': '0.02' });
+    nock(ORIGIN).get('/v1.0/s').reply(200, { ok: 1 });
+    const { gw, clock } = makeGateway({ timeScale: 100, random: () => 0.5, retry: { baseDelayMs: 1000, maxDelayMs: 30_000 } });
+    await gw.get('/s');
+    expect(clock.sleeps).toEqual([5, 20]);
+  });
+
   it('gives up after maxAttempts with the last error', async () => {
     nock(ORIGIN).get('/v1.0/c').times(3).reply(503, graphError('serviceNotAvailable', 'busy', 'rid-9'));
     const { gw } = makeGateway({ retry: { maxAttempts: 3 } });
