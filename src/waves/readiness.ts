@@ -172,8 +172,9 @@ export function classifyUser(userId: string, index: ReadinessIndex): UserReadine
   return { ready: false, reason: 'noMethod' };
 }
 
+/** One decimal, rounded DOWN: 3,599 of 4,000 is 89.9 %, never a "90 %" that would pass a 90 % gate. */
 function percentOf(part: number, whole: number): number | null {
-  return whole === 0 ? null : Math.round((part * 1000) / whole) / 10;
+  return whole === 0 ? null : Math.floor((part * 1000) / whole) / 10;
 }
 
 /** Readiness of one wave; `alreadyCounted` holds users of earlier waves and is extended in place. */

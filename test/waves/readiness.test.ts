@@ -81,7 +81,7 @@ describe('waveReadiness', () => {
     expect(r.members).toBe(7);
     expect(r.groupMembers).toBe(8);
     expect(r.mfaCapable).toBe(3);
-    expect(r.percent).toBe(42.9);
+    expect(r.percent).toBe(42.8); // 3 of 7 = 42.857…, rounded down
     expect(r.notReady).toEqual({ count: 4, byReason: { noMethod: 1, unverifiedAuthenticator: 1, disabled: 1, unknown: 1 } });
     expect(r.notReadyUsers.get('g')).toBe('unknown');
   });
@@ -100,6 +100,12 @@ describe('waveReadiness', () => {
     expect(early!.userIds).toEqual(['s1']);
     expect(early!.mfaCapable).toBe(0);
     expect(early!.percent).toBe(0);
+  });
+
+  it('rounds the percent down, so 1,899 of 2,000 is 94.9 and not a 95 that would pass a 95 % gate', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `u${i}`);
+    const t = tenant({ rows: ids.map((id, i) => (i < 1899 ? capableRow(id) : noMethodRow(id))) });
+    expect(waveReadiness({ name: 'w', memberIds: ids }, indexReadiness(t)).percent).toBe(94.9);
   });
 
   it('an empty wave has a null percent', () => {
