@@ -3,33 +3,61 @@ import { UserError } from '../errors.js';
 import type { DesiredState } from '../config/types.js';
 import { createPolicy, patchAuthenticationMethodsPolicy, patchMethodConfiguration, updatePolicy, type GraphGateway } from '../graph/index.js';
 import type { PlanFile, PlanResource } from '../plan/types.js';
-import { planAgainstTenant } from '../tenant/planAgainstTenant.js';
+import { planAgainstTenant, type TenantPlanResult } from '../tenant/planAgainstTenant.js';
 import { findStaleReasons } from './staleness.js';
+import { promoteWave, type WaveMoveResult } from './waves.js';
+
+export interface ApplyOptions {
+  /** Apply only the configuration writes, or only the wave promotions. */
+  only?: 'config' | 'waves';
+  /**
+   * A plan made moments ago in this process from the same read (apply without a plan file): it is
+   * the fresh state, so the tenant is not read twice.
+   */
+  fresh?: TenantPlanResult;
+  onWrite?: (r: PlanResource) => void;
+  onWave?: (r: WaveMoveResult) => void;
+  progress?: (message: string) => void;
+}
+
+export interface HeldWave {
+  rollout: string;
+  wave: string;
+  reason: string;
+}
 
 export interface ApplyReport {
   written: PlanResource[];
   /** Set when a write failed: what failed and what was never attempted. */
   failure?: { resource: PlanResource; error: Error; notAttempted: PlanResource[] };
+  promoted: WaveMoveResult[];
+  /** Waves the plan promotes that were not promoted, because a gate no longer passes at apply time. */
+  held: HeldWave[];
 }
 
 /**
  * Re-reads the tenant, refuses before any write when the plan is stale or has errors, then writes
- * in the plan's order (methods before Conditional Access). Never re-decides anything: the bodies
+ * in the plan's order (methods before Conditional Access) and finally promotes the waves the plan
+ * promotes, each only if its gates still pass now. Never re-decides the configuration: the bodies
  * sent are the ones the plan recorded.
  */
-export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: DesiredState, now: Date, onWrite?: (r: PlanResource) => void): Promise<ApplyReport> {
+export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: DesiredState, now: Date, options: ApplyOptions = {}): Promise<ApplyReport> {
   if (hasErrors(plan.diagnostics)) throw new UserError('the plan has errors; fix them and plan again (nothing was written)');
-  const fresh = await planAgainstTenant(gw, desired, now);
+  const doConfig = options.only !== 'waves';
+  const promotions = options.only === 'config' ? [] : plan.waves.filter((w) => w.decision === 'promote');
+  const pending = doConfig ? plan.resources.filter((r) => r.action !== 'noop' && r.write) : [];
+
+  const readOptions = { waves: promotions.length > 0, ...(options.progress ? { progress: options.progress } : {}) };
+  let fresh = options.fresh ?? (await planAgainstTenant(gw, desired, now, readOptions));
   if (!fresh.plan) {
     throw new UserError('plan is stale: the tenant no longer resolves every name in the policies (nothing was written)', { detail: fresh.diagnostics.map((d) => `  ${d.message}`).join('\n') });
   }
-  const reasons = findStaleReasons(plan, fresh.plan, desired.configHash);
+  const reasons = findStaleReasons(doConfig ? plan : { ...plan, resources: [] }, fresh.plan, desired.configHash);
   if (reasons.length > 0) {
     throw new UserError(`plan is stale: ${reasons[0]}${reasons.length > 1 ? ` (and ${reasons.length - 1} more)` : ''}; nothing was written, plan again`, { detail: reasons.map((r) => `  - ${r}`).join('\n') });
   }
 
-  const pending = plan.resources.filter((r) => r.action !== 'noop' && r.write);
-  const report: ApplyReport = { written: [] };
+  const report: ApplyReport = { written: [], promoted: [], held: [] };
   for (const [i, resource] of pending.entries()) {
     try {
       await write(gw, resource);
@@ -38,7 +66,32 @@ export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: Desir
       return report;
     }
     report.written.push(resource);
-    onWrite?.(resource);
+    options.onWrite?.(resource);
+  }
+  if (promotions.length === 0) return report;
+
+  // The configuration just changed (a policy may have been created): read the rollouts again so the
+  // promotion acts on, and the gates judge, the tenant as it is now.
+  if (report.written.length > 0) fresh = await planAgainstTenant(gw, desired, gw.serverNow(), readOptions);
+  const statuses = fresh.plan?.waves ?? [];
+  for (const planned of promotions) {
+    const now = statuses.find((s) => s.rollout === planned.rollout && s.wave === planned.wave);
+    if (!now) {
+      report.held.push({ rollout: planned.rollout, wave: planned.wave, reason: 'the wave is no longer in the policies' });
+      continue;
+    }
+    if (now.decision === 'done') continue; // widened meanwhile (by hand or by another run): nothing to do
+    if (now.decision !== 'promote') {
+      const blocking = now.gates.filter((g) => g.status !== 'pass').map((g) => `${g.gate} ${g.status}: ${g.message}`);
+      report.held.push({ rollout: planned.rollout, wave: planned.wave, reason: blocking.length ? blocking.join('; ') : `decision is now ${now.decision}` });
+      continue;
+    }
+    const observation = fresh.rollouts?.observations.find((o) => o.name === planned.rollout);
+    const wave = observation?.waves.find((w) => w.name === planned.wave);
+    if (!observation || !wave) throw new Error(`rollout ${planned.rollout} was evaluated but not observed`);
+    const result = await promoteWave(gw, observation, wave);
+    report.promoted.push(result);
+    options.onWave?.(result);
   }
   return report;
 }

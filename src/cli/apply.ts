@@ -4,7 +4,7 @@ import { hasErrors } from '../diagnostics.js';
 import { ExitError, UserError } from '../errors.js';
 import { readPlanFile } from '../plan/planFile.js';
 import { planHasChanges, type PlanFile } from '../plan/types.js';
-import { failWithDiagnostics, loadDesiredOrExit, openGateway, withTenantOptions, type TenantCliOptions } from './common.js';
+import { endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { renderPlan } from './plan.js';
 
 interface ApplyCliOptions extends TenantCliOptions {
@@ -21,6 +21,11 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/** The part of a plan `--only` acts on. */
+function restrictPlan(plan: PlanFile, only: 'config' | 'waves'): PlanFile {
+  return only === 'config' ? { ...plan, waves: [] } : { ...plan, resources: plan.resources.map((r) => ({ ...r, action: 'noop' as const })) };
+}
+
 export function registerApply(program: Command): void {
   withTenantOptions(program.command('apply').description('write the changes of a saved plan (or of a fresh plan, after confirmation)'))
     .argument('[planfile]', 'a plan saved by `plan --out`; applied exactly, or refused when stale')
@@ -34,23 +39,32 @@ export function registerApply(program: Command): void {
       const { planAgainstTenant } = await import('../tenant/planAgainstTenant.js');
       const { applyPlan } = await import('../apply/apply.js');
 
+      const only = opts.only as 'config' | 'waves' | undefined;
+      const progress = progressReporter();
       let plan: PlanFile;
+      let fresh: Awaited<ReturnType<typeof planAgainstTenant>> | undefined;
       if (saved) plan = saved;
       else {
-        const result = await planAgainstTenant(gw, desired, new Date());
-        if (!result.plan) failWithDiagnostics(result.diagnostics);
-        plan = result.plan;
+        fresh = await planAgainstTenant(gw, desired, new Date(), { waves: only !== 'config', ...(progress ? { progress } : {}) });
+        endProgress();
+        if (!fresh.plan) failWithDiagnostics(fresh.diagnostics);
+        plan = fresh.plan;
         process.stdout.write(renderPlan(plan, 'text'));
         if (hasErrors(plan.diagnostics)) throw new ExitError(1);
-        if (!planHasChanges(plan)) return;
+        if (!planHasChanges(only ? restrictPlan(plan, only) : plan)) return;
         if (!opts.autoApprove) {
           if (!process.stdin.isTTY) throw new UserError('refusing to apply without confirmation in a non-interactive shell: pass --auto-approve, or apply a saved plan file');
           if (!(await confirm('\nApply these changes? Only "yes" is accepted: '))) throw new UserError('apply cancelled; nothing was written');
         }
       }
-      if (opts.only === 'waves') plan = { ...plan, resources: plan.resources.map((r) => ({ ...r, action: 'noop' as const })) };
 
-      const report = await applyPlan(gw, plan, desired, new Date(), (r) => process.stdout.write(`${r.action === 'create' ? 'created' : 'updated'} ${r.address} (${r.displayName})\n`));
+      const report = await applyPlan(gw, plan, desired, new Date(), {
+        ...(only ? { only } : {}),
+        ...(fresh ? { fresh } : {}),
+        ...(progress ? { progress } : {}),
+        onWrite: (r) => process.stdout.write(`${r.action === 'create' ? 'created' : 'updated'} ${r.address} (${r.displayName})\n`),
+        onWave: (w) => process.stdout.write(`promoted ${w.rollout}/${w.wave}: ${w.changed} written, ${w.unchanged} already in place${w.failed.length ? `, ${w.failed.length} FAILED` : ''}\n`),
+      });
       if (report.failure) {
         const { resource, error, notAttempted } = report.failure;
         throw new UserError(`apply failed at ${resource.address}: ${error.message}`, {
@@ -61,6 +75,12 @@ export function registerApply(program: Command): void {
           ].join('\n'),
         });
       }
-      process.stdout.write(`Apply complete: ${report.written.length} resource(s) written.\n`);
+      const failed = report.promoted.flatMap((p) => p.failed.map((f) => `${p.rollout}/${p.wave}: ${f.memberId}: ${f.error.message}`));
+      for (const h of report.held) process.stderr.write(`not promoted: ${h.rollout}/${h.wave}: the gates no longer pass at apply time: ${h.reason}\n`);
+      if (failed.length) {
+        throw new UserError(`apply promoted only part of a wave: ${failed.length} member(s) could not be added`, { detail: `${failed.slice(0, 20).join('\n')}\nRun apply again to retry them.` });
+      }
+      if (report.held.length) throw new ExitError(1);
+      process.stdout.write(`Apply complete: ${report.written.length} resource(s) written, ${report.promoted.length} wave(s) promoted.\n`);
     });
 }

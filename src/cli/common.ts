@@ -37,3 +37,20 @@ export function failWithDiagnostics(diagnostics: Parameters<typeof renderDiagnos
   process.stderr.write(`${renderDiagnostics(diagnostics)}\n`);
   throw new ExitError(1);
 }
+
+/** Progress of long reads on stderr, only when stderr is a terminal (CI logs stay clean). */
+export function progressReporter(): ((message: string) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (message: string) => {
+    const now = Date.now();
+    if (now - last < 250) return;
+    last = now;
+    process.stderr.write(`\r\x1b[2K${message}`);
+  };
+}
+
+/** Clears the progress line before normal output. */
+export function endProgress(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+}

@@ -14,10 +14,12 @@ export function registerDemo(program: Command): void {
       const { startEmulator } = await import('../emulator/index.js');
       const { connectGraph } = await import('../graph/index.js');
       const { planAgainstTenant } = await import('../tenant/planAgainstTenant.js');
-      const emulator = await startEmulator({ scenario: 'demo', port: 0 });
+      // Graph's throttles (about 5 report reads per 10 s) scaled 10x on both sides so the demo takes seconds.
+      const timeScale = 10;
+      const emulator = await startEmulator({ scenario: 'demo', port: 0, timeScale });
       try {
-        process.stderr.write(`Tenant emulator (demo scenario) listening on ${emulator.url}\n\n`);
-        const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 'demo-token' });
+        process.stderr.write(`Tenant emulator (demo scenario, throttles ${timeScale}x faster) listening on ${emulator.url}\n\n`);
+        const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 'demo-token', timeScale });
         const result = await planAgainstTenant(gw, desired, new Date());
         if (!result.plan) failWithDiagnostics(result.diagnostics);
         process.stdout.write(renderPlan(result.plan, 'text'));

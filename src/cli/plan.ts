@@ -4,7 +4,7 @@ import { ExitError } from '../errors.js';
 import { writePlanFile } from '../plan/planFile.js';
 import { planHasChanges, type PlanFile } from '../plan/types.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText, shouldUseColor } from '../render/plan.js';
-import { failWithDiagnostics, loadDesiredOrExit, openGateway, withTenantOptions, type TenantCliOptions } from './common.js';
+import { endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
 
 interface PlanCliOptions extends TenantCliOptions {
@@ -29,7 +29,9 @@ export function registerPlan(program: Command): void {
       const desired = loadDesiredOrExit(opts.config);
       const gw = await openGateway(desired, opts);
       const { planAgainstTenant } = await import('../tenant/planAgainstTenant.js');
-      const result = await planAgainstTenant(gw, desired, new Date());
+      const progress = progressReporter();
+      const result = await planAgainstTenant(gw, desired, new Date(), progress ? { progress } : {});
+      endProgress();
       if (!result.plan) failWithDiagnostics(result.diagnostics);
       const plan = result.plan;
       if (opts.out) writePlanFile(opts.out, plan);

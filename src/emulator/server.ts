@@ -77,6 +77,8 @@ export class EmulatorServer {
     const clientRequestId = headerValue(req.headers['client-request-id']);
     const send = (r: ApiResponse): void => {
       const headers: Record<string, string> = { 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId, 'Cache-Control': 'no-cache', ...(r.headers ?? {}) };
+      // Like Graph's, the Date header tells the tenant's time (here the emulator's clock, which tests move).
+      headers.Date = this.tenant.clock.now().toUTCString();
       if (r.body !== undefined && r.status !== 204) {
         const text = JSON.stringify(r.body);
         headers['Content-Type'] = JSON_TYPE;

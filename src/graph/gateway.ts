@@ -214,7 +214,24 @@ export class GraphGateway {
         cause: err,
       });
     }
+    this.noteServerDate(res.headers.get('date'));
     return readResponse<T>(res, policy);
+  }
+
+  private serverOffsetMs: number | undefined;
+
+  private noteServerDate(header: string | null): void {
+    const at = header ? Date.parse(header) : Number.NaN;
+    if (Number.isFinite(at)) this.serverOffsetMs = at - this.clock.now();
+  }
+
+  /**
+   * The tenant's time, from the last response's Date header (whole seconds), else the local clock.
+   * Gates compare it with audit and report timestamps written by the same service, so a skewed
+   * local clock cannot pass a soak gate early.
+   */
+  serverNow(): Date {
+    return new Date(this.clock.now() + (this.serverOffsetMs ?? 0));
   }
 
   async get<T>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -405,6 +422,18 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
  * ENTRA_ROLLOUT_GRAPH_URL with ENTRA_ROLLOUT_TOKEN as a static bearer; otherwise the cloud's Graph
  * host with DefaultAzureCredential (imported lazily). A loopback URL with no token is anonymous.
  */
+/**
+ * ENTRA_ROLLOUT_TIME_SCALE: match an emulator started with `--time-scale N` (its throttle windows are
+ * N times shorter). Only for a loopback endpoint: real Graph's throttles are what they are.
+ */
+function emulatorTimeScale(text: string | undefined, loopback: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`ENTRA_ROLLOUT_TIME_SCALE must be a positive number, got "${text}"`);
+  if (!loopback) throw new UserError('ENTRA_ROLLOUT_TIME_SCALE applies only to a local emulator (a loopback --graph-url), never to Microsoft Graph');
+  return n;
+}
+
 export async function connectGraph(options: ConnectGraphOptions = {}): Promise<GraphGateway> {
   const env = options.env ?? process.env;
   const nonEmpty = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
@@ -423,5 +452,6 @@ export async function connectGraph(options: ConnectGraphOptions = {}): Promise<G
     }
   }
   const { cloud: _c, graphUrl: _g, token: _t, tenantId: _tid, env: _e, ...rest } = options;
-  return new GraphGateway({ ...rest, endpoints, tokenProvider });
+  const timeScale = options.timeScale ?? emulatorTimeScale(nonEmpty(env.ENTRA_ROLLOUT_TIME_SCALE), endpoints.loopback);
+  return new GraphGateway({ ...rest, endpoints, tokenProvider, ...(timeScale !== undefined ? { timeScale } : {}) });
 }

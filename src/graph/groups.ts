@@ -30,6 +30,12 @@ export async function listTransitiveUserMemberIds(
   return ids;
 }
 
+/** Ids of the groups directly nested in the group (`/members/microsoft.graph.group`): small even when the group has many users. */
+export async function listMemberGroupIds(gw: GraphGateway, groupId: string): Promise<string[]> {
+  const page = await gw.listAll<{ id?: string }>(`/groups/${seg(groupId)}/members/microsoft.graph.group${buildQuery({ $select: 'id', $top: 999 })}`);
+  return page.flatMap((g) => (typeof g.id === 'string' ? [g.id] : []));
+}
+
 /** Direct members (users, groups, devices, …) with `@odata.type`. */
 export function listMembers(
   gw: GraphGateway,
@@ -167,4 +173,24 @@ export async function setGroupExtension(
     }
     throw err;
   }
+}
+
+export interface BulkRemoveResult {
+  removed: string[];
+  notMembers: string[];
+  failed: { memberId: string; error: GraphRequestError }[];
+}
+
+/** Remove many members: `DELETE members/{id}/$ref`, 20 per `$batch`; a 404 means "not a member" (done already). */
+export async function removeMembersBulk(gw: GraphGateway, groupId: string, memberIds: readonly string[]): Promise<BulkRemoveResult> {
+  const unique = [...new Set(memberIds)];
+  const replies = await gw.batch(unique.map((id) => ({ method: 'DELETE' as const, url: `/groups/${seg(groupId)}/members/${seg(id)}/$ref` })));
+  const result: BulkRemoveResult = { removed: [], notMembers: [], failed: [] };
+  replies.forEach((reply, i) => {
+    const memberId = unique[i]!;
+    if (reply.ok) result.removed.push(memberId);
+    else if (reply.status === 404) result.notMembers.push(memberId);
+    else result.failed.push({ memberId, error: reply.error! });
+  });
+  return result;
 }

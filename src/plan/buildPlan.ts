@@ -77,10 +77,11 @@ export function buildPlan(input: PlanInput): PlanFile {
 
   const policiesAfter: PolicyAfterPlan[] = [];
   const matched = new Set<Json>();
+  const rolloutGroups = policyIncludeWaveGroups(desired, live.directory);
   for (const doc of desired.conditionalAccessPolicies) {
     const src = sourceOf(doc);
-    const want = desiredConditionalAccess(doc.spec, live.directory);
     const hits = live.conditionalAccessPolicies.filter((p) => String(p.displayName ?? '').toLowerCase() === doc.spec.displayName.toLowerCase());
+    const want = keepWidenedWaves(desiredConditionalAccess(doc.spec, live.directory), hits.length === 1 ? hits[0] : undefined, rolloutGroups.get(doc.name));
     hits.forEach((h) => matched.add(h));
     if (hits.length > 1) {
       diagnostics.push({ severity: 'error', code: 'ER032', message: `${hits.length} live CA policies are named "${doc.spec.displayName}" (ids ${hits.map((h) => String(h.id)).join(', ')}): rename or delete one so the policy can be matched`, ...src });
@@ -116,6 +117,34 @@ export function buildPlan(input: PlanInput): PlanFile {
     waves: input.waves ?? [],
     diagnostics: diagnostics.sort(compareDiagnostics),
   };
+}
+
+/** Wave group ids (lower-case) per CA policy name whose Rollout widens it through `includeGroups`. */
+function policyIncludeWaveGroups(desired: DesiredState, directory: LiveState['directory']): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of desired.rollouts) {
+    if (r.spec.strategy !== 'policyIncludeGroups') continue;
+    out.set(r.spec.policy, new Set(r.spec.waves.map((w) => resolveRef(directory, 'group', w.group).toLowerCase())));
+  }
+  return out;
+}
+
+/**
+ * With `policyIncludeGroups`, the Rollout owns the wave groups in the policy's includeGroups: the
+ * ones already widened stay, whatever the YAML lists, so a plan never undoes a promotion (only
+ * `waves rollback` does).
+ */
+function keepWidenedWaves(want: Json, live: Json | undefined, waveGroups: Set<string> | undefined): Json {
+  if (!live || !waveGroups) return want;
+  const liveUsers = ((live.conditions as Json | undefined)?.users ?? {}) as Json;
+  const widened = (Array.isArray(liveUsers.includeGroups) ? liveUsers.includeGroups.map(String) : []).filter((id) => waveGroups.has(id.toLowerCase()));
+  if (widened.length === 0) return want;
+  const conditions = (want.conditions ?? {}) as Json;
+  const users = (conditions.users ?? {}) as Json;
+  const declared = Array.isArray(users.includeGroups) ? users.includeGroups.map(String) : [];
+  const seen = new Set(declared.map((id) => id.toLowerCase()));
+  const includeGroups = [...declared, ...widened.filter((id) => !seen.has(id.toLowerCase()))];
+  return { ...want, conditions: { ...conditions, users: { ...users, includeGroups } } };
 }
 
 function sourceOf(doc: PolicyDocument): { file: string; line: number } {

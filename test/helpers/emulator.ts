@@ -15,7 +15,9 @@ export interface TestTenant {
 }
 
 export async function startTestTenant(options: Partial<EmulatorOptions> = {}): Promise<TestTenant> {
-  const emulator = await startEmulator({ scenario: 'demo', clockStart: new Date('2026-11-20T09:00:00Z'), ...options });
+  // Graph's throttles, 20 times faster on both sides (emulator and CLI), so tests stay quick.
+  const timeScale = options.timeScale ?? 20;
+  const emulator = await startEmulator({ scenario: 'demo', clockStart: new Date('2026-11-20T09:00:00Z'), ...options, timeScale });
   const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();
@@ -23,7 +25,7 @@ export async function startTestTenant(options: Partial<EmulatorOptions> = {}): P
   };
   const tenant: TestTenant = {
     emulator,
-    env: { ENTRA_ROLLOUT_GRAPH_URL: emulator.graphBaseUrl, ENTRA_ROLLOUT_TOKEN: 'test-token' },
+    env: { ENTRA_ROLLOUT_GRAPH_URL: emulator.graphBaseUrl, ENTRA_ROLLOUT_TOKEN: 'test-token', ENTRA_ROLLOUT_TIME_SCALE: String(timeScale) },
     async state() {
       const r = await call('GET', `${emulator.url}/_emulator/state`);
       return { hash: r.headers.get('x-emulator-state-hash') ?? '', body: r.body as Record<string, unknown> };

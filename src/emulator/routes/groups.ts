@@ -162,6 +162,11 @@ export function registerGroupRoutes(r: Router): void {
     const d = t.directMembers(findGroup(t, id!));
     return memberPage(req, ctx, d.users, [], 'users', true);
   });
+  r.add('GET', '/groups/{id}/members/microsoft.graph.group', (req, ctx, [id]) => {
+    const t = ctx.tenant;
+    const d = t.directMembers(findGroup(t, id!));
+    return memberPage(req, ctx, [], d.groups, 'groups', false);
+  });
   r.add('GET', '/groups/{id}/transitiveMembers', (req, ctx, [id]) => {
     const t = ctx.tenant;
     const d = t.transitiveMembers(findGroup(t, id!));

@@ -1,0 +1,270 @@
+/**
+ * Reads what the wave controller needs from the tenant: each wave's transitive user members, which
+ * waves are already widened, who the rollout's policy already enforces, and the readiness data
+ * (registration report, directory audits, MFA sign-in failures). Then hands it to the pure
+ * evaluator in src/waves. A readiness source that cannot be read (a 403 without a P1 licence, say)
+ * is recorded as unavailable so its gates are inconclusive: never a crash, never a silent pass.
+ */
+import type { DesiredState, PolicyDocument, RolloutStrategy } from '../config/types.js';
+import {
+  GraphRequestError,
+  findUsers,
+  listDirectoryAudits,
+  listMemberGroupIds,
+  listSignIns,
+  listTransitiveUserMemberIds,
+  listUserRegistrationDetails,
+  type GraphGateway,
+} from '../graph/index.js';
+import { resolveRef } from '../plan/directory.js';
+import type { AuditEvent, ReadinessInput, RegistrationRow, RolloutObservation, SignInEvent, WaveObservation, WaveStatus } from '../waves/index.js';
+import { MFA_ERROR_CODES, evaluateRollout, resolveGateSettings } from '../waves/index.js';
+import type { LiveState } from './types.js';
+
+type Json = Record<string, unknown>;
+
+/** How far back the directory audit log goes (Graph keeps 30 days). */
+export const AUDIT_RETENTION_DAYS = 30;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Fields of the registration report the controller reads: nothing else is transferred. */
+export const REGISTRATION_SELECT = ['id', 'userPrincipalName', 'userType', 'isMfaCapable', 'isMfaRegistered', 'methodsRegistered', 'lastUpdatedDateTime'] as const;
+const AUDIT_SELECT = ['id', 'activityDateTime', 'activityDisplayName', 'loggedByService', 'result', 'resultReason', 'targetResources', 'initiatedBy'] as const;
+const SIGNIN_SELECT = ['id', 'userId', 'createdDateTime', 'status', 'appliedConditionalAccessPolicies'] as const;
+/** The app Graph names as the initiator when an Authenticator is stamped on a user (see GRAPH.md). */
+const STRONG_AUTH_SERVICE = 'Azure MFA StrongAuthenticationService';
+
+export interface TenantRollouts {
+  /** One per Rollout document, in file order. */
+  observations: RolloutObservation[];
+  readiness: ReadinessInput;
+  /** The tenant's time the data was read at (the gates' clock). */
+  now: Date;
+}
+
+export interface ReadRolloutsOptions {
+  /** Progress lines for long reads (the CLI shows them on a TTY only). */
+  progress?: (message: string) => void;
+}
+
+/** Graph's OData date literal: ISO 8601 UTC, whole seconds, unquoted. */
+function odataTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function reason(err: unknown): string {
+  if (err instanceof GraphRequestError) return err.message;
+  throw err;
+}
+
+function livePolicyOf(live: LiveState, doc: PolicyDocument<'ConditionalAccessPolicy'> | undefined): Json | undefined {
+  if (!doc) return undefined;
+  const hits = live.conditionalAccessPolicies.filter((p) => String(p.displayName ?? '').toLowerCase() === doc.spec.displayName.toLowerCase());
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
+function includeGroupsOf(policy: Json | undefined): string[] {
+  const users = ((policy?.conditions as Json | undefined)?.users ?? {}) as Json;
+  return Array.isArray(users.includeGroups) ? users.includeGroups.map(String) : [];
+}
+
+/** Memoised transitive user members per group id, fetched concurrently (the rate limiter paces them). */
+class MemberCache {
+  private readonly byGroup = new Map<string, Promise<string[]>>();
+  constructor(
+    private readonly gw: GraphGateway,
+    private readonly progress?: (message: string) => void,
+  ) {}
+
+  members(groupId: string, label: string): Promise<string[]> {
+    let p = this.byGroup.get(groupId);
+    if (!p) {
+      p = listTransitiveUserMemberIds(this.gw, groupId, this.progress ? { onProgress: (n) => this.progress!(`reading members of ${label}: ${n}`) } : {});
+      this.byGroup.set(groupId, p);
+    }
+    return p;
+  }
+}
+
+async function observeRollout(gw: GraphGateway, desired: DesiredState, live: LiveState, doc: PolicyDocument<'Rollout'>, cache: MemberCache): Promise<RolloutObservation> {
+  const { spec } = doc;
+  const strategy: RolloutStrategy = spec.strategy ?? 'nestedGroups';
+  const dir = live.directory;
+  const policyDoc = desired.conditionalAccessPolicies.find((p) => p.name === spec.policy);
+  const livePolicy = livePolicyOf(live, policyDoc);
+  const targetGroupId = spec.targetGroup ? resolveRef(dir, 'group', spec.targetGroup) : undefined;
+
+  const waveGroups = spec.waves.map((w) => ({ name: w.name, group: w.group, groupId: resolveRef(dir, 'group', w.group) }));
+  const [memberLists, nestedIds, targetUsers] = await Promise.all([
+    Promise.all(waveGroups.map((w) => cache.members(w.groupId, w.group))),
+    strategy === 'nestedGroups' && targetGroupId ? listMemberGroupIds(gw, targetGroupId) : Promise.resolve([] as string[]),
+    strategy !== 'policyIncludeGroups' && targetGroupId ? cache.members(targetGroupId, spec.targetGroup!) : Promise.resolve([] as string[]),
+  ]);
+
+  const nested = new Set(nestedIds.map((id) => id.toLowerCase()));
+  const included = new Set(includeGroupsOf(livePolicy).map((id) => id.toLowerCase()));
+  const enforced = new Set<string>();
+  if (strategy === 'policyIncludeGroups') {
+    // Every group the policy includes, wave or not, is enforced (once the policy exists).
+    const lists = await Promise.all([...included].map((id) => cache.members(id, id)));
+    for (const list of lists) for (const id of list) enforced.add(id);
+  } else if (livePolicy) {
+    for (const id of targetUsers) enforced.add(id);
+  }
+  const targetSet = new Set(targetUsers);
+
+  const waves: WaveObservation[] = waveGroups.map((w, i) => {
+    const memberIds = memberLists[i]!;
+    const id = w.groupId.toLowerCase();
+    const widened =
+      strategy === 'nestedGroups' ? nested.has(id) : strategy === 'policyIncludeGroups' ? included.has(id) : memberIds.length > 0 && memberIds.every((m) => targetSet.has(m));
+    return { name: w.name, group: w.group, groupId: w.groupId, memberIds, widened };
+  });
+  return {
+    name: doc.name,
+    spec,
+    ...(targetGroupId ? { targetGroupId } : {}),
+    ...(livePolicy?.id ? { policyId: String(livePolicy.id) } : {}),
+    waves,
+    enforcedUserIds: enforced,
+  };
+}
+
+function toRegistrationRow(r: Json): RegistrationRow {
+  return {
+    id: String(r.id),
+    ...(typeof r.userPrincipalName === 'string' ? { userPrincipalName: r.userPrincipalName } : {}),
+    ...(typeof r.userType === 'string' ? { userType: r.userType } : {}),
+    isMfaCapable: r.isMfaCapable === true,
+    isMfaRegistered: r.isMfaRegistered === true,
+    methodsRegistered: Array.isArray(r.methodsRegistered) ? r.methodsRegistered.map(String) : [],
+    lastUpdatedDateTime: typeof r.lastUpdatedDateTime === 'string' ? r.lastUpdatedDateTime : null,
+  };
+}
+
+function toAuditEvent(e: Json): AuditEvent {
+  return {
+    id: String(e.id),
+    activityDateTime: String(e.activityDateTime ?? ''),
+    activityDisplayName: String(e.activityDisplayName ?? ''),
+    loggedByService: String(e.loggedByService ?? ''),
+    result: String(e.result ?? ''),
+    resultReason: typeof e.resultReason === 'string' ? e.resultReason : null,
+    targetResources: Array.isArray(e.targetResources) ? (e.targetResources as AuditEvent['targetResources']) : [],
+    initiatedBy: (e.initiatedBy ?? {}) as AuditEvent['initiatedBy'],
+  };
+}
+
+function toSignIn(e: Json): SignInEvent {
+  return {
+    userId: String(e.userId ?? ''),
+    createdDateTime: String(e.createdDateTime ?? ''),
+    status: { errorCode: Number((e.status as Json | undefined)?.errorCode ?? 0) },
+    ...(Array.isArray(e.appliedConditionalAccessPolicies) ? { appliedConditionalAccessPolicies: e.appliedConditionalAccessPolicies as SignInEvent['appliedConditionalAccessPolicies'] } : {}),
+  };
+}
+
+/** The directory-audit queries the controller needs, each narrowed server-side to the retention window. */
+export function auditFilters(observations: readonly RolloutObservation[], fromMs: number): string[] {
+  const since = `activityDateTime ge ${odataTime(fromMs)}`;
+  const filters = [
+    // Registrations started, completed, deleted: readiness, abandoned Authenticators, the ETA trend.
+    `${since} and loggedByService eq 'Authentication Methods'`,
+    // An Authenticator stamped on a user (the first trace of a QR scan, even when nothing follows).
+    `${since} and activityDisplayName eq 'Update user' and initiatedBy/app/displayName eq '${STRONG_AUTH_SERVICE}'`,
+  ];
+  const targets = new Set<string>();
+  for (const o of observations) {
+    // When waves were widened: membership changes of the target group, or edits of the policy.
+    const id = (o.spec.strategy ?? 'nestedGroups') === 'policyIncludeGroups' ? o.policyId : o.targetGroupId;
+    if (id) targets.add(id);
+  }
+  for (const id of targets) filters.push(`${since} and targetResources/any(t: t/id eq '${id}')`);
+  return filters;
+}
+
+/** The longest sign-in health window any wave of any rollout asks for. */
+function signInWindowHours(desired: DesiredState): number {
+  let hours = 0;
+  for (const r of desired.rollouts) {
+    for (const w of r.spec.waves) hours = Math.max(hours, resolveGateSettings(r.spec.gates, w.gates).signInHealth.windowHours);
+  }
+  return hours;
+}
+
+async function readReadiness(gw: GraphGateway, desired: DesiredState, observations: RolloutObservation[], now: Date, progress?: (message: string) => void): Promise<ReadinessInput> {
+  const unavailable: NonNullable<ReadinessInput['unavailable']> = {};
+  const nowMs = now.getTime();
+  const reportFetchedAt = now.toISOString();
+
+  const registrations = listUserRegistrationDetails(gw, {
+    select: REGISTRATION_SELECT,
+    ...(progress ? { onProgress: (n: number) => progress(`reading the registration report: ${n} users`) } : {}),
+  }).then(
+    (rows) => new Map(rows.map((r) => [String(r.id), toRegistrationRow(r as Json)])),
+    (err: unknown) => {
+      unavailable.registrations = reason(err);
+      return new Map<string, RegistrationRow>();
+    },
+  );
+  // The report leaves disabled users out; they must be told apart from users it has not seen yet.
+  const disabled = findUsers(gw, { filter: 'accountEnabled eq false', select: ['id'] }).then(
+    (users) => new Set(users.map((u) => String(u.id))),
+    (err: unknown) => {
+      unavailable.registrations ??= `disabled users could not be listed: ${reason(err)}`;
+      return new Set<string>();
+    },
+  );
+  const audits = Promise.all(auditFilters(observations, nowMs - AUDIT_RETENTION_DAYS * DAY_MS).map((filter) => listDirectoryAudits(gw, { filter, select: AUDIT_SELECT }))).then(
+    (lists) => {
+      const byId = new Map<string, AuditEvent>();
+      for (const list of lists) for (const e of list) byId.set(String(e.id), toAuditEvent(e as Json));
+      return [...byId.values()];
+    },
+    (err: unknown) => {
+      unavailable.audits = reason(err);
+      return [] as AuditEvent[];
+    },
+  );
+  const windowHours = signInWindowHours(desired);
+  const signInsFromMs = nowMs - windowHours * HOUR_MS;
+  // Only MFA interrupts and failures matter: one narrow query per error code, never every sign-in.
+  const signIns = Promise.all(
+    [...MFA_ERROR_CODES].map((code) => listSignIns(gw, { filter: `createdDateTime ge ${odataTime(signInsFromMs)} and status/errorCode eq ${code}`, select: SIGNIN_SELECT })),
+  ).then(
+    (lists) => lists.flat().map((e) => toSignIn(e as Json)),
+    (err: unknown) => {
+      unavailable.signIns = reason(err);
+      return [] as SignInEvent[];
+    },
+  );
+
+  const [reg, dis, aud, sig] = await Promise.all([registrations, disabled, audits, signIns]);
+  return {
+    registrations: reg,
+    reportFetchedAt,
+    disabledUserIds: dis,
+    audits: aud,
+    signIns: sig,
+    signInsFrom: new Date(Math.floor(signInsFromMs / 1000) * 1000).toISOString(),
+    ...(Object.keys(unavailable).length ? { unavailable } : {}),
+  };
+}
+
+/** Reads every Rollout's state and the readiness data; nothing is read when no Rollout is declared. */
+export async function readRollouts(gw: GraphGateway, desired: DesiredState, live: LiveState, options: ReadRolloutsOptions = {}): Promise<TenantRollouts> {
+  const cache = new MemberCache(gw, options.progress);
+  const observations = await Promise.all(desired.rollouts.map((doc) => observeRollout(gw, desired, live, doc, cache)));
+  const now = gw.serverNow();
+  if (observations.length === 0) {
+    return { observations, now, readiness: { registrations: new Map(), reportFetchedAt: now.toISOString(), disabledUserIds: new Set(), audits: [], signIns: [] } };
+  }
+  const readiness = await readReadiness(gw, desired, observations, now, options.progress);
+  return { observations, readiness, now };
+}
+
+/** Every wave of every rollout, evaluated at the tenant's time of the read. */
+export function evaluateRollouts(t: TenantRollouts): WaveStatus[] {
+  return t.observations.flatMap((rollout) => evaluateRollout({ rollout, tenant: t.readiness }, t.now));
+}
