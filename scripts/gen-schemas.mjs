@@ -278,6 +278,11 @@ const rollout = envelope(
             gates,
             paused: { type: 'boolean' },
             widenedAt: { type: 'string', format: 'date-time', description: 'When this wave was widened.' },
+            resumeAfter: {
+              type: 'string',
+              format: 'date-time',
+              description: 'After `waves rollback`, the wave is held until this acknowledges the rollback: set it to the rollback time (or later) to let the wave be widened again.',
+            },
           },
           ['name', 'group'],
         ),

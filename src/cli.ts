@@ -11,6 +11,7 @@ import { registerPlan } from './cli/plan.js';
 import { registerApply } from './cli/apply.js';
 import { registerDemo } from './cli/demo.js';
 import { registerExport } from './cli/export.js';
+import { registerWaves } from './cli/waves.js';
 
 export function buildProgram(): Command {
   const program = new Command('entra-rollout')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerPlan(program);
   registerApply(program);
+  registerWaves(program);
   registerExport(program);
   registerEmulator(program);
   registerDemo(program);

@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { ExitError } from '../errors.js';
 import { failWithDiagnostics, loadDesiredOrExit } from './common.js';
+import { shouldUseColor } from '../render/ansi.js';
 import { renderPlan } from './plan.js';
+import { statusReport } from './waves.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -23,6 +25,11 @@ export function registerDemo(program: Command): void {
         const result = await planAgainstTenant(gw, desired, new Date());
         if (!result.plan) failWithDiagnostics(result.diagnostics);
         process.stdout.write(renderPlan(result.plan, 'text'));
+        if (result.rollouts) {
+          const { renderWavesStatusText, wavesProblems, WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
+          const report = statusReport(desired, result.plan, result.rollouts.now, wavesProblems, WAVES_STATUS_FORMAT_VERSION);
+          process.stdout.write(`\nWaves status (what \`entra-rollout waves status\` shows):\n\n${renderWavesStatusText(report, { color: shouldUseColor(process.stdout) })}`);
+        }
         const s = gw.stats();
         process.stderr.write(`\n${s.totalRequests} Graph request(s) to the emulator. Try: npx entra-rollout emulator --port 8080, then plan --graph-url http://127.0.0.1:8080/v1.0\n`);
         if (result.plan.diagnostics.some((d) => d.severity === 'error')) throw new ExitError(1);

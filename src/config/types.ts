@@ -109,6 +109,8 @@ export interface WaveSpec {
   gates?: GateSettings;
   paused?: boolean;
   widenedAt?: string;
+  /** Acknowledges a rollback at or before this time, so the wave may be widened again. */
+  resumeAfter?: string;
 }
 
 export interface RolloutSpec {

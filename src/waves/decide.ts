@@ -7,7 +7,7 @@ import type { WaveSpec } from '../config/types.js';
 import type { WaveDecision, WaveGateResult } from '../plan/types.js';
 import type { GateContext, GateProvider } from './gates.js';
 import { DEFAULT_GATE_PROVIDERS, evaluateWaveGates, resolveGateSettings, worstStatus } from './gates.js';
-import { resolveWidenings } from './history.js';
+import { auditRolledBackAt, resolveWidenings } from './history.js';
 import type { ReadinessIndex, WaveReadiness } from './readiness.js';
 import { indexReadiness, rolloutReadiness } from './readiness.js';
 import type { EtaEstimate, RolloutEvaluationInput, WaveStatus, Widening } from './types.js';
@@ -74,6 +74,24 @@ function maxNewUsersResult(newUsers: number | undefined, max: number): WaveGateR
 }
 
 /**
+ * A wave taken out by a rollback stays held until the Rollout acknowledges that rollback with
+ * `resumeAfter` (reviewed like any change): otherwise the next scheduled apply would widen it again.
+ * Undefined when the audit log shows no rollback since the wave was last widened.
+ */
+function rollbackResult(rollout: RolloutEvaluationInput['rollout'], wave: RolloutEvaluationInput['rollout']['waves'][number], spec: WaveSpec | undefined, audits: RolloutEvaluationInput['tenant']['audits']): WaveGateResult | undefined {
+  let at: string | undefined;
+  try {
+    at = auditRolledBackAt({ strategy: rollout.spec.strategy ?? 'nestedGroups', targetGroupId: rollout.targetGroupId, policyId: rollout.policyId, groupId: wave.groupId, memberIds: wave.memberIds }, audits);
+  } catch (err) {
+    return { gate: 'rollback', status: 'inconclusive', value: null, threshold: null, message: `rollback history could not be read: ${errorText(err)}` };
+  }
+  if (!at) return undefined;
+  const ack = spec?.resumeAfter;
+  if (ack && Date.parse(ack) >= Date.parse(at)) return { gate: 'rollback', status: 'pass', value: at, threshold: ack, message: `rolled back at ${at}, resumed by resumeAfter ${ack}` };
+  return { gate: 'rollback', status: 'fail', value: at, threshold: ack ?? null, message: `wave ${wave.name} was rolled back at ${at} (audit log); to widen it again set resumeAfter: ${at} on the wave` };
+}
+
+/**
  * Readiness, gates and a decision for every wave of one rollout:
  * - done: already widened;
  * - paused: `paused: true` in the spec (wherever it is in the order);
@@ -112,6 +130,10 @@ export function evaluateRollout(input: RolloutEvaluationInput, now: Date, option
     const ok = 'error' in r ? undefined : r;
     const newUsers = ok ? ok.userIds.filter((id) => !rollout.enforcedUserIds.has(id)).length : undefined;
     if (maxNew !== undefined) gates.push(maxNewUsersResult(newUsers, maxNew));
+    if (!wave.widened) {
+      const rolledBack = rollbackResult(rollout, wave, spec, tenant.audits);
+      if (rolledBack) gates.push(rolledBack);
+    }
 
     let decision: WaveDecision;
     if (wave.widened) decision = 'done';

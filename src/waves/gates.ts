@@ -136,6 +136,20 @@ export const soakGate: GateProvider = {
   },
 };
 
+/** Per user, when this rollout started enforcing them: the earliest known widening of a widened wave that contains them. */
+function enforcedSince(ctx: GateContext): Map<string, number> {
+  const since = new Map<string, number>();
+  ctx.rollout.waves.forEach((w, i) => {
+    const at = w.widened ? parseTime(ctx.widenings[i]?.at) : undefined;
+    if (at === undefined) return;
+    for (const id of w.memberIds) {
+      const prev = since.get(id);
+      if (prev === undefined || at < prev) since.set(id, at);
+    }
+  });
+  return since;
+}
+
 export const signInHealthGate: GateProvider = {
   gate: 'signInHealth',
   evaluate(ctx) {
@@ -150,11 +164,14 @@ export const signInHealthGate: GateProvider = {
     if (from !== undefined && from > start) {
       return result(gate, 'inconclusive', null, maxPercent, `sign-ins read cover ${hours(end - from)}, the window is ${windowHours} h`);
     }
+    // A failure counts only once the user is enforced by this rollout: before their wave was widened
+    // it says nothing about the rollout's health. Unknown widening time: the whole window counts.
+    const since = enforcedSince(ctx);
     const failing = new Set<string>();
     for (const s of ctx.tenant.signIns) {
       if (!MFA_ERROR_CODES.has(s.status.errorCode) || !enforced.has(s.userId)) continue;
       const at = parseTime(s.createdDateTime);
-      if (at !== undefined && at >= start && at <= end) failing.add(s.userId);
+      if (at !== undefined && at >= Math.max(start, since.get(s.userId) ?? start) && at <= end) failing.add(s.userId);
     }
     const pct = round1((failing.size * 100) / enforced.size);
     const ok = failing.size * 100 <= maxPercent * enforced.size;

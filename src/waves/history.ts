@@ -9,6 +9,7 @@ import type { AuditEvent, AuditTargetResource, RolloutObservation, Widening } fr
 import { parseTime } from './time.js';
 
 const ADD_MEMBER = 'add member to group';
+const REMOVE_MEMBER = 'remove member from group';
 const CA_ACTIVITIES = new Set(['update conditional access policy', 'add conditional access policy']);
 
 function same(a: string | null | undefined, b: string | null | undefined): boolean {
@@ -63,8 +64,8 @@ export function readMembershipChange(e: AuditEvent): MembershipChange {
   return { containerIds: [...containers], memberIds };
 }
 
-function addsTo(e: AuditEvent, targetGroupId: string): MembershipChange | undefined {
-  if (e.activityDisplayName.toLowerCase() !== ADD_MEMBER || !succeeded(e)) return undefined;
+function addsTo(e: AuditEvent, targetGroupId: string, activity = ADD_MEMBER): MembershipChange | undefined {
+  if (e.activityDisplayName.toLowerCase() !== activity || !succeeded(e)) return undefined;
   const change = readMembershipChange(e);
   return change.containerIds.some((c) => same(c, targetGroupId)) ? change : undefined;
 }
@@ -91,8 +92,11 @@ function includeGroupsOf(policy: Record<string, unknown> | undefined): string[] 
   return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** Latest time an event put `groupId` into the policy's includeGroups (absent before, present after). */
-function policyIncludeTime(audits: readonly AuditEvent[], policyId: string, groupId: string): number | undefined {
+/**
+ * Latest time an event put `groupId` into the policy's includeGroups (absent before, present after),
+ * or with `removed`, took it out (present before, absent after).
+ */
+function policyIncludeTime(audits: readonly AuditEvent[], policyId: string, groupId: string, removed = false): number | undefined {
   let best: number | undefined;
   for (const e of audits) {
     if (!CA_ACTIVITIES.has(e.activityDisplayName.toLowerCase()) || !succeeded(e)) continue;
@@ -105,7 +109,8 @@ function policyIncludeTime(audits: readonly AuditEvent[], policyId: string, grou
         if (!after) continue;
         const had = includeGroupsOf(parseObject(p.oldValue)).some((g) => same(g, groupId));
         const has = includeGroupsOf(after).some((g) => same(g, groupId));
-        if (has && !had && (best === undefined || at > best)) best = at;
+        const changed = removed ? had && !has : has && !had;
+        if (changed && (best === undefined || at > best)) best = at;
       }
     }
   }
@@ -146,6 +151,44 @@ export function auditWidenedAt(q: WideningQuery, audits: readonly AuditEvent[]):
         if (change.memberIds.some((m) => members.has(m.toLowerCase())) && (best === undefined || at < best)) best = at;
       } else if (change.memberIds.some((m) => same(m, q.groupId)) && (best === undefined || at > best)) best = at;
     }
+  }
+  return best === undefined ? undefined : new Date(best).toISOString();
+}
+
+/**
+ * When the wave was last taken out of the rollout again (`waves rollback` or a hand edit in the
+ * portal), if that is later than its last widening: the latest "Remove member from group" of the wave
+ * group (or, for `members`, of any wave member) from the target group, or the latest policy edit that
+ * dropped the wave group from includeGroups.
+ */
+export function auditRolledBackAt(q: WideningQuery, audits: readonly AuditEvent[]): string | undefined {
+  let removed: number | undefined;
+  if (q.strategy === 'policyIncludeGroups') {
+    if (!q.policyId) return undefined;
+    removed = policyIncludeTime(audits, q.policyId, q.groupId, true);
+  } else {
+    if (!q.targetGroupId) return undefined;
+    const members = q.strategy === 'members' ? new Set(q.memberIds.map((m) => m.toLowerCase())) : undefined;
+    for (const e of audits) {
+      const change = addsTo(e, q.targetGroupId, REMOVE_MEMBER);
+      const at = change ? parseTime(e.activityDateTime) : undefined;
+      if (!change || at === undefined) continue;
+      const hit = members ? change.memberIds.some((m) => members.has(m.toLowerCase())) : change.memberIds.some((m) => same(m, q.groupId));
+      if (hit && (removed === undefined || at > removed)) removed = at;
+    }
+  }
+  if (removed === undefined) return undefined;
+  const widened = parseTime(q.strategy === 'members' ? latestMemberAdd(q, audits) : auditWidenedAt(q, audits));
+  return widened !== undefined && widened > removed ? undefined : new Date(removed).toISOString();
+}
+
+function latestMemberAdd(q: WideningQuery, audits: readonly AuditEvent[]): string | undefined {
+  const members = new Set(q.memberIds.map((m) => m.toLowerCase()));
+  let best: number | undefined;
+  for (const e of audits) {
+    const change = q.targetGroupId ? addsTo(e, q.targetGroupId) : undefined;
+    const at = change ? parseTime(e.activityDateTime) : undefined;
+    if (change && at !== undefined && change.memberIds.some((m) => members.has(m.toLowerCase())) && (best === undefined || at > best)) best = at;
   }
   return best === undefined ? undefined : new Date(best).toISOString();
 }

@@ -178,3 +178,32 @@ describe('estimateEta', () => {
     expect(estimateEta({ readiness: done.readiness, minPercent: 95, index: done.index, now: NOW })).toMatchObject({ days: 0, usersNeeded: 0 });
   });
 });
+
+describe('rollback hold', () => {
+  const removeMember = (container: string, member: string, when: string) => {
+    const e = addMember(container, member, 'Group', when);
+    return { ...e, activityDisplayName: 'Remove member from group', targetResources: e.targetResources.map((t) => ({ ...t, modifiedProperties: (t.modifiedProperties ?? []).map((p) => ({ ...p, oldValue: p.newValue, newValue: null })) })) };
+  };
+  const history = [
+    addMember(TARGET_GROUP, 'grp-pilot', 'Group', at(-200)),
+    addMember(TARGET_GROUP, 'grp-early', 'Group', at(-100)),
+    removeMember(TARGET_GROUP, 'grp-early', at(-10)),
+  ];
+  const allCapable = () => [...PILOT, ...EARLY, ...EVERYONE].map((u) => capableRow(u));
+
+  it('holds a rolled-back wave whose gates otherwise pass, until resumeAfter acknowledges the rollback', () => {
+    const held = evaluateRollout({ rollout: observe({ pilot: true }), tenant: tenant({ rows: allCapable(), audits: history }) }, NOW);
+    expect(held[1]!.decision).toBe('hold');
+    expect(gate(held[1], 'rollback')).toMatchObject({ status: 'fail', value: new Date(Date.parse(at(-10))).toISOString() });
+
+    const acknowledged = { ...SPEC, waves: SPEC.waves.map((w) => (w.name === 'early' ? { ...w, resumeAfter: at(-10) } : w)) };
+    const resumed = evaluateRollout({ rollout: observe({ pilot: true }, acknowledged), tenant: tenant({ rows: allCapable(), audits: history }) }, NOW);
+    expect(resumed[1]!.decision).toBe('promote');
+    expect(gate(resumed[1], 'rollback')).toMatchObject({ status: 'pass' });
+  });
+
+  it('adds no rollback gate when the wave was re-widened after the removal, or never removed', () => {
+    const plain = evaluateRollout({ rollout: observe({ pilot: true }), tenant: tenant({ rows: allCapable(), audits: history.slice(0, 1) }) }, NOW);
+    expect(gate(plain[1], 'rollback')).toBeUndefined();
+  });
+});

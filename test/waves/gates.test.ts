@@ -175,6 +175,16 @@ describe('signInHealth gate', () => {
     expect(signInHealthGate.evaluate(contextFor(obs, tenant({ signIns: more }), 0))).toMatchObject({ status: 'fail', value: 3 });
   });
 
+  it('ignores failures from before the user was enforced by the rollout', () => {
+    const users = ids('p', 10);
+    const widened = rollout({ waves: [{ name: 'pilot', group: 'Group pilot' }, { name: 'next', group: 'Group next' }] }, [{ name: 'pilot', groupId: 'grp-pilot', members: users, widened: true }, { name: 'next', groupId: 'grp-next', members: ['n'] }], users);
+    const audits = [addMember(TARGET_GROUP, 'grp-pilot', 'Group', at(-5))];
+    const before = [signIn('p-000', 50074, at(-8)), signIn('p-001', 50076, at(-6))];
+    expect(signInHealthGate.evaluate(contextFor(widened, tenant({ signIns: before, audits }), 1))).toMatchObject({ status: 'pass', value: 0 });
+    const after = [...before, signIn('p-002', 50074, at(-1))];
+    expect(signInHealthGate.evaluate(contextFor(widened, tenant({ signIns: after, audits }), 1))).toMatchObject({ status: 'fail', value: 10 });
+  });
+
   it('is inconclusive when the sign-in log is unavailable or does not cover the window', () => {
     expect(signInHealthGate.evaluate(contextFor(obs, tenant({ unavailable: { signIns: 'no P1 licence' } }), 0)).status).toBe('inconclusive');
     expect(signInHealthGate.evaluate(contextFor(obs, tenant({ signInsFrom: at(-6) }), 0)).status).toBe('inconclusive');

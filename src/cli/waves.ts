@@ -1,0 +1,133 @@
+// `entra-rollout waves status|rollback`: the rollout as the controller sees it, and the way back.
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import type { DesiredState } from '../config/types.js';
+import { hasErrors } from '../diagnostics.js';
+import { ExitError, UserError } from '../errors.js';
+import type { GraphGateway } from '../graph/index.js';
+import type { PlanFile } from '../plan/types.js';
+import type { RolloutStatus, WavesStatusReport } from '../render/wavesStatus.js';
+import { shouldUseColor } from '../render/ansi.js';
+import { endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
+import { parseFormat } from './options.js';
+
+interface StatusOptions extends TenantCliOptions {
+  format: string;
+  watch?: boolean | string;
+}
+
+interface RollbackOptions extends TenantCliOptions {
+  to: string;
+  rollout?: string;
+  autoApprove?: boolean;
+}
+
+async function readStatus(gw: GraphGateway, desired: DesiredState) {
+  const { planAgainstTenant } = await import('../tenant/planAgainstTenant.js');
+  const { wavesProblems, WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
+  const progress = progressReporter();
+  const result = await planAgainstTenant(gw, desired, new Date(), progress ? { progress } : {});
+  endProgress();
+  if (!result.plan || !result.rollouts) failWithDiagnostics(result.diagnostics);
+  const errors = result.plan.diagnostics.filter((d) => d.severity === 'error');
+  if (hasErrors(errors)) failWithDiagnostics(errors);
+  const report = statusReport(desired, result.plan, result.rollouts.now, wavesProblems, WAVES_STATUS_FORMAT_VERSION);
+  return { report, rollouts: result.rollouts };
+}
+
+/** The status report of every rollout, from a plan's waves (the same objects, grouped per rollout). */
+export function statusReport(
+  desired: DesiredState,
+  plan: PlanFile,
+  now: Date,
+  problemsOf: (rollouts: RolloutStatus[]) => string[],
+  formatVersion: WavesStatusReport['formatVersion'],
+): WavesStatusReport {
+  const rollouts: RolloutStatus[] = desired.rollouts.map((doc) => ({
+    name: doc.name,
+    strategy: doc.spec.strategy ?? 'nestedGroups',
+    policy: doc.spec.policy,
+    ...(doc.spec.targetGroup ? { targetGroup: doc.spec.targetGroup } : {}),
+    waves: plan.waves.filter((w) => w.rollout === doc.name),
+  }));
+  return { formatVersion, evaluatedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), tenantId: plan.tenantId, rollouts, problems: problemsOf(rollouts) };
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+export function registerWaves(program: Command): void {
+  const waves = program.command('waves').description('the staged rollout: per-wave readiness, gates and decisions; rollback');
+
+  withTenantOptions(waves.command('status').description('per-wave members, MFA capable share, not-ready reasons, each gate, decision and ETA'))
+    .option('--format <format>', 'text, markdown or json', 'text')
+    .option('--watch [seconds]', 'evaluate again every N seconds (default 300) until interrupted')
+    .action(async (opts: StatusOptions) => {
+      const format = parseFormat(opts.format, ['text', 'markdown', 'json'] as const);
+      const desired = loadDesiredOrExit(opts.config);
+      if (desired.rollouts.length === 0) throw new UserError(`no Rollout is declared in ${opts.config}`);
+      const interval = opts.watch === undefined || opts.watch === false ? undefined : opts.watch === true ? 300 : Number(opts.watch);
+      if (interval !== undefined && !(Number.isFinite(interval) && interval >= 10)) throw new UserError(`--watch takes a number of seconds, at least 10; got "${String(opts.watch)}"`);
+      const gw = await openGateway(desired, opts);
+      const render = await import('../render/wavesStatus.js');
+      for (;;) {
+        const { report } = await readStatus(gw, desired);
+        const text =
+          format === 'json'
+            ? render.renderWavesStatusJson(report)
+            : format === 'markdown'
+              ? render.renderWavesStatusMarkdown(report)
+              : render.renderWavesStatusText(report, { color: shouldUseColor(process.stdout) });
+        if (interval !== undefined && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+        process.stdout.write(text);
+        if (interval === undefined) {
+          if (report.problems.length > 0) throw new ExitError(1);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, interval * 1000));
+      }
+    });
+
+  withTenantOptions(waves.command('rollback').description('take the waves after WAVE out of the rollout again (with confirmation)'))
+    .requiredOption('--to <wave>', 'the last wave that stays enforced')
+    .option('--rollout <name>', 'which Rollout (needed when several are declared)')
+    .option('--auto-approve', 'do not ask for confirmation (for CI)')
+    .action(async (opts: RollbackOptions) => {
+      const desired = loadDesiredOrExit(opts.config);
+      const candidates = desired.rollouts.filter((r) => opts.rollout === undefined || r.name === opts.rollout);
+      if (candidates.length === 0) throw new UserError(opts.rollout ? `no Rollout named "${opts.rollout}" (known: ${desired.rollouts.map((r) => r.name).join(', ') || 'none'})` : `no Rollout is declared in ${opts.config}`);
+      if (candidates.length > 1) throw new UserError(`several Rollouts are declared (${candidates.map((r) => r.name).join(', ')}): say which with --rollout`);
+      const doc = candidates[0]!;
+      const keepCount = doc.spec.waves.findIndex((w) => w.name === opts.to) + 1;
+      if (keepCount === 0) throw new UserError(`rollout ${doc.name} has no wave "${opts.to}" (waves: ${doc.spec.waves.map((w) => w.name).join(', ')})`);
+
+      const gw = await openGateway(desired, opts);
+      const { rollouts } = await readStatus(gw, desired);
+      const observation = rollouts.observations.find((o) => o.name === doc.name)!;
+      const later = observation.waves.slice(keepCount).filter((w) => w.widened);
+      if (later.length === 0) {
+        process.stdout.write(`Nothing to roll back: no wave after ${opts.to} is widened in rollout ${doc.name}.\n`);
+        return;
+      }
+      const users = new Set(later.flatMap((w) => w.memberIds)).size;
+      process.stdout.write(`Rollback of ${doc.name} to ${opts.to} takes out: ${later.map((w) => `${w.name} (${w.group})`).join(', ')}; about ${users} user(s) stop being enforced.\n`);
+      if (!opts.autoApprove) {
+        if (!process.stdin.isTTY) throw new UserError('refusing to roll back without confirmation in a non-interactive shell: pass --auto-approve');
+        if (!(await confirm('Roll back? Only "yes" is accepted: '))) throw new UserError('rollback cancelled; nothing was written');
+      }
+      const { rollbackWaves } = await import('../apply/waves.js');
+      const results = await rollbackWaves(gw, observation, later, observation.waves.slice(0, keepCount));
+      for (const r of results) process.stdout.write(`rolled back ${r.rollout}/${r.wave}: ${r.changed} removed, ${r.unchanged} already out${r.failed.length ? `, ${r.failed.length} FAILED` : ''}\n`);
+      process.stdout.write(
+        `The audit log records the rollback; ${later.map((w) => w.name).join(', ')} stay held until each wave declares resumeAfter (the rollback time) in ${doc.source.file}.\n`,
+      );
+      const failed = results.flatMap((r) => r.failed);
+      if (failed.length) throw new UserError(`${failed.length} member(s) could not be removed; run the rollback again`, { detail: failed.slice(0, 20).map((f) => `${f.memberId}: ${f.error.message}`).join('\n') });
+    });
+}
