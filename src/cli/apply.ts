@@ -1,10 +1,9 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { hasErrors } from '../diagnostics.js';
 import { ExitError, UserError } from '../errors.js';
 import { readPlanFile } from '../plan/planFile.js';
 import { planHasChanges, type PlanFile } from '../plan/types.js';
-import { endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
+import { confirm, endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { renderPlan } from './plan.js';
 
 interface ApplyCliOptions extends TenantCliOptions {
@@ -12,14 +11,6 @@ interface ApplyCliOptions extends TenantCliOptions {
   only?: string;
 }
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim().toLowerCase() === 'yes';
-  } finally {
-    rl.close();
-  }
-}
 
 /** The part of a plan `--only` acts on. */
 function restrictPlan(plan: PlanFile, only: 'config' | 'waves'): PlanFile {

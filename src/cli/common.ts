@@ -1,4 +1,5 @@
 // Option and start-up plumbing shared by the commands that talk to a tenant.
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
 import type { DesiredState } from '../config/types.js';
@@ -53,4 +54,14 @@ export function progressReporter(): ((message: string) => void) | undefined {
 /** Clears the progress line before normal output. */
 export function endProgress(): void {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+}
+
+/** Asks on stderr; only "yes" confirms. */
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
 }

@@ -1,5 +1,4 @@
 // `entra-rollout waves status|rollback`: the rollout as the controller sees it, and the way back.
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { DesiredState } from '../config/types.js';
 import { hasErrors } from '../diagnostics.js';
@@ -8,7 +7,7 @@ import type { GraphGateway } from '../graph/index.js';
 import type { PlanFile } from '../plan/types.js';
 import type { RolloutStatus, WavesStatusReport } from '../render/wavesStatus.js';
 import { shouldUseColor } from '../render/ansi.js';
-import { endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
+import { confirm, endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
 
 interface StatusOptions extends TenantCliOptions {
@@ -53,14 +52,6 @@ export function statusReport(
   return { formatVersion, evaluatedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), tenantId: plan.tenantId, rollouts, problems: problemsOf(rollouts) };
 }
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim().toLowerCase() === 'yes';
-  } finally {
-    rl.close();
-  }
-}
 
 export function registerWaves(program: Command): void {
   const waves = program.command('waves').description('the staged rollout: per-wave readiness, gates and decisions; rollback');
