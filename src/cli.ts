@@ -12,6 +12,7 @@ import { registerApply } from './cli/apply.js';
 import { registerDemo } from './cli/demo.js';
 import { registerExport } from './cli/export.js';
 import { registerWaves } from './cli/waves.js';
+import { registerUsers } from './cli/users.js';
 
 export function buildProgram(): Command {
   const program = new Command('entra-rollout')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerApply(program);
   registerWaves(program);
+  registerUsers(program);
   registerExport(program);
   registerEmulator(program);
   registerDemo(program);

@@ -15,12 +15,15 @@ export class RequestLog {
   statuses: Record<string, number> = {};
   writes: WriteRecord[] = [];
   total = 0;
+  /** HTTP requests received (a `$batch` envelope counts once; its items are in `total` only). */
+  httpRequests = 0;
   faults = 0;
   throttled = 0;
   private seq = 0;
 
   record(method: string, cls: string, path: string, status: number, requestId: string, inBatch: boolean, outcome: WriteRecord['outcome']): void {
     this.total++;
+    if (!inBatch) this.httpRequests++;
     const key = `${method} ${cls}`;
     this.counts[key] = (this.counts[key] ?? 0) + 1;
     this.statuses[String(status)] = (this.statuses[String(status)] ?? 0) + 1;
@@ -34,11 +37,12 @@ export class RequestLog {
     this.statuses = {};
     this.writes = [];
     this.total = 0;
+    this.httpRequests = 0;
     this.faults = 0;
     this.throttled = 0;
   }
 
   summary(): Record<string, unknown> {
-    return { total: this.total, faults: this.faults, throttled: this.throttled, counts: this.counts, statuses: this.statuses, writes: this.writes };
+    return { total: this.total, httpRequests: this.httpRequests, faults: this.faults, throttled: this.throttled, counts: this.counts, statuses: this.statuses, writes: this.writes };
   }
 }

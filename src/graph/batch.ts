@@ -118,8 +118,11 @@ function strictestClass(items: BatchItem[]): { cls: ThrottleClass; cost: number 
 export async function executeBatch<T = unknown>(
   ctx: BatchContext,
   items: readonly BatchItem[],
-  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: { concurrency?: number; onProgress?: (done: number, total: number) => void; retryItems?: boolean } = {},
 ): Promise<BatchItemResult<T>[]> {
+  // retryItems: false hands throttled and failed items straight back (with their Retry-After) to a
+  // caller that re-packs them with fresh work, so a retry does not cost an envelope of its own.
+  const maxAttempts = options.retryItems === false ? 1 : ctx.retry.maxAttempts;
   const results: BatchItemResult<T>[] = new Array(items.length);
   const chunks: number[][] = [];
   for (let i = 0; i < items.length; i += BATCH_LIMIT) {
@@ -177,7 +180,7 @@ export async function executeBatch<T = unknown>(
         const status = typeof r?.status === 'number' ? r.status : 0;
         const headers = lowerHeaders(r?.headers);
         const retryable = status === 429 || (RETRYABLE_5XX.has(status) && isIdempotent(item));
-        if (retryable && attempt < ctx.retry.maxAttempts) {
+        if (retryable && attempt < maxAttempts) {
           if (status === 429) {
             throttled = true;
             ctx.stats.throttled++;
@@ -187,6 +190,12 @@ export async function executeBatch<T = unknown>(
           if (ra !== undefined) longest = Math.max(longest ?? 0, ra);
           retry.push(i);
           continue;
+        }
+        if (status === 429 && maxAttempts === 1) {
+          ctx.stats.throttled++;
+          ctx.stats.throttledByClass[classifyPath(item.url)]++;
+          const ra = parseRetryAfter(headers['retry-after'], ctx.clock.now());
+          if (ra !== undefined) ctx.limiter.pause(cls, ra);
         }
         const ok = status >= 200 && status < 300;
         // A 5xx on a non-idempotent item (a TAP creation) may have been executed: say so.

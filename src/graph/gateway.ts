@@ -53,6 +53,8 @@ export interface BatchOptions {
   /** Envelopes in flight at once (default 4). */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** false: no per-item retries; throttled or failed items come back for the caller to re-send. */
+  retryItems?: boolean;
 }
 
 export interface GraphResponse<T> {
@@ -112,6 +114,11 @@ export class GraphGateway {
       baseUrl: this.endpoints.rootUrl,
       defaultVersion: this.endpoints.version,
     });
+  }
+
+  /** The speed-up factor client-side waits are divided by (1 for real Graph). */
+  get timeScale(): number {
+    return 1 / this.waitScale;
   }
 
   get baseUrl(): string {
@@ -348,7 +355,11 @@ export class GraphGateway {
         stats: this.counters,
       },
       items,
-      { ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+      {
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.retryItems !== undefined ? { retryItems: options.retryItems } : {}),
+      },
     );
   }
 }

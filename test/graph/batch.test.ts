@@ -45,6 +45,26 @@ describe('batch', () => {
     nock.cleanAll();
   });
 
+  it('with retryItems: false hands throttled and 5xx items back at once, with their Retry-After', async () => {
+    const envelopes = batchEndpoint((r) =>
+      r.id === '0' ? { status: 429, headers: { 'Retry-After': '2' }, body: graphError('TooManyRequests', 'slow down') } : r.id === '1' ? { status: 503, body: graphError('serviceNotAvailable', 'x') } : { status: 204 },
+    );
+    const { gw } = makeGateway();
+    const results = await gw.batch(
+      [
+        { method: 'DELETE', url: '/users/a/authentication/phoneMethods/x' },
+        { method: 'GET', url: '/users/b' },
+        { method: 'DELETE', url: '/users/c/authentication/phoneMethods/x' },
+      ],
+      { retryItems: false },
+    );
+    expect(envelopes).toHaveLength(1);
+    expect(results.map((r) => r.status)).toEqual([429, 503, 204]);
+    expect(results[0]!.error?.retryAfterMs).toBe(2000);
+    expect(results[1]!.error?.outcomeUnknown).toBe(false);
+    nock.cleanAll();
+  });
+
   it('sets Content-Type on items with a body only', async () => {
     const envelopes = batchEndpoint(() => ({ status: 204 }));
     const { gw } = makeGateway();

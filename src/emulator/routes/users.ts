@@ -162,6 +162,20 @@ export function registerUserRoutes(r: Router): void {
     return ok({ '@odata.context': contextUrl(ctx, req, 'Edm.Boolean'), value: true });
   });
 
+  // Graph: up to 20 group ids; answers the subset the user is a member of, nesting followed.
+  r.add('POST', '/users/{id}/checkMemberGroups', (req, ctx, [id]) => {
+    const t = ctx.tenant;
+    const i = findUser(t, id!);
+    const ids = bodyObject(req).groupIds;
+    if (!Array.isArray(ids) || ids.length === 0 || ids.some((g) => typeof g !== 'string')) throw badRequest("The request body must contain a 'groupIds' array of strings.", 'Request_BadRequest');
+    if (ids.length > 20) throw badRequest('The number of groupIds cannot exceed 20.', 'Request_BadRequest');
+    const value = (ids as string[]).filter((g) => {
+      const group = t.groups.get(g.toLowerCase());
+      return group !== undefined && t.transitiveMembers(group).users.includes(i);
+    });
+    return ok({ '@odata.context': contextUrl(ctx, req, 'Collection(Edm.String)'), value });
+  });
+
   r.add('GET', '/users/{id}/authentication/methods', (req, ctx, [id]) => {
     const t = ctx.tenant;
     return ok(listMethods(req, ctx, t.methods(findUser(t, id!)), `users('${id}')/authentication/methods`));

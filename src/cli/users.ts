@@ -1,0 +1,196 @@
+// `entra-rollout users …`: helpdesk look-ups and bulk user operations (the engine lives in src/ops).
+import type { Command } from 'commander';
+import { ExitError, UserError } from '../errors.js';
+import type { BulkRunOptions } from '../ops/run.js';
+import { loadDesiredOrExit, openGateway, withTenantOptions, type TenantCliOptions } from './common.js';
+import { parseFormat } from './options.js';
+
+interface BulkCliOptions extends TenantCliOptions {
+  format: string;
+  journal?: string;
+  resume?: string;
+  report?: string;
+  reportFormat?: string;
+  yes?: boolean;
+}
+
+interface UserListOptions extends BulkCliOptions {
+  user?: string[];
+  file?: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function withBulkOptions(command: Command, writes: boolean): Command {
+  withTenantOptions(command)
+    .option('--format <format>', 'summary as text or json (progress goes to stderr either way)', 'text')
+    .option('--report <file>', 'one row per user or CSV line: result, reason, error and request-id')
+    .option('--report-format <format>', 'csv or json (default: from the --report file extension)');
+  if (writes) {
+    command
+      .option('--journal <file>', 'where to journal the run (default: ./entra-rollout-COMMAND-TIME.journal)')
+      .option('--resume <journal>', 'continue a stopped run from its journal; nothing settled is written again');
+  }
+  return command;
+}
+
+function withUserList(command: Command): Command {
+  return command.option('--user <user>', 'a UPN or object id (repeatable)', collect).option('--file <file>', 'users, one per line (or the first CSV column)');
+}
+
+async function userInput(opts: UserListOptions): Promise<{ items: () => AsyncIterable<{ value: string; line?: number }>; inputId: string; total?: number }> {
+  const input = await import('../ops/input.js');
+  const users = opts.user ?? [];
+  if (users.length > 0 && opts.file) throw new UserError('give users with --user or with --file, not both');
+  if (opts.file) {
+    const file = opts.file;
+    return { items: () => input.readUserFile(file), inputId: await input.fileHash(file) };
+  }
+  if (users.length === 0) throw new UserError('no users: pass --user U (repeatable) or --file F');
+  return { items: () => input.userItems(users), inputId: input.listHash(users), total: users.length };
+}
+
+/** Runs a bulk command, prints the summary and failures, and sets the exit code. */
+async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'journalPath' | 'resume' | 'report' | 'reportFormat' | 'note'>): Promise<void> {
+  const format = parseFormat(opts.format, ['text', 'json'] as const);
+  const { runBulkCommand } = await import('../ops/run.js');
+  const { renderSummaryText } = await import('../ops/report.js');
+  const { summary } = await runBulkCommand({
+    ...run,
+    journalPath: opts.journal,
+    resume: opts.resume,
+    report: opts.report,
+    reportFormat: opts.reportFormat,
+    note: (m) => process.stderr.write(`${m}\n`),
+  });
+  const text = renderSummaryText(summary);
+  process.stderr.write(text.problems);
+  process.stdout.write(format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : text.out);
+  if (summary.totals.failed > 0) throw new ExitError(1);
+}
+
+interface TapCliOptions extends UserListOptions {
+  wave?: string;
+  notReady?: boolean;
+  out: string;
+  lifetime?: string;
+  oneTime?: boolean;
+}
+
+interface ResetCliOptions extends UserListOptions {
+  methods?: string;
+  revokeSessions?: boolean;
+  includePerUserMfa?: boolean;
+}
+
+export function registerUsers(program: Command): void {
+  const users = program.command('users').description('helpdesk look-ups and bulk user operations: show, issue-tap, reset-methods, revoke-sessions, import-phones');
+
+  withBulkOptions(users.command('import-phones').description('add, update or delete phone methods from a CSV of user,phoneType,phoneNumber[,action] (dry run unless --yes)'), true)
+    .argument('<file>', 'CSV: user,phoneType,phoneNumber[,action]; action is add, update or delete (empty: add or update)')
+    .option('--yes', 'write (without it, a dry run that only reads)')
+    .action(async (file: string, opts: BulkCliOptions) => {
+      parseFormat(opts.format, ['text', 'json'] as const);
+      const desired = loadDesiredOrExit(opts.config);
+      const { fileHash } = await import('../ops/input.js');
+      const { phoneTasksFromCsv } = await import('../ops/phones.js');
+      const inputId = await fileHash(file);
+      const gw = await openGateway(desired, opts);
+      const dryRun = opts.yes !== true;
+      await runAndReport(opts, { command: 'import-phones', gateway: gw, inputId, settings: {}, dryRun, tasks: () => phoneTasksFromCsv(file, dryRun) });
+    });
+
+  withUserList(withBulkOptions(users.command('issue-tap').description('issue a Temporary Access Pass per user; the passes go to the --out file (mode 0600) and nowhere else'), true))
+    .option('--wave <wave>', 'the users of this rollout wave (with --not-ready)')
+    .option('--not-ready', 'only users of --wave that are not MFA ready (the wave gate\'s own verdict)')
+    .requiredOption('--out <file>', 'new file for upn,tap,start,expires (created 0600; never overwritten)')
+    .option('--lifetime <minutes>', 'pass lifetime (default: the TAP policy default)')
+    .option('--one-time', 'the pass can be used once')
+    .action(async (opts: TapCliOptions) => {
+      parseFormat(opts.format, ['text', 'json'] as const);
+      if (opts.wave !== undefined && !opts.notReady) throw new UserError('--wave needs --not-ready (issue passes only to users who are not ready)');
+      if (opts.notReady && opts.wave === undefined) throw new UserError('--not-ready needs --wave W');
+      if (opts.wave !== undefined && (opts.user?.length || opts.file)) throw new UserError('give users with --user, --file or --wave, not several');
+      const lifetime = opts.lifetime === undefined ? undefined : Number(opts.lifetime);
+      if (lifetime !== undefined && !Number.isInteger(lifetime)) throw new UserError(`--lifetime takes whole minutes; got "${opts.lifetime}"`);
+      const desired = loadDesiredOrExit(opts.config);
+      const tap = await import('../ops/tap.js');
+      const input = await import('../ops/input.js');
+      const gw = await openGateway(desired, opts);
+      let source: { items: () => AsyncIterable<{ value: string; line?: number }>; inputId: string; total?: number };
+      if (opts.wave !== undefined) {
+        const { notReadyUsersOfWave } = await import('../ops/waveUsers.js');
+        const ids = [...(await notReadyUsersOfWave(gw, desired, opts.wave)).keys()].sort();
+        source = { items: () => input.userItems(ids), inputId: input.listHash(ids), total: ids.length };
+      } else source = await userInput(opts);
+      const policy = await tap.readTapPolicy(gw);
+      const minutes = tap.checkTapRequest(policy, lifetime);
+      const out = opts.resume ? tap.TapOutFile.reopen(opts.out) : tap.TapOutFile.create(opts.out);
+      const settings = { policy, lifetime: minutes, oneTime: opts.oneTime === true, out };
+      const now = () => gw.serverNow().toISOString();
+      try {
+        await runAndReport(opts, {
+          command: 'issue-tap',
+          gateway: gw,
+          inputId: source.inputId,
+          settings: { lifetime: minutes, oneTime: settings.oneTime, out: opts.out },
+          dryRun: false,
+          total: source.total,
+          tasks: () => (async function* () {
+            for await (const u of source.items()) yield tap.tapTask(u.value, u.line, settings, now);
+          })(),
+        });
+      } finally {
+        out.close();
+      }
+    });
+
+  withUserList(withBulkOptions(users.command('reset-methods').description('remove strong methods so users register again; never the password (dry run unless --yes)'), true))
+    .option('--methods <list>', 'comma-separated: authenticator, phone, softwareOath, fido2, windowsHelloForBusiness, email, temporaryAccessPass', 'authenticator,phone,softwareOath')
+    .option('--revoke-sessions', 'also revoke the users\' sign-in sessions')
+    .option('--include-per-user-mfa', 'also reset users with legacy per-user MFA enforced (skipped by default)')
+    .option('--yes', 'write (without it, a dry run that only reads)')
+    .action(async (opts: ResetCliOptions) => {
+      parseFormat(opts.format, ['text', 'json'] as const);
+      const ops = await import('../ops/userOps.js');
+      const methods = ops.parseMethodList(opts.methods);
+      const desired = loadDesiredOrExit(opts.config);
+      const source = await userInput(opts);
+      const gw = await openGateway(desired, opts);
+      const dryRun = opts.yes !== true;
+      const settings = { methods, includePerUserMfa: opts.includePerUserMfa === true, revokeSessions: opts.revokeSessions === true, dryRun };
+      await runAndReport(opts, {
+        command: 'reset-methods',
+        gateway: gw,
+        inputId: source.inputId,
+        settings: { methods, includePerUserMfa: settings.includePerUserMfa, revokeSessions: settings.revokeSessions },
+        dryRun,
+        total: source.total,
+        tasks: () => (async function* () {
+          for await (const u of source.items()) yield ops.userTask(u.value, u.line, new ops.ResetRunner(u.value, settings));
+        })(),
+      });
+    });
+
+  withUserList(withBulkOptions(users.command('revoke-sessions').description('revoke refresh tokens and session cookies (dry run unless --yes)'), true))
+    .option('--yes', 'write (without it, a dry run that only reads)')
+    .action(async (opts: UserListOptions & { yes?: boolean }) => {
+      parseFormat(opts.format, ['text', 'json'] as const);
+      const ops = await import('../ops/userOps.js');
+      const desired = loadDesiredOrExit(opts.config);
+      const source = await userInput(opts);
+      const gw = await openGateway(desired, opts);
+      const dryRun = opts.yes !== true;
+      await runAndReport(opts, {
+        command: 'revoke-sessions',
+        gateway: gw,
+        inputId: source.inputId,
+        settings: {},
+        dryRun,
+        total: source.total,
+        tasks: () => (async function* () {
+          for await (const u of source.items()) yield ops.userTask(u.value, u.line, new ops.RevokeRunner(u.value, dryRun));
+        })(),
+      });
+    });
+}

@@ -1,0 +1,184 @@
+/**
+ * import-phones: CSV rows `user,phoneType,phoneNumber[,action]` to phone methods. Each valid row is a
+ * task whose runner creates (POST), updates (PATCH the type's fixed id) or deletes the method, and is
+ * idempotent against what exists: the create is tried first (one request for the common case of a
+ * new number), and only a refusal leads to a read of the fixed id to compare and, if needed, update.
+ */
+import { PHONE_METHOD_IDS, type PhoneType } from '../graph/userMethods.js';
+import type { IntentEntry } from './journal.js';
+import type { BulkTask, Final, ItemOutcome, Step, TaskRunner } from './engine.js';
+import { failedFrom, isUserRef } from './common.js';
+
+export type PhoneAction = 'add' | 'update' | 'delete' | 'upsert';
+
+export interface PhoneRow {
+  user: string;
+  phoneType: PhoneType;
+  phoneNumber: string;
+  action: PhoneAction;
+}
+
+const TYPES: Record<string, PhoneType> = { mobile: 'mobile', alternatemobile: 'alternateMobile', office: 'office' };
+const ACTIONS: Record<string, PhoneAction> = { add: 'add', update: 'update', delete: 'delete', '': 'upsert' };
+
+/** Graph's phone number form: "+{country code} {subscriber number}", optional "x{extension}". */
+const PHONE_NUMBER = /^\+[1-9]\d{0,2} \d{4,15}( ?x\d{1,6})?$/;
+
+export function isGraphPhoneNumber(s: string): boolean {
+  return PHONE_NUMBER.test(s);
+}
+
+/** Compare numbers as Graph stores them, ignoring spacing. */
+export function samePhoneNumber(a: unknown, b: unknown): boolean {
+  const norm = (v: unknown) => String(v ?? '').replace(/\s+/g, '').toLowerCase();
+  return norm(a) === norm(b);
+}
+
+/** One CSV record to a row, or the reason it is bad. */
+export function parsePhoneRow(fields: readonly string[]): PhoneRow | { invalid: string } {
+  if (fields.length < 3) return { invalid: `expected user,phoneType,phoneNumber[,action]; got ${fields.length} field(s)` };
+  if (fields.length > 4) return { invalid: `expected at most 4 fields; got ${fields.length}` };
+  const [user, type, number, action] = fields.map((f) => f.trim()) as [string, string, string, string | undefined];
+  if (!isUserRef(user)) return { invalid: `user "${user}" is neither a UPN nor an object id` };
+  const phoneType = TYPES[type.toLowerCase()];
+  if (!phoneType) return { invalid: `phoneType "${type}" must be mobile, alternateMobile or office` };
+  const act = ACTIONS[(action ?? '').toLowerCase()];
+  if (!act) return { invalid: `action "${action}" must be add, update or delete (empty: add or update)` };
+  if (act !== 'delete' || number !== '') {
+    if (!isGraphPhoneNumber(number)) return { invalid: `phone number "${number}" is not in Graph's form "+CC NUMBER" with an optional "xEXT", e.g. "+1 4255551234"` };
+  }
+  return { user, phoneType, phoneNumber: number, action: act };
+}
+
+const typeLabel = (t: PhoneType) => (t === 'alternateMobile' ? 'alternate mobile' : t);
+
+/** The task for one CSV record (bad rows become invalid tasks that are reported with their line). */
+export function phoneTask(fields: readonly string[], line: number, dryRun: boolean): BulkTask {
+  const row = parsePhoneRow(fields);
+  if ('invalid' in row) return { key: `line:${line}`, label: fields[0]?.trim() ?? '', line, invalid: row.invalid };
+  const user = row.user.toLowerCase();
+  return {
+    key: `${user}|${row.phoneType}`,
+    label: row.user,
+    line,
+    fingerprint: `${row.action}|${row.phoneNumber.replace(/\s+/g, '')}`,
+    ...(row.phoneType === 'alternateMobile' && row.action !== 'delete' ? { after: `${user}|mobile` } : {}),
+    ...(row.phoneType === 'mobile' && row.action === 'delete' ? { after: `${user}|alternateMobile` } : {}),
+    runner: new PhoneRunner(row, dryRun),
+  };
+}
+
+/** Creates sent for one row; each one after the first follows a read that found nothing there. */
+const MAX_CREATE_ATTEMPTS = 8;
+
+type Phase = 'post' | 'verify' | 'read' | 'patch' | 'delete';
+
+/** Create, update or delete one phone method; never sends a second create blindly. */
+export class PhoneRunner implements TaskRunner {
+  private phase: Phase = 'post';
+  private posts = 0;
+  private refusal: ItemOutcome | undefined;
+  private readonly base: string;
+  private readonly methodUrl: string;
+
+  constructor(
+    readonly row: PhoneRow,
+    private readonly dryRun: boolean,
+  ) {
+    this.base = `/users/${encodeURIComponent(row.user)}/authentication/phoneMethods`;
+    this.methodUrl = `${this.base}/${PHONE_METHOD_IDS[row.phoneType]}`;
+  }
+
+  private get label(): string {
+    return typeLabel(this.row.phoneType);
+  }
+
+  private read(phase: Phase): Step {
+    this.phase = phase;
+    return { request: { method: 'GET', url: this.methodUrl, write: false } };
+  }
+
+  private post(): Step {
+    this.phase = 'post';
+    this.posts++;
+    return { request: { method: 'POST', url: this.base, body: { phoneNumber: this.row.phoneNumber, phoneType: this.row.phoneType }, write: true } };
+  }
+
+  private patch(): Step {
+    if (this.dryRun) return { result: 'done', detail: `would update the ${this.label} number` };
+    this.phase = 'patch';
+    return { request: { method: 'PATCH', url: this.methodUrl, body: { phoneNumber: this.row.phoneNumber }, write: true } };
+  }
+
+  start(pending?: IntentEntry): Step {
+    // An earlier run sent a write and never learnt what happened: look before doing anything.
+    if (pending) return this.read('verify');
+    if (this.dryRun) return this.read('read');
+    if (this.row.action === 'delete') {
+      this.phase = 'delete';
+      return { request: { method: 'DELETE', url: this.methodUrl, write: true } };
+    }
+    if (this.row.action === 'update') return this.read('read');
+    return this.post();
+  }
+
+  onResult(o: ItemOutcome): Step {
+    switch (this.phase) {
+      case 'post':
+        if (o.ok) return { result: 'done', detail: `added ${this.label}` };
+        if (o.unknown) return this.read('verify');
+        // Refused (most often: a phone of this type exists already). Read it to decide.
+        if (o.status === 400 || o.status === 409) {
+          this.refusal = o;
+          return this.read('read');
+        }
+        return failedFrom(o);
+      case 'verify':
+        return this.afterRead(o, true);
+      case 'read':
+        return this.afterRead(o, false);
+      case 'patch':
+        return o.ok ? { result: 'done', detail: `updated ${this.label}` } : failedFrom(o);
+      case 'delete':
+        if (o.ok) return { result: 'done', detail: `deleted ${this.label}` };
+        if (o.status === 404) return { result: 'skipped', detail: 'not present' };
+        return failedFrom(o);
+    }
+  }
+
+  private afterRead(o: ItemOutcome, verifying: boolean): Step {
+    const exists = o.ok;
+    if (!o.ok && o.status !== 404) return verifying ? { ...failedFrom(o), result: 'unknown' } : failedFrom(o);
+    const current = exists ? (o.body as { phoneNumber?: unknown } | undefined)?.phoneNumber : undefined;
+    if (this.row.action === 'delete') {
+      if (!exists) return verifying ? { result: 'done', detail: `deleted ${this.label}` } : { result: 'skipped', detail: 'not present' };
+      if (this.dryRun) return { result: 'done', detail: `would delete the ${this.label}` };
+      this.phase = 'delete';
+      return { request: { method: 'DELETE', url: this.methodUrl, write: true } };
+    }
+    if (exists && samePhoneNumber(current, this.row.phoneNumber)) {
+      // After an unknown outcome the number being there means our write went through.
+      if (verifying) return { result: 'done', detail: this.row.action === 'update' ? `updated ${this.label}` : `added ${this.label}` };
+      return { result: 'skipped', detail: 'unchanged' };
+    }
+    if (exists) {
+      if (this.row.action === 'add') return { result: 'failed', detail: `a different ${this.label} number exists; use action update to replace it` };
+      return this.patch();
+    }
+    // Not there.
+    if (this.row.action === 'update') return { result: 'failed', detail: `no ${this.label} phone to update` };
+    if (this.refusal && !verifying) return failedFrom(this.refusal);
+    if (this.dryRun) return { result: 'done', detail: `would add ${this.label}` };
+    if (this.posts >= MAX_CREATE_ATTEMPTS) return { result: 'failed', detail: `the ${this.label} phone could not be created after ${this.posts} attempts` } satisfies Final;
+    return this.post();
+  }
+}
+
+/** Every record of the CSV as a task, streamed; broken records are invalid tasks with their line. */
+export async function* phoneTasksFromCsv(path: string, dryRun: boolean): AsyncGenerator<BulkTask> {
+  const { readCsv } = await import('./input.js');
+  for await (const rec of readCsv(path)) {
+    if (rec.error !== undefined) yield { key: `line:${rec.line}`, label: '', line: rec.line, invalid: rec.error };
+    else yield phoneTask(rec.fields, rec.line, dryRun);
+  }
+}

@@ -1,0 +1,65 @@
+/** One bulk run: journal (new or resumed), the engine, progress, summary and report. */
+import { resolve } from 'node:path';
+import type { GraphGateway } from '../graph/index.js';
+import { UserError } from '../errors.js';
+import { type BulkTask, type EngineOptions, type EngineResult, runBulk } from './engine.js';
+import { Journal } from './journal.js';
+import { progressSink } from './progress.js';
+import { type BulkSummary, summarize, writeReport } from './report.js';
+
+export interface BulkRunOptions {
+  command: string;
+  gateway: GraphGateway;
+  /** Builds the task stream; called once the journal is open (a resume needs it to skip settled tasks). */
+  tasks: (journal: Journal | undefined) => AsyncIterable<BulkTask>;
+  inputId: string;
+  /** Options that change what gets written; a resume must repeat them. */
+  settings: Record<string, unknown>;
+  dryRun: boolean;
+  /** --journal: where a new journal goes (default: a timestamped file in the current directory). */
+  journalPath?: string | undefined;
+  /** --resume: the journal of an earlier run to continue. */
+  resume?: string | undefined;
+  report?: string | undefined;
+  reportFormat?: string | undefined;
+  total?: number | undefined;
+  /** Tells the user where the journal is (stderr). */
+  note?: (message: string) => void;
+  engine?: Partial<EngineOptions>;
+}
+
+export interface BulkRunResult {
+  summary: BulkSummary;
+  result: EngineResult;
+}
+
+function defaultJournalPath(command: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '').replace('T', '-').slice(0, 17);
+  return resolve(`entra-rollout-${command.replace(/\s+/g, '-')}-${stamp}.journal`);
+}
+
+export async function runBulkCommand(o: BulkRunOptions): Promise<BulkRunResult> {
+  if (o.resume && o.journalPath) throw new UserError('--resume continues the journal it names: do not pass --journal as well');
+  if (o.resume && o.dryRun) throw new UserError('--resume continues a run that writes: pass --yes with it');
+  let journal: Journal | undefined;
+  if (o.resume) journal = Journal.resume(o.resume, { command: o.command, inputId: o.inputId, settings: o.settings });
+  else if (!o.dryRun) journal = Journal.create(o.journalPath ?? defaultJournalPath(o.command), { command: o.command, inputId: o.inputId, settings: o.settings });
+  if (journal) o.note?.(`journal: ${journal.path} (if the run stops, continue it with --resume ${journal.path})`);
+  const progress = progressSink();
+  let result: EngineResult;
+  try {
+    result = await runBulk(o.tasks(journal), {
+      gateway: o.gateway,
+      journal,
+      ...(o.total !== undefined ? { total: o.total } : {}),
+      onProgress: (p) => progress.update(p),
+      ...o.engine,
+    });
+  } finally {
+    progress.end();
+    journal?.close();
+  }
+  const summary = summarize(o.command, result, { dryRun: o.dryRun, journal: journal?.path });
+  if (o.report) writeReport(o.report, summary, result.records, o.reportFormat);
+  return { summary, result };
+}

@@ -1,0 +1,183 @@
+// users import-phones through the built CLI on a 20,000-user scale tenant: malformed rows reported
+// with their lines, every valid row applied exactly once under injected faults, a SIGKILL half-way
+// and a --resume that repeats no write, and the request count of a fault-free import.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Prng } from '../../src/emulator/prng.js';
+import { CLI, REPO_ROOT, runCli, STACK_TRACE } from '../helpers/cli.js';
+import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
+
+const USERS = 20_000;
+const TIME_SCALE = 1000;
+const OFFICE_ID = 'e37fc753-ff3b-4958-9484-eaa9425c82bc';
+
+let tenant: TestTenant | undefined;
+afterEach(async () => {
+  await tenant?.close();
+  tenant = undefined;
+});
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'entra-rollout-phones-'));
+
+async function upns(t: TestTenant): Promise<string[]> {
+  const out: string[] = [];
+  let next: string | undefined = `/users?$select=userPrincipalName&$top=999`;
+  while (next) {
+    const r = await t.graph('GET', next.replace(t.emulator.graphBaseUrl, ''));
+    const body = r.body as { value: { userPrincipalName: string }[]; '@odata.nextLink'?: string };
+    out.push(...body.value.map((u) => u.userPrincipalName));
+    next = body['@odata.nextLink'];
+  }
+  return out;
+}
+
+const MALFORMED = [
+  (u: string) => `${u},office,4255550100`, // no +CC
+  (u: string) => `${u},office,+1 42-555`, // not digits
+  (u: string) => `${u},pager,+1 4255550100`, // unknown type
+  (u: string) => `${u},office`, // missing number
+  (u: string) => `${u},office,+1 4255550100,replace`, // unknown action
+  () => `not-a-user,office,+1 4255550100`,
+];
+
+/** 20,000 rows (office phones, which no scale user has yet), 2% malformed at seeded places. */
+function writeCsv(file: string, users: string[], seed: number): { expected: Map<string, string>; badLines: number[] } {
+  const prng = new Prng(seed);
+  const rows = ['user,phoneType,phoneNumber,action'];
+  const expected = new Map<string, string>();
+  const badLines: number[] = [];
+  const bad = new Set<number>();
+  while (bad.size < Math.round(USERS * 0.02)) bad.add(prng.int(USERS));
+  for (let i = 0; i < USERS; i++) {
+    const u = users[i]!;
+    if (bad.has(i)) {
+      rows.push(MALFORMED[i % MALFORMED.length]!(u));
+      badLines.push(rows.length);
+    } else {
+      const number = `+1 42566${String(i).padStart(5, '0')}`;
+      rows.push(i % 3 === 0 ? `${u},office,${number},add` : `${u},Office,${number}`);
+      expected.set(u.toLowerCase(), number);
+    }
+  }
+  writeFileSync(file, `${rows.join('\n')}\n`);
+  return { expected, badLines };
+}
+
+interface Log {
+  httpRequests: number;
+  faults: number;
+  writes: Array<{ method: string; path: string; status: number; inBatch: boolean; outcome: string }>;
+}
+
+/** Office phones in the emulator's state, per user (lower-case UPN → number). */
+async function officePhones(t: TestTenant, byId: Map<string, string>): Promise<Map<string, string>> {
+  const state = (await t.state()).body as { userMethods: Record<string, Array<{ kind: string; id: string; props: { phoneNumber?: string } }>> };
+  const out = new Map<string, string>();
+  for (const [userId, methods] of Object.entries(state.userMethods)) {
+    for (const m of methods) if (m.kind === 'phone' && m.id === OFFICE_ID) out.set(byId.get(userId) ?? userId, m.props.phoneNumber!);
+  }
+  return out;
+}
+
+async function idToUpn(t: TestTenant): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let next: string | undefined = `/users?$select=id,userPrincipalName&$top=999`;
+  while (next) {
+    const r = await t.graph('GET', next.replace(t.emulator.graphBaseUrl, ''));
+    const body = r.body as { value: { id: string; userPrincipalName: string }[]; '@odata.nextLink'?: string };
+    for (const u of body.value) out.set(u.id, u.userPrincipalName.toLowerCase());
+    next = body['@odata.nextLink'];
+  }
+  return out;
+}
+
+/** Starts the CLI and SIGKILLs it once the journal holds `killAfter` write intents. */
+function runUntilKilled(args: string[], env: NodeJS.ProcessEnv, journal: string, killAfter: number): Promise<{ signal: NodeJS.Signals | null; intents: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: 'ignore' });
+    let intents = 0;
+    const timer = setInterval(() => {
+      if (!existsSync(journal)) return;
+      intents = readFileSync(journal, 'utf8').split('"t":"intent"').length - 1;
+      if (intents >= killAfter) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+      }
+    }, 5);
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => {
+      clearInterval(timer);
+      resolve({ signal, intents });
+    });
+  });
+}
+
+describe('users import-phones', () => {
+  it('applies every valid row of 20,000 exactly once under 429/503 faults, across a SIGKILL and --resume; reports each malformed row with its line', async () => {
+    tenant = await startTestTenant({ scenario: 'scale', users: USERS, seed: 11, timeScale: TIME_SCALE });
+    const dir = tmp();
+    const csv = path.join(dir, 'phones.csv');
+    const journal = path.join(dir, 'run.journal');
+    const report = path.join(dir, 'report.json');
+    const users = await upns(tenant);
+    const byId = await idToUpn(tenant);
+    const { expected, badLines } = writeCsv(csv, users, 11);
+    await tenant.control('POST', '/faults', { spec: '429:0.1,503:0.03' });
+    await tenant.control('POST', '/reset-log');
+
+    // Killed at a seeded point somewhere between 10% and 80% of the writes.
+    const killAfter = Math.floor(expected.size * (0.1 + new Prng(2026).next() * 0.7));
+    const args = ['users', 'import-phones', csv, '--yes', '--format', 'json'];
+    const killed = await runUntilKilled([...args, '--journal', journal], tenant.env, journal, killAfter);
+    expect(killed.signal).toBe('SIGKILL');
+    const partial = await officePhones(tenant, byId);
+    expect(partial.size).toBeGreaterThan(0);
+    expect(partial.size).toBeLessThan(expected.size);
+
+    const resumed = await runCli([...args, '--resume', journal, '--report', report], { env: tenant.env, timeoutMs: 120_000 });
+    expect(resumed.stderr).not.toMatch(STACK_TRACE);
+    expect(resumed.code).toBe(0);
+    const summary = JSON.parse(resumed.stdout) as { totals: { done: number; doneEarlier: number; skipped: number; failed: number }; invalid: Array<{ line: number; reason: string }> };
+    expect(summary.totals.failed).toBe(0);
+    expect(summary.totals.done).toBe(expected.size);
+    expect(summary.totals.doneEarlier).toBeGreaterThan(0);
+    expect(summary.invalid.map((i) => i.line)).toEqual(badLines);
+    for (const line of badLines) expect(resumed.stderr).toContain(`skipped line ${line}: `);
+    expect(JSON.parse(readFileSync(report, 'utf8')).items.filter((i: { invalid?: boolean }) => i.invalid).length).toBe(badLines.length);
+
+    // The final state is exactly the valid rows: nothing missing, nothing extra.
+    const phones = await officePhones(tenant, byId);
+    expect(phones.size).toBe(expected.size);
+    for (const [user, number] of expected) expect(phones.get(user), user).toBe(number);
+
+    // No write applied twice across both runs (faulted attempts were never applied).
+    const log = (await tenant.control('GET', '/requests')) as Log;
+    expect(log.faults).toBeGreaterThan(0);
+    const applied = new Map<string, number>();
+    for (const w of log.writes) {
+      if (!w.inBatch || w.outcome !== 'applied') continue;
+      const key = `${w.method} ${decodeURIComponent(w.path).toLowerCase()}`;
+      applied.set(key, (applied.get(key) ?? 0) + 1);
+    }
+    expect([...applied.values()].filter((n) => n > 1)).toEqual([]);
+    expect([...applied.keys()].filter((k) => k.startsWith('POST ')).length).toBe(expected.size);
+    console.log(`import-phones under faults: killed after ${killed.intents} write intents, ${log.httpRequests} HTTP requests over both runs (faults injected: ${log.faults})`);
+  }, 180_000);
+
+  it('needs at most ceil(20000/20) x 1.05 HTTP requests for a 20,000-row import without faults', async () => {
+    tenant = await startTestTenant({ scenario: 'scale', users: USERS, seed: 12, timeScale: TIME_SCALE });
+    const dir = tmp();
+    const csv = path.join(dir, 'phones.csv');
+    const { expected } = writeCsv(csv, await upns(tenant), 12);
+    await tenant.control('POST', '/reset-log');
+    const result = await runCli(['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'j'), '--format', 'json'], { env: tenant.env, timeoutMs: 120_000 });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).totals.done).toBe(expected.size);
+    const log = (await tenant.control('GET', '/requests')) as Log;
+    const limit = Math.ceil(USERS / 20) * 1.05;
+    console.log(`import-phones, 20,000 rows (${expected.size} valid): ${log.httpRequests} HTTP requests (limit ${limit})`);
+    expect(log.httpRequests).toBeLessThanOrEqual(limit);
+  }, 180_000);
+});
