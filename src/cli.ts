@@ -11,6 +11,7 @@ import { registerPlan } from './cli/plan.js';
 import { registerApply } from './cli/apply.js';
 import { registerDemo } from './cli/demo.js';
 import { registerExport } from './cli/export.js';
+import { registerDoctor } from './cli/doctor.js';
 
 export function buildProgram(): Command {
   const program = new Command('entra-rollout')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerApply(program);
   registerExport(program);
+  registerDoctor(program);
   registerEmulator(program);
   registerDemo(program);
   return program;

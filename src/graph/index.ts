@@ -21,3 +21,4 @@ export * from './reports.js';
 export { parseRetryAfter } from './retryAfter.js';
 export * from './userMethods.js';
 export * from './users.js';
+export * from './licence.js';
