@@ -50,7 +50,7 @@ const READ_REGISTRATIONS: PermissionNeed = {
 const READ_AUDITS: PermissionNeed = { anyOf: ['AuditLog.Read.All'], why: 'read the directory audit log (registrations, wave history)' };
 const READ_AUDITS_DIRECTORY: PermissionNeed = {
   anyOf: ['Directory.Read.All', 'Directory.ReadWrite.All'],
-  why: 'Learn lists it next to AuditLog.Read.All for /auditLogs/directoryAudits',
+  why: 'read the directory audit log: Microsoft Learn lists it together with AuditLog.Read.All for /auditLogs/directoryAudits',
 };
 const READ_SIGNINS: PermissionNeed = { anyOf: ['AuditLog.Read.All'], why: 'read sign-in logs (MFA failures of enforced users)' };
 const READ_USER_METHODS: PermissionNeed = {
@@ -229,16 +229,18 @@ export function leastPrivilegedSet(commands: readonly CommandPermissions[], opti
 export function renderPermissionsMarkdown(): string {
   const lines: string[] = [];
   const code = (s: string) => `\`${s}\``;
-  lines.push('| command | access | application permissions (least privileged) | Entra ID P1/P2 |', '|---|---|---|---|');
+  lines.push('| command | access | application permissions to grant | with a `Rollout` declared | Entra ID P1/P2 |', '|---|---|---|---|---|');
+  const list = (perms: readonly string[]) => (perms.length === 0 ? 'none' : perms.map(code).join(', '));
   for (const c of COMMAND_PERMISSIONS) {
     const base = leastPrivilegedSet([c], { hasRollout: false });
-    const withRollout = leastPrivilegedSet([c], { hasRollout: true }).filter((p) => !base.includes(p));
-    const optional = leastPrivilegedSet([c], { hasRollout: true, includeOptional: true }).filter((p) => !base.includes(p) && !withRollout.includes(p));
-    const perms = c.needs.length === 0 ? 'none' : [...base.map(code), ...withRollout.map((p) => `${code(p)} ¹`), ...optional.map((p) => `${code(p)} ²`)].join(', ');
-    const premium = c.premium === 'always' ? 'yes' : c.premium === 'rollout' ? 'with a Rollout ¹' : 'no';
-    lines.push(`| ${code(c.command)}${c.planned ? ' *(planned)*' : ''} | ${c.access} | ${perms} | ${premium} |`);
+    const withRollout = leastPrivilegedSet([c], { hasRollout: true });
+    const optional = leastPrivilegedSet([c], { hasRollout: true, includeOptional: true }).filter((p) => !withRollout.includes(p));
+    const perms = `${list(base)}${optional.length ? `; optional ${list(optional)} ¹` : ''}`;
+    const rolloutCell = withRollout.join() === base.join() ? 'same' : list(withRollout);
+    const premium = c.premium === 'always' ? 'yes' : c.premium === 'rollout' ? 'with a `Rollout`' : 'no';
+    lines.push(`| ${code(c.command)}${c.planned ? ' *(planned)*' : ''} | ${c.access} | ${perms} | ${rolloutCell} | ${premium} |`);
   }
-  lines.push('', '¹ only when the policy folder declares a `Rollout`.  ² optional: ' + (READ_ORGANIZATION.optional ?? '') + '.', '');
+  lines.push('', `¹ ${READ_ORGANIZATION.optional ?? ''}.`, '');
   lines.push('What each permission is for, and which higher-privileged permissions `doctor` also accepts:', '');
   lines.push('| permission | used for | also accepted |', '|---|---|---|');
   const seen = new Set<string>();
@@ -250,11 +252,11 @@ export function renderPermissionsMarkdown(): string {
       lines.push(`| ${code(n.anyOf[0]!)} | ${n.why} | ${n.anyOf.slice(1).map(code).join(', ') || '—'} |`);
     }
   }
-  const readOnly = leastPrivilegedSet(COMMAND_PERMISSIONS.filter((c) => c.access === 'read' && !c.command.startsWith('users')));
-  const writer = leastPrivilegedSet(COMMAND_PERMISSIONS.filter((c) => c.command === 'apply' || c.command.startsWith('waves')));
+  const readers = COMMAND_PERMISSIONS.filter((c) => c.access === 'read' && !c.command.startsWith('users'));
+  const writers = COMMAND_PERMISSIONS.filter((c) => c.command === 'apply' || c.command.startsWith('waves'));
   lines.push('', 'Two app registrations cover the workflows:', '');
-  lines.push(`- **plan** (pull requests, read-only; \`validate\`, \`plan\`, \`waves status\`, \`export\`): ${readOnly.map(code).join(', ')}`);
-  lines.push(`- **apply** (merge to main and the wave schedule; \`apply\`, \`waves …\`): ${writer.map(code).join(', ')}`);
+  lines.push(`- **plan** (read-only: \`validate\`, \`plan\`, \`waves status\`, \`export\`): ${list(leastPrivilegedSet(readers))}`);
+  lines.push(`- **apply** (\`apply\`, \`waves …\`): ${list(leastPrivilegedSet(writers))}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -277,9 +279,12 @@ export interface DoctorReport {
   ok: boolean;
 }
 
-/** Everything needed is granted (and licensed), for every selected command. */
+/**
+ * Everything needed is granted (and licensed), for every selected command that exists in this
+ * version: a planned command is reported but cannot fail the check.
+ */
 export function doctorVerdict(report: Omit<DoctorReport, 'ok'>): boolean {
   if ('unreadable' in report.identity) return false;
   if (report.licence.needed && report.licence.verdict === 'no') return false;
-  return report.commands.every((c) => c.ok);
+  return report.commands.every((c) => c.ok || c.planned);
 }

@@ -45,15 +45,18 @@ export function renderDoctorText(report: DoctorReport): string {
     out.push(`  ${status.padEnd(8)} ${(c.command + planned).padEnd(width + 10)}${missing}${optional}${premium}`.trimEnd());
   }
   out.push('');
-  const lacking = report.commands.filter((c) => !c.ok).length;
+  const counted = report.commands.filter((c) => !c.planned);
+  const lacking = counted.filter((c) => !c.ok).length;
   if ('unreadable' in id) {
     out.push('Cannot check: sign in with a credential whose token is a JWT (az login, a federated credential, or ENTRA_ROLLOUT_TOKEN set to an access token).');
   } else if (report.ok) {
-    out.push(`Everything ${report.commands.length === 1 ? `\`${report.commands[0]!.command}\`` : `the ${report.commands.length} command(s)`} need(s) is granted.`);
+    const what = counted.length === 1 ? `\`${counted[0]!.command}\` needs` : `the ${counted.length} commands need`;
+    const planned = report.commands.length - counted.length;
+    out.push(`Everything ${what} is granted${planned ? ` (${planned} planned command(s) not counted)` : ''}.`);
   } else {
     if (lacking > 0) {
       out.push(
-        `${lacking} of ${report.commands.length} command(s) lack permissions: grant the missing ${id.kind === 'application' ? 'application permissions' : 'delegated scopes'} to app ${short(id.appId)} ` +
+        `${lacking} of ${counted.length} command(s) lack permissions${report.commands.length > counted.length ? ' (planned commands not counted)' : ''}: grant the missing ${id.kind === 'application' ? 'application permissions' : 'delegated scopes'} to app ${short(id.appId)} ` +
           '(App registrations → API permissions → Add a permission → Microsoft Graph), then grant admin consent. See docs/permissions.md.',
       );
     }

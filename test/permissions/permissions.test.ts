@@ -63,5 +63,9 @@ describe('permissions matrix', () => {
     expect(doctorVerdict({ identity: { unreadable: 'opaque' }, commands, licence })).toBe(false);
     const lacking = checkCommandPermissions(selectCommands('waves status'), { granted: [], delegated: false, hasRollout: true });
     expect(doctorVerdict({ identity, commands: lacking, licence })).toBe(false);
+    // A command this version does not have yet is reported but cannot fail the check.
+    const planned = checkCommandPermissions(selectCommands('waves'), { granted: leastPrivilegedSet(selectCommands('waves status')), delegated: false, hasRollout: true });
+    expect(planned.map((c) => [c.command, c.ok, c.planned])).toEqual([['waves status', true, false], ['waves rollback', false, true]]);
+    expect(doctorVerdict({ identity, commands: planned, licence })).toBe(true);
   });
 });
