@@ -1,6 +1,8 @@
 /**
  * The /_emulator/ control API for tests and demos: clock, user registration, sign-ins, audit
- * removal, state dump, request log, faults, auth switches. Never authenticated, faulted or throttled.
+ * removal, state dump, request log, faults, auth switches (POST /auth {roles} makes the emulator
+ * enforce those application permissions and returns an accessToken carrying them), and the
+ * Entra ID P1/P2 licence (POST /licence {premium}). Never authenticated, faulted or throttled.
  */
 import { createHash } from 'node:crypto';
 import { authenticatorRegistrationAudits, userRegisteredAudit } from './audit.js';
