@@ -13,6 +13,7 @@ import { registerDemo } from './cli/demo.js';
 import { registerExport } from './cli/export.js';
 import { registerWaves } from './cli/waves.js';
 import { registerUsers } from './cli/users.js';
+import { registerDoctor } from './cli/doctor.js';
 
 export function buildProgram(): Command {
   const program = new Command('entra-rollout')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerWaves(program);
   registerUsers(program);
   registerExport(program);
+  registerDoctor(program);
   registerEmulator(program);
   registerDemo(program);
   return program;

@@ -1,12 +1,15 @@
 /**
  * The /_emulator/ control API for tests and demos: clock, user registration, sign-ins, audit
- * removal, state dump, request log, faults, auth switches. Never authenticated, faulted or throttled.
+ * removal, state dump, request log, faults, auth switches (POST /auth {roles} makes the emulator
+ * enforce those application permissions and returns an accessToken carrying them), and the
+ * Entra ID P1/P2 licence (POST /licence {premium}). Never authenticated, faulted or throttled.
  */
 import { createHash } from 'node:crypto';
 import { authenticatorRegistrationAudits, userRegisteredAudit } from './audit.js';
 import { isoSeconds } from './clock.js';
 import { badRequest, GraphError, notFound } from './graphError.js';
 import { type MethodKind, type MethodRecord, M, methodsFromMask, PHONE_IDS } from './methods.js';
+import { emulatorAccessToken } from './permissions.js';
 import type { ApiResponse } from './routes/common.js';
 import { signInJson } from './scenarios.js';
 import type { EmulatorServer } from './server.js';
@@ -26,6 +29,9 @@ const REGISTER_NAMES: Record<string, number> = {
   windowshelloforbusiness: M.WHFB,
   temporaryaccesspass: M.TAP,
 };
+
+/** The client id the emulator's tokens name unless a test gives its own. */
+const EMULATOR_APP_ID = '11111111-2222-3333-4444-555555555555';
 
 function obj(body: unknown): Json {
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Json) : {};
@@ -94,7 +100,16 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
     if (b.acceptedTokens !== undefined) s.auth.acceptedTokens = Array.isArray(b.acceptedTokens) ? b.acceptedTokens.map(String) : null;
     if (b.tokenExpired !== undefined) s.auth.tokenExpired = b.tokenExpired === true;
     if (b.roles !== undefined) s.auth.roles = Array.isArray(b.roles) ? b.roles.map(String) : null;
-    return { status: 200, body: { ...s.auth } };
+    // With roles set, hand back a token that carries them, as Entra would issue it to that app.
+    const accessToken = s.auth.roles
+      ? emulatorAccessToken({ tenantId: t.tenantId, roles: s.auth.roles, appId: typeof b.appId === 'string' ? b.appId : EMULATOR_APP_ID, nowSeconds: Math.floor(t.clock.nowMs() / 1000) })
+      : undefined;
+    return { status: 200, body: { ...s.auth, ...(accessToken ? { accessToken } : {}) } };
+  }
+  if (route === 'POST /licence') {
+    if (typeof b.premium !== 'boolean') throw badRequest('licence takes {premium: true|false} (Entra ID P1/P2).');
+    s.premium = b.premium;
+    return { status: 200, body: { premium: s.premium } };
   }
   if (route === 'GET /info') {
     const groups = [...t.groups.values()].map((g) => ({ id: g.id, displayName: g.displayName, directUsers: g.users.size, directGroups: g.groups.size, transitiveUsers: t.transitiveMembers(g).users.length }));

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runBatch } from './batch.js';
 import { handleControl } from './control.js';
 import { FaultInjector } from './faults.js';
+import { checkPremium, checkRoles } from './permissions.js';
 import { errorBody, GraphError } from './graphError.js';
 import { RequestLog, type WriteRecord } from './requestLog.js';
 import type { ApiRequest, ApiResponse, Ctx } from './routes/common.js';
@@ -33,7 +34,10 @@ export interface AuthSettings {
   /** null = any bearer token is accepted */
   acceptedTokens: string[] | null;
   tokenExpired: boolean;
-  /** Placeholder for permission checks; not enforced yet. */
+  /**
+   * The application permissions granted to the app; null = not enforced. When set, a request whose
+   * endpoint needs a permission not in the list gets Graph's 403 Authorization_RequestDenied.
+   */
   roles: string[] | null;
 }
 
@@ -60,6 +64,8 @@ export class EmulatorServer {
   readonly faults: FaultInjector;
   readonly throttler: Throttler;
   readonly auth: AuthSettings = { acceptedTokens: null, tokenExpired: false, roles: null };
+  /** Entra ID P1/P2 licence: false makes the registration report and sign-in logs answer 403. */
+  premium = true;
   origin = '';
   private batchCount = 0;
 
@@ -180,6 +186,8 @@ export class EmulatorServer {
     const fault = this.faults.draw(!inBatch);
     if (fault === 'reset') return done({ res: 'reset', kind: 'reset' });
     if (fault !== undefined) return done({ res: this.faultResponse(fault, requestId, clientRequestId), kind: 'fault' });
+    const denied = checkRoles(this.auth.roles, req.method, req.path) ?? checkPremium(this.premium, req.method, req.path);
+    if (denied) return done({ res: this.errorResponse(denied, requestId, clientRequestId), kind: 'error' });
     const verdict = this.throttler.check(cls, req.method, performance.now());
     if (verdict) {
       const r = this.errorResponse(new GraphError(429, 'TooManyRequests', verdict.message), requestId, clientRequestId);

@@ -29,6 +29,8 @@ export class CredentialTokenProvider implements TokenProvider {
     private readonly scope: string,
     private readonly now: () => number = Date.now,
     private readonly label = 'the Azure credential',
+    /** Turns a known sign-in failure into a precise UserError; undefined keeps the generic message. */
+    private readonly explain: (err: unknown) => UserError | undefined = () => undefined,
   ) {}
 
   async getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
@@ -47,6 +49,9 @@ export class CredentialTokenProvider implements TokenProvider {
     try {
       result = await this.credential.getToken(this.scope);
     } catch (err) {
+      if (err instanceof UserError) throw err;
+      const explained = this.explain(err);
+      if (explained) throw explained;
       const first = String((err as Error)?.message ?? err).split('\n')[0];
       throw new UserError(`Could not get a Microsoft Graph token from ${this.label} for ${this.scope}: ${first}`, {
         detail:
@@ -79,4 +84,27 @@ export async function defaultCredentialTokenProvider(options: {
     ...(options.tenantId ? { tenantId: options.tenantId } : {}),
   });
   return new CredentialTokenProvider(credential, options.scope, Date.now, 'DefaultAzureCredential');
+}
+
+/**
+ * How the CLI signs in when no static token is given: in a GitHub Actions job that may request an
+ * OIDC token and names AZURE_CLIENT_ID, the job's ID token is exchanged through the app's federated
+ * credential (no secret); everywhere else (`az login`, `azure/login`, AZURE_* variables, workload or
+ * managed identity) DefaultAzureCredential.
+ */
+export async function azureTokenProvider(options: {
+  scope: string;
+  authorityHost: string;
+  tenantId?: string | undefined;
+  env?: Record<string, string | undefined> | undefined;
+  fetchImpl?: typeof fetch;
+}): Promise<TokenProvider> {
+  const { gitHubOidcSettings, gitHubAssertionCredential } = await import('./githubOidc.js');
+  const oidc = gitHubOidcSettings(options.env ?? process.env, options.tenantId);
+  if (!oidc) return defaultCredentialTokenProvider(options);
+  const { credential, explain } = await gitHubAssertionCredential(oidc, {
+    authorityHost: options.authorityHost,
+    ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+  });
+  return new CredentialTokenProvider(credential, options.scope, Date.now, 'the GitHub Actions OIDC federated credential', explain);
 }

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import type { BatchItem, BatchItemResult, HttpMethod } from './batch.js';
 import { executeBatch } from './batch.js';
 import type { TokenProvider } from './credentials.js';
-import { defaultCredentialTokenProvider, staticTokenProvider } from './credentials.js';
+import { azureTokenProvider, staticTokenProvider } from './credentials.js';
 import type { GraphCloud, GraphEndpoints } from './endpoints.js';
 import { assertAllowedGraphUrl, isLoopbackHost, resolveEndpoints } from './endpoints.js';
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
@@ -13,6 +13,8 @@ import type { GraphStats, RetryOptions } from './middleware.js';
 import { AuthMiddleware, DEFAULT_RETRY, RequestPolicy, RetryMiddleware, ThrottleMiddleware, emptyStats } from './middleware.js';
 import type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
 import { RateLimiter, classifyPath, systemClock } from './rateLimiter.js';
+import type { GrantedPermissions } from './tokenClaims.js';
+import { decodeJwtClaims, grantedPermissions } from './tokenClaims.js';
 
 export interface GraphGatewayOptions {
   endpoints: GraphEndpoints;
@@ -92,9 +94,11 @@ export class GraphGateway {
   private readonly retry: RetryOptions;
   private readonly rootPath: string;
   private readonly loopback: boolean;
+  private readonly tokenProvider: TokenProvider | undefined;
 
   constructor(options: GraphGatewayOptions) {
     this.endpoints = options.endpoints;
+    this.tokenProvider = options.tokenProvider;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.waitScale = 1 / (options.timeScale ?? 1);
@@ -134,6 +138,17 @@ export class GraphGateway {
     const base = new URL(this.endpoints.origin);
     if (url.origin === base.origin) return true;
     return this.loopback && isLoopbackHost(url.hostname) && url.protocol === base.protocol && url.port === base.port;
+  }
+
+  /**
+   * What the bearer token grants (its `roles` or `scp` claim), read from the token's payload; the
+   * token itself never leaves this method. `reason` says why nothing could be read.
+   */
+  async tokenGrants(): Promise<{ grants: GrantedPermissions } | { reason: string }> {
+    if (!this.tokenProvider) return { reason: 'no token is used for this endpoint (anonymous)' };
+    const claims = decodeJwtClaims(await this.tokenProvider.getToken());
+    if (!claims) return { reason: 'the token is not a JWT, so its permissions cannot be read (an opaque ENTRA_ROLLOUT_TOKEN?)' };
+    return { grants: grantedPermissions(claims) };
   }
 
   stats(): GraphStats {
@@ -431,7 +446,8 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
 /**
  * Resolve endpoint and credentials the way the CLI documents them: `--graph-url` or
  * ENTRA_ROLLOUT_GRAPH_URL with ENTRA_ROLLOUT_TOKEN as a static bearer; otherwise the cloud's Graph
- * host with DefaultAzureCredential (imported lazily). A loopback URL with no token is anonymous.
+ * host with the GitHub Actions OIDC credential or DefaultAzureCredential (imported lazily). A loopback
+ * URL with no token is anonymous.
  */
 /**
  * ENTRA_ROLLOUT_TIME_SCALE: match an emulator started with `--time-scale N` (its throttle windows are
@@ -455,10 +471,11 @@ export async function connectGraph(options: ConnectGraphOptions = {}): Promise<G
   if (!tokenProvider) {
     if (token) tokenProvider = staticTokenProvider(token);
     else if (!endpoints.loopback) {
-      tokenProvider = await defaultCredentialTokenProvider({
+      tokenProvider = await azureTokenProvider({
         scope: endpoints.scope,
         authorityHost: endpoints.authorityHost,
         tenantId: options.tenantId,
+        env,
       });
     }
   }

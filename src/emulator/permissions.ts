@@ -1,0 +1,112 @@
+/**
+ * Which Graph application permissions each emulated endpoint accepts (any one of a list; several
+ * lists must all be met), from the Microsoft Learn permission tables of those APIs. Enforced only
+ * when a test configured the app's roles through POST /_emulator/auth {roles}; Graph answers a
+ * token without them 403 Authorization_RequestDenied. Written independently of src/permissions.ts
+ * so that an e2e test can hold the tool's matrix against it.
+ */
+import { GraphError } from './graphError.js';
+
+type AnyOf = readonly string[];
+
+interface Rule {
+  method: string;
+  path: RegExp;
+  allOf: readonly AnyOf[];
+}
+
+const POLICY_METHODS_READ: AnyOf = ['Policy.Read.AuthenticationMethod', 'Policy.ReadWrite.AuthenticationMethod', 'Policy.Read.All'];
+const POLICY_METHODS_WRITE: AnyOf = ['Policy.ReadWrite.AuthenticationMethod'];
+const CA_READ: AnyOf = ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'];
+const CA_WRITE: readonly AnyOf[] = [['Policy.ReadWrite.ConditionalAccess'], ['Policy.Read.All'], ['Application.Read.All']];
+const GROUP_READ: AnyOf = ['GroupMember.ReadBasic.All', 'GroupMember.Read.All', 'Group.Read.All', 'Group.ReadBasic.All', 'Directory.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
+const MEMBER_WRITE: AnyOf = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
+const GROUP_WRITE: AnyOf = ['Group.ReadWrite.All', 'Directory.ReadWrite.All'];
+const USER_READ: AnyOf = ['User.Read.All', 'User.ReadBasic.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const USER_WRITE: AnyOf = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
+const METHODS_READ: AnyOf = ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'];
+const METHODS_WRITE: AnyOf = ['UserAuthenticationMethod.ReadWrite.All'];
+const TAP_WRITE: AnyOf = ['UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-TAP.ReadWrite.All'];
+const AUDIT_READ: AnyOf = ['AuditLog.Read.All'];
+const ORG_READ: AnyOf = ['Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'];
+
+const rule = (method: string, path: string, ...allOf: AnyOf[]): Rule => ({
+  method,
+  // `{}` is one path segment, `$` is literal ($ref), the rest is a regular expression; case-insensitive like Graph.
+  path: new RegExp(`^${path.replace(/\$/g, '\\$&').replace(/\{\}/g, '[^/]+')}$`, 'i'),
+  allOf,
+});
+
+const RULES: readonly Rule[] = [
+  rule('GET', '/policies/authenticationMethodsPolicy(/.*)?', POLICY_METHODS_READ),
+  rule('PATCH', '/policies/authenticationMethodsPolicy(/.*)?', POLICY_METHODS_WRITE),
+  rule('DELETE', '/policies/authenticationMethodsPolicy(/.*)?', POLICY_METHODS_WRITE),
+  rule('GET', '/identity/conditionalAccess/.*', CA_READ),
+  { method: 'POST', path: /^\/identity\/conditionalAccess\/policies$/i, allOf: CA_WRITE },
+  { method: 'PATCH', path: /^\/identity\/conditionalAccess\/policies\/[^/]+$/i, allOf: CA_WRITE },
+  { method: 'DELETE', path: /^\/identity\/conditionalAccess\/policies\/[^/]+$/i, allOf: CA_WRITE },
+  rule('POST', '/groups/{}/members/$ref', MEMBER_WRITE),
+  rule('DELETE', '/groups/{}/members/{}/$ref', MEMBER_WRITE),
+  rule('GET', '/groups(/.*)?', GROUP_READ),
+  rule('POST', '/groups(/.*)?', GROUP_WRITE),
+  rule('PATCH', '/groups(/.*)?', GROUP_WRITE),
+  rule('DELETE', '/groups(/.*)?', GROUP_WRITE),
+  rule('POST', '/users/{}/revokeSignInSessions', ['User.RevokeSessions.All']),
+  rule('GET', '/users/{}/authentication/.*', METHODS_READ),
+  rule('POST', '/users/{}/authentication/temporaryAccessPassMethods', TAP_WRITE),
+  rule('POST', '/users/{}/authentication/.*', METHODS_WRITE),
+  rule('PATCH', '/users/{}/authentication/.*', METHODS_WRITE),
+  rule('DELETE', '/users/{}/authentication/.*', METHODS_WRITE),
+  rule('GET', '/users(/{})?', USER_READ),
+  rule('PATCH', '/users/{}', USER_WRITE),
+  rule('GET', '/reports/authenticationMethods/.*', ['AuditLog.Read.All', 'UserAuthenticationMethod.Read.All']),
+  rule('GET', '/auditLogs/directoryAudits(/{})?', AUDIT_READ, ['Directory.Read.All', 'Directory.ReadWrite.All']),
+  rule('GET', '/auditLogs/signIns(/{})?', AUDIT_READ),
+  rule('GET', '/organization(/.*)?', ORG_READ),
+];
+
+/**
+ * The permission lists a request needs, or undefined when no rule knows the endpoint (it is then
+ * allowed: an unknown path answers its own 400/404 as before).
+ */
+export function requiredPermissions(method: string, path: string): readonly AnyOf[] | undefined {
+  return RULES.find((r) => r.method === method && r.path.test(path))?.allOf;
+}
+
+/** Graph's answer to a token that lacks what the request needs. */
+export function checkRoles(roles: readonly string[] | null, method: string, path: string): GraphError | undefined {
+  if (roles === null) return undefined;
+  const needed = requiredPermissions(method, path);
+  if (!needed) return undefined;
+  const granted = new Set(roles.map((r) => r.toLowerCase()));
+  const ok = needed.every((anyOf) => anyOf.some((p) => granted.has(p.toLowerCase())));
+  return ok ? undefined : new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+}
+
+/** Premium-only endpoints: a tenant without Entra ID P1/P2 gets this 403. */
+export function checkPremium(premium: boolean, method: string, path: string): GraphError | undefined {
+  if (premium || method !== 'GET') return undefined;
+  if (!/^\/(reports\/authenticationMethods\/|auditLogs\/signIns)/i.test(path)) return undefined;
+  return new GraphError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Neither tenant is B2C or tenant doesn't have premium license");
+}
+
+/**
+ * An access token as Entra would issue it for the app (claims only: alg "none", no signature, since
+ * the emulator does not verify signatures and doctor only reads the payload).
+ */
+export function emulatorAccessToken(claims: { tenantId: string; roles: readonly string[]; appId: string; nowSeconds: number }): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const payload = {
+    aud: 'https://graph.microsoft.com',
+    iss: `https://sts.windows.net/${claims.tenantId}/`,
+    iat: claims.nowSeconds,
+    nbf: claims.nowSeconds,
+    exp: claims.nowSeconds + 3600,
+    app_displayname: 'entra-rollout (emulator)',
+    appid: claims.appId,
+    idtyp: 'app',
+    roles: [...claims.roles],
+    tid: claims.tenantId,
+  };
+  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
+}
