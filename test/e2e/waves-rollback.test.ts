@@ -38,7 +38,7 @@ describe('waves status and rollback', () => {
     const env = tenant.env;
     const policies = mkdtempSync(path.join(tmpdir(), 'entra-rollout-rollback-'));
     cpSync(path.join(REPO_ROOT, 'policies'), policies, { recursive: true });
-    const [target, pilot, early] = await Promise.all(['CA010 - MFA enforced', 'MFA Wave 0 - IT', 'MFA Wave 1 - Early adopters'].map((n) => groupId(tenant!, n)));
+    const [target, pilot, early] = (await Promise.all(['CA010 - MFA enforced', 'MFA Wave 0 - IT', 'MFA Wave 1 - Early adopters'].map((n) => groupId(tenant!, n)))) as [string, string, string];
 
     // status before anything: early fails mfaCapable while pilot is promotable, so the status fails
     const first = await runCli(['waves', 'status', '-c', policies, '--format', 'json'], { env });
