@@ -188,6 +188,10 @@ export class EmulatorServer {
     }
     try {
       const res = await this.router.dispatch(req, this.ctx());
+      if (req.method === 'GET' && res.status === 200) {
+        const value = (res.body as { value?: unknown } | undefined)?.value;
+        this.log.recordRead(cls, req.path, req.query, Array.isArray(value) ? value.length : 1, inBatch);
+      }
       return done({ res, kind: 'applied' });
     } catch (e) {
       return done({ res: this.errorResponse(e, requestId, clientRequestId), kind: 'error' });
