@@ -16,6 +16,7 @@ export interface FindUsersOptions {
   /** Advanced query (endsWith, $count, …): adds `ConsistencyLevel: eventual` and `$count=true`. */
   advanced?: boolean;
   onProgress?: (n: number) => void;
+  signal?: AbortSignal;
 }
 
 export function findUsers(gw: GraphGateway, options: FindUsersOptions = {}): Promise<User[]> {
@@ -28,5 +29,6 @@ export function findUsers(gw: GraphGateway, options: FindUsersOptions = {}): Pro
   return gw.listAll<User>(`/users${query}`, {
     ...(options.advanced ? { headers: { ConsistencyLevel: 'eventual' } } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }
