@@ -39,7 +39,8 @@ export class RequestLog {
   throttled = 0;
   private seq = 0;
 
-  record(method: string, cls: string, path: string, status: number, requestId: string, inBatch: boolean, outcome: WriteRecord['outcome']): void {
+  /** `isWrite`: false for a `$batch` envelope that carries only reads (its items are recorded on their own). */
+  record(method: string, cls: string, path: string, status: number, requestId: string, inBatch: boolean, outcome: WriteRecord['outcome'], isWrite = method !== 'GET'): void {
     this.total++;
     const key = `${method} ${cls}`;
     this.counts[key] = (this.counts[key] ?? 0) + 1;
@@ -47,7 +48,7 @@ export class RequestLog {
     this.statuses[String(status)] = (this.statuses[String(status)] ?? 0) + 1;
     if (outcome === 'fault' || outcome === 'reset') this.faults++;
     if (outcome === 'throttled') this.throttled++;
-    if (method !== 'GET') this.writes.push({ seq: ++this.seq, method, path, status, requestId, inBatch, outcome });
+    if (isWrite) this.writes.push({ seq: ++this.seq, method, path, status, requestId, inBatch, outcome });
   }
 
   /** A successful GET: `items` is the length of its `value` array, or 1 for a single entity. */

@@ -82,6 +82,7 @@ describe('emulator: control API', () => {
       expect(log.reads['/policies/authenticationMethodsPolicy']).toEqual({ cls: 'directory', pages: 1, items: 1, inBatch: 1 });
       expect(log.counts).toEqual({ 'GET directory': 4, 'POST batch': 1 });
       expect(log.batchItems).toEqual({ 'GET directory': 1 });
+      expect(log.writes).toEqual([]); // a $batch of reads writes nothing
     } finally {
       await c.close();
     }
