@@ -4,9 +4,13 @@ import { buildQuery, seg } from './odata.js';
 
 export const USER_SELECT = ['id', 'displayName', 'userPrincipalName', 'accountEnabled', 'userType', 'mail'] as const;
 
+export function userPath(idOrUpn: string, select: readonly string[] = USER_SELECT): string {
+  return `/users/${seg(idOrUpn)}${buildQuery({ $select: select })}`;
+}
+
 /** By object id or UPN; undefined when there is no such user. */
 export function getUser(gw: GraphGateway, idOrUpn: string, select: readonly string[] = USER_SELECT): Promise<User | undefined> {
-  return gw.getOrUndefined<User>(`/users/${seg(idOrUpn)}${buildQuery({ $select: select })}`);
+  return gw.getOrUndefined<User>(userPath(idOrUpn, select));
 }
 
 export interface FindUsersOptions {
