@@ -1,4 +1,9 @@
-/** What clients did: counts per method and throttle class, and every write with its outcome. */
+/**
+ * What clients did: counts per method and throttle class (items of a `$batch` included, and also
+ * counted apart in `batchItems`), every write with its outcome, and per distinct read (path and query
+ * without `$skiptoken`) the pages served and the items they held, so a benchmark can tell the
+ * minimum number of pages the same reads needed.
+ */
 export interface WriteRecord {
   seq: number;
   method: string;
@@ -10,8 +15,23 @@ export interface WriteRecord {
   outcome: 'applied' | 'fault' | 'throttled' | 'error' | 'reset';
 }
 
+export interface ReadRecord {
+  /** Throttle class of the path. */
+  cls: string;
+  /** Successful responses (pages) served for this read. */
+  pages: number;
+  /** Items in their `value` arrays; a single entity counts as 1. */
+  items: number;
+  /** Pages that came inside a `$batch`. */
+  inBatch: number;
+}
+
 export class RequestLog {
   counts: Record<string, number> = {};
+  /** The part of `counts` that arrived as `$batch` items (the envelope itself is `POST batch`). */
+  batchItems: Record<string, number> = {};
+  /** Keyed by `path?query` (query keys sorted, `$skiptoken` left out). */
+  reads: Record<string, ReadRecord> = {};
   statuses: Record<string, number> = {};
   writes: WriteRecord[] = [];
   total = 0;
@@ -21,19 +41,33 @@ export class RequestLog {
   throttled = 0;
   private seq = 0;
 
-  record(method: string, cls: string, path: string, status: number, requestId: string, inBatch: boolean, outcome: WriteRecord['outcome']): void {
+  /** `isWrite`: false for a `$batch` envelope that carries only reads (its items are recorded on their own). */
+  record(method: string, cls: string, path: string, status: number, requestId: string, inBatch: boolean, outcome: WriteRecord['outcome'], isWrite = method !== 'GET'): void {
     this.total++;
     if (!inBatch) this.httpRequests++;
     const key = `${method} ${cls}`;
     this.counts[key] = (this.counts[key] ?? 0) + 1;
+    if (inBatch) this.batchItems[key] = (this.batchItems[key] ?? 0) + 1;
     this.statuses[String(status)] = (this.statuses[String(status)] ?? 0) + 1;
     if (outcome === 'fault' || outcome === 'reset') this.faults++;
     if (outcome === 'throttled') this.throttled++;
-    if (method !== 'GET') this.writes.push({ seq: ++this.seq, method, path, status, requestId, inBatch, outcome });
+    if (isWrite) this.writes.push({ seq: ++this.seq, method, path, status, requestId, inBatch, outcome });
+  }
+
+  /** A successful GET: `items` is the length of its `value` array, or 1 for a single entity. */
+  recordRead(cls: string, path: string, query: ReadonlyMap<string, string>, items: number, inBatch: boolean): void {
+    const params = [...query].filter(([k]) => k !== '$skiptoken').sort(([a], [b]) => a.localeCompare(b));
+    const key = params.length ? `${path}?${params.map(([k, v]) => `${k}=${v}`).join('&')}` : path;
+    const r = (this.reads[key] ??= { cls, pages: 0, items: 0, inBatch: 0 });
+    r.pages++;
+    r.items += items;
+    if (inBatch) r.inBatch++;
   }
 
   reset(): void {
     this.counts = {};
+    this.batchItems = {};
+    this.reads = {};
     this.statuses = {};
     this.writes = [];
     this.total = 0;
@@ -43,6 +77,6 @@ export class RequestLog {
   }
 
   summary(): Record<string, unknown> {
-    return { total: this.total, httpRequests: this.httpRequests, faults: this.faults, throttled: this.throttled, counts: this.counts, statuses: this.statuses, writes: this.writes };
+    return { total: this.total, httpRequests: this.httpRequests, faults: this.faults, throttled: this.throttled, counts: this.counts, batchItems: this.batchItems, statuses: this.statuses, writes: this.writes, reads: this.reads };
   }
 }

@@ -144,9 +144,11 @@ export class EmulatorServer {
         send(fail(new GraphError(405, 'Request_BadRequest', 'Only POST is allowed on $batch.')));
         return;
       }
+      const items = (body as { requests?: unknown } | undefined)?.requests;
+      const carriesWrite = !Array.isArray(items) || items.some((r) => String((r as { method?: unknown } | null)?.method ?? '').toUpperCase() !== 'GET');
       const fault = this.faults.draw(true);
       if (fault !== undefined) {
-        this.log.record(method, 'batch', apiReq.path, fault === 'reset' ? 0 : fault, requestId, false, fault === 'reset' ? 'reset' : 'fault');
+        this.log.record(method, 'batch', apiReq.path, fault === 'reset' ? 0 : fault, requestId, false, fault === 'reset' ? 'reset' : 'fault', carriesWrite);
         if (fault === 'reset') req.socket.destroy();
         else send(this.faultResponse(fault, requestId, clientRequestId));
         return;
@@ -157,11 +159,11 @@ export class EmulatorServer {
           const out = await this.execute(item, itemId, undefined, true);
           return out.res === 'reset' ? this.faultResponse(503, itemId, undefined) : out.res;
         }, this.options.seed ^ ++this.batchCount);
-        this.log.record(method, 'batch', apiReq.path, result.status, requestId, false, 'applied');
+        this.log.record(method, 'batch', apiReq.path, result.status, requestId, false, 'applied', carriesWrite);
         send(result);
       } catch (e) {
         const r = fail(e);
-        this.log.record(method, 'batch', apiReq.path, r.status, requestId, false, 'error');
+        this.log.record(method, 'batch', apiReq.path, r.status, requestId, false, 'error', carriesWrite);
         send(r);
       }
       return;
@@ -196,6 +198,10 @@ export class EmulatorServer {
     }
     try {
       const res = await this.router.dispatch(req, this.ctx());
+      if (req.method === 'GET' && res.status === 200) {
+        const value = (res.body as { value?: unknown } | undefined)?.value;
+        this.log.recordRead(cls, req.path, req.query, Array.isArray(value) ? value.length : 1, inBatch);
+      }
       return done({ res, kind: 'applied' });
     } catch (e) {
       return done({ res: this.errorResponse(e, requestId, clientRequestId), kind: 'error' });

@@ -9,13 +9,14 @@ export interface LogQuery {
   /** Page size (directoryAudits up to 999 here, signIns up to 1000). */
   top?: number;
   onProgress?: (n: number) => void;
+  signal?: AbortSignal;
 }
 
 /** Directory audit events (reports throttle class: narrow the time window with the filter). */
 export function listDirectoryAudits(gw: GraphGateway, query: LogQuery = {}): Promise<DirectoryAudit[]> {
   return gw.listAll<DirectoryAudit>(
     `/auditLogs/directoryAudits${buildQuery({ $filter: query.filter, $select: query.select, $top: query.top ?? 999 })}`,
-    query.onProgress ? { onProgress: query.onProgress } : {},
+    { ...(query.onProgress ? { onProgress: query.onProgress } : {}), ...(query.signal ? { signal: query.signal } : {}) },
   );
 }
 
@@ -23,6 +24,6 @@ export function listDirectoryAudits(gw: GraphGateway, query: LogQuery = {}): Pro
 export function listSignIns(gw: GraphGateway, query: LogQuery = {}): Promise<SignIn[]> {
   return gw.listAll<SignIn>(
     `/auditLogs/signIns${buildQuery({ $filter: query.filter, $select: query.select, $top: query.top ?? 1000 })}`,
-    query.onProgress ? { onProgress: query.onProgress } : {},
+    { ...(query.onProgress ? { onProgress: query.onProgress } : {}), ...(query.signal ? { signal: query.signal } : {}) },
   );
 }

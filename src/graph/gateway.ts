@@ -48,6 +48,8 @@ export interface RequestOptions {
 export interface PageOptions extends RequestOptions {
   /** Called after each page with the number of items so far. */
   onProgress?: (itemsSoFar: number) => void;
+  /** Stops paging before the next request once aborted (the signal's reason is thrown). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface BatchOptions {
@@ -292,6 +294,7 @@ export class GraphGateway {
     let count = 0;
     const seen = new Set<string>();
     while (next !== undefined) {
+      options.signal?.throwIfAborted();
       const page: ODataPage<T> | undefined = await this.get<ODataPage<T>>(next, options);
       if (!page || typeof page !== 'object' || !Array.isArray(page.value)) {
         throw new GraphRequestError({

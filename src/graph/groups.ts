@@ -6,14 +6,23 @@ import { buildQuery, odataString, seg } from './odata.js';
 
 export const GROUP_SELECT = ['id', 'displayName', 'mailNickname', 'securityEnabled', 'mailEnabled', 'groupTypes'] as const;
 
+/** The query for groups by exact display name (also usable as a `$batch` item's url). */
+export function groupsByDisplayNamePath(name: string, select: readonly string[] = GROUP_SELECT): string {
+  return `/groups${buildQuery({ $filter: `displayName eq ${odataString(name)}`, $select: select })}`;
+}
+
 /** Every group with exactly this display name (names are not unique: the caller decides what 2 hits mean). */
 export function findGroupsByDisplayName(gw: GraphGateway, name: string, select: readonly string[] = GROUP_SELECT): Promise<Group[]> {
-  return gw.listAll<Group>(`/groups${buildQuery({ $filter: `displayName eq ${odataString(name)}`, $select: select })}`);
+  return gw.listAll<Group>(groupsByDisplayNamePath(name, select));
+}
+
+export function groupPath(id: string, select: readonly string[] = GROUP_SELECT): string {
+  return `/groups/${seg(id)}${buildQuery({ $select: select })}`;
 }
 
 /** undefined when the group does not exist. */
 export function getGroup(gw: GraphGateway, id: string, select: readonly string[] = GROUP_SELECT): Promise<Group | undefined> {
-  return gw.getOrUndefined<Group>(`/groups/${seg(id)}${buildQuery({ $select: select })}`);
+  return gw.getOrUndefined<Group>(groupPath(id, select));
 }
 
 /** Ids of all users in the group, nested groups flattened. */

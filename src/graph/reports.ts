@@ -19,28 +19,41 @@ export interface ListRegistrationDetailsOptions {
   /** Page size; `null` sends no `$top`. */
   top?: number | null;
   onProgress?: (n: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The report page by page, so a caller can reduce each page to what it keeps (a 300,000-user tenant's
+ * raw rows and their reduced form need not be in memory together).
+ */
+export async function* userRegistrationDetailsPages(
+  gw: GraphGateway,
+  options: ListRegistrationDetailsOptions = {},
+): AsyncGenerator<UserRegistrationDetails[], void, undefined> {
+  const top = options.top === undefined ? REGISTRATION_DETAILS_PAGE_SIZE : options.top;
+  const pageOptions = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+  const query = (withTop: boolean) =>
+    buildQuery({ $filter: options.filter, $select: options.select, $top: withTop && top !== null ? top : undefined });
+  let first = true;
+  try {
+    for await (const page of gw.pages<UserRegistrationDetails>(`${PATH}${query(true)}`, pageOptions)) {
+      first = false;
+      yield page;
+    }
+    return;
+  } catch (err) {
+    if (!(first && top !== null && err instanceof GraphRequestError && err.status === 400 && /\$top|\btop\b/i.test(err.graphMessage ?? ''))) throw err;
+  }
+  yield* gw.pages<UserRegistrationDetails>(`${PATH}${query(false)}`, pageOptions);
 }
 
 export async function listUserRegistrationDetails(
   gw: GraphGateway,
   options: ListRegistrationDetailsOptions = {},
 ): Promise<UserRegistrationDetails[]> {
-  const top = options.top === undefined ? REGISTRATION_DETAILS_PAGE_SIZE : options.top;
-  const pageOptions = options.onProgress ? { onProgress: options.onProgress } : {};
-  const query = (withTop: boolean) =>
-    buildQuery({ $filter: options.filter, $select: options.select, $top: withTop && top !== null ? top : undefined });
   const all: UserRegistrationDetails[] = [];
-  let first = true;
-  try {
-    for await (const page of gw.pages<UserRegistrationDetails>(`${PATH}${query(true)}`, pageOptions)) {
-      first = false;
-      all.push(...page);
-    }
-    return all;
-  } catch (err) {
-    if (!(first && top !== null && err instanceof GraphRequestError && err.status === 400 && /\$top|\btop\b/i.test(err.graphMessage ?? ''))) throw err;
-  }
-  return gw.listAll<UserRegistrationDetails>(`${PATH}${query(false)}`, pageOptions);
+  for await (const page of userRegistrationDetailsPages(gw, options)) for (const row of page) all.push(row);
+  return all;
 }
 
 /** undefined when the report has no row for the user (disabled users are not listed). */

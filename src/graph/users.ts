@@ -4,9 +4,13 @@ import { buildQuery, seg } from './odata.js';
 
 export const USER_SELECT = ['id', 'displayName', 'userPrincipalName', 'accountEnabled', 'userType', 'mail'] as const;
 
+export function userPath(idOrUpn: string, select: readonly string[] = USER_SELECT): string {
+  return `/users/${seg(idOrUpn)}${buildQuery({ $select: select })}`;
+}
+
 /** By object id or UPN; undefined when there is no such user. */
 export function getUser(gw: GraphGateway, idOrUpn: string, select: readonly string[] = USER_SELECT): Promise<User | undefined> {
-  return gw.getOrUndefined<User>(`/users/${seg(idOrUpn)}${buildQuery({ $select: select })}`);
+  return gw.getOrUndefined<User>(userPath(idOrUpn, select));
 }
 
 export interface FindUsersOptions {
@@ -16,6 +20,7 @@ export interface FindUsersOptions {
   /** Advanced query (endsWith, $count, …): adds `ConsistencyLevel: eventual` and `$count=true`. */
   advanced?: boolean;
   onProgress?: (n: number) => void;
+  signal?: AbortSignal;
 }
 
 export function findUsers(gw: GraphGateway, options: FindUsersOptions = {}): Promise<User[]> {
@@ -28,5 +33,6 @@ export function findUsers(gw: GraphGateway, options: FindUsersOptions = {}): Pro
   return gw.listAll<User>(`/users${query}`, {
     ...(options.advanced ? { headers: { ConsistencyLevel: 'eventual' } } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
-import { findGroupsByDisplayName, getGroup, getUser, type GraphGateway } from '../graph/index.js';
+import { GraphRequestError, groupPath, groupsByDisplayNamePath, userPath, type GraphGateway } from '../graph/index.js';
 import { ALL_USERS_TARGET, EMPTY_TARGET_ID, emptyDirectory, refKey, type DirectoryIndex, type RefKind } from '../plan/directory.js';
 import type { DeclaredRef } from './refs.js';
 
@@ -11,8 +11,9 @@ interface Found {
 }
 
 /**
- * Resolves every declared reference once. A name that matches nothing or more than one object is
- * an error that names the file and line; nothing is ever skipped or guessed.
+ * Resolves every declared reference once, all lookups in `$batch` envelopes (20 per request). A name
+ * that matches nothing or more than one object is an error that names the file and line; nothing is
+ * ever skipped or guessed.
  */
 export async function resolveDeclaredRefs(gw: GraphGateway, refs: readonly DeclaredRef[]): Promise<{ directory: DirectoryIndex; diagnostics: Diagnostic[] }> {
   const directory = emptyDirectory();
@@ -20,40 +21,66 @@ export async function resolveDeclaredRefs(gw: GraphGateway, refs: readonly Decla
   const unique = new Map<string, DeclaredRef[]>();
   for (const r of refs) unique.set(refKey(r.kind, r.ref), [...(unique.get(refKey(r.kind, r.ref)) ?? []), r]);
 
-  await Promise.all(
-    [...unique.values()].map(async (uses) => {
-      const { kind, ref } = uses[0]!;
-      const hits = await lookup(gw, kind, ref);
-      if (hits.length === 1) {
-        const hit = hits[0]!;
-        directory.refs.set(refKey(kind, ref), hit.id);
-        directory.byId.set(hit.id, { id: hit.id, kind, name: hit.name });
-        return;
-      }
-      for (const use of uses) {
-        const { file, line, column } = use.doc.locate(use.path);
-        const message =
-          hits.length === 0
-            ? `${kind} "${ref}" does not exist in the tenant`
-            : `${kind} name "${ref}" is ambiguous: ${hits.length} ${kind}s have it (${hits.map((h) => h.id).join(', ')}); use the object id`;
-        diagnostics.push({ severity: 'error', code: hits.length === 0 ? 'ER030' : 'ER031', message: `${use.doc.kind} ${use.doc.name}: ${message}`, file, line, column });
-      }
-    }),
+  const groups = [...unique.values()];
+  const found = await lookupAll(
+    gw,
+    groups.map((uses) => ({ kind: uses[0]!.kind, ref: uses[0]!.ref })),
   );
+  groups.forEach((uses, i) => {
+    const { kind, ref } = uses[0]!;
+    const hits = found[i]!;
+    if (hits.length === 1) {
+      const hit = hits[0]!;
+      directory.refs.set(refKey(kind, ref), hit.id);
+      directory.byId.set(hit.id, { id: hit.id, kind, name: hit.name });
+      return;
+    }
+    for (const use of uses) {
+      const { file, line, column } = use.doc.locate(use.path);
+      const message =
+        hits.length === 0
+          ? `${kind} "${ref}" does not exist in the tenant`
+          : `${kind} name "${ref}" is ambiguous: ${hits.length} ${kind}s have it (${hits.map((h) => h.id).join(', ')}); use the object id`;
+      diagnostics.push({ severity: 'error', code: hits.length === 0 ? 'ER030' : 'ER031', message: `${use.doc.kind} ${use.doc.name}: ${message}`, file, line, column });
+    }
+  });
   return { directory, diagnostics };
 }
 
-async function lookup(gw: GraphGateway, kind: RefKind, ref: string): Promise<Found[]> {
-  if (kind === 'user') {
-    const user = await getUser(gw, ref, ['id', 'userPrincipalName']);
-    return user?.id ? [{ id: user.id, name: user.userPrincipalName ?? user.id }] : [];
-  }
-  if (GUID.test(ref)) {
-    const group = await getGroup(gw, ref, ['id', 'displayName']);
-    return group?.id ? [{ id: group.id, name: group.displayName ?? group.id }] : [];
-  }
-  const groups = await findGroupsByDisplayName(gw, ref, ['id', 'displayName']);
-  return groups.filter((g) => g.id).map((g) => ({ id: g.id!, name: g.displayName ?? g.id! }));
+interface LookupBody {
+  id?: string;
+  displayName?: string;
+  userPrincipalName?: string;
+  value?: Array<{ id?: string; displayName?: string }>;
+  '@odata.nextLink'?: string;
+}
+
+/** The objects each reference names: a user by id or UPN, a group by id or by exact display name. */
+async function lookupAll(gw: GraphGateway, wanted: ReadonlyArray<{ kind: RefKind; ref: string }>): Promise<Found[][]> {
+  if (wanted.length === 0) return [];
+  const byName = (kind: RefKind, ref: string) => kind === 'group' && !GUID.test(ref);
+  const results = await gw.batch<LookupBody>(
+    wanted.map(({ kind, ref }) => ({
+      method: 'GET' as const,
+      url: kind === 'user' ? userPath(ref, ['id', 'userPrincipalName']) : byName(kind, ref) ? groupsByDisplayNamePath(ref, ['id', 'displayName']) : groupPath(ref, ['id', 'displayName']),
+    })),
+  );
+  return Promise.all(
+    results.map(async (result, i): Promise<Found[]> => {
+      const { kind, ref } = wanted[i]!;
+      if (result.status === 404) return [];
+      if (!result.ok || !result.body) {
+        throw result.error ?? new GraphRequestError({ method: 'GET', path: `/${kind}s/${ref}`, status: result.status, reason: 'malformed response: a lookup without a body' });
+      }
+      const body = result.body;
+      if (kind === 'user') return body.id ? [{ id: body.id, name: body.userPrincipalName ?? body.id }] : [];
+      if (!byName(kind, ref)) return body.id ? [{ id: body.id, name: body.displayName ?? body.id }] : [];
+      const groups = [...(body.value ?? [])];
+      // Display names are not unique: a name shared by more groups than one page holds is followed to the end.
+      if (body['@odata.nextLink']) groups.push(...(await gw.listAll<{ id?: string; displayName?: string }>(body['@odata.nextLink'])));
+      return groups.filter((g) => g.id).map((g) => ({ id: g.id!, name: g.displayName ?? g.id! }));
+    }),
+  );
 }
 
 /**

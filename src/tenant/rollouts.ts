@@ -13,7 +13,7 @@ import {
   listMemberGroupIds,
   listSignIns,
   listTransitiveUserMemberIds,
-  listUserRegistrationDetails,
+  userRegistrationDetailsPages,
   type GraphGateway,
 } from '../graph/index.js';
 import { resolveRef } from '../plan/directory.js';
@@ -28,8 +28,11 @@ export const AUDIT_RETENTION_DAYS = 30;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** Fields of the registration report the controller reads: nothing else is transferred. */
-export const REGISTRATION_SELECT = ['id', 'userPrincipalName', 'userType', 'isMfaCapable', 'isMfaRegistered', 'methodsRegistered', 'lastUpdatedDateTime'] as const;
+/**
+ * Fields of the registration report the controller reads: nothing else is transferred or kept (at
+ * 300,000 users every field costs megabytes; userPrincipalName and userType are read by no gate).
+ */
+export const REGISTRATION_SELECT = ['id', 'isMfaCapable', 'isMfaRegistered', 'methodsRegistered', 'lastUpdatedDateTime'] as const;
 const AUDIT_SELECT = ['id', 'activityDateTime', 'activityDisplayName', 'loggedByService', 'result', 'resultReason', 'targetResources', 'initiatedBy'] as const;
 const SIGNIN_SELECT = ['id', 'userId', 'createdDateTime', 'status', 'appliedConditionalAccessPolicies'] as const;
 /** The app Graph names as the initiator when an Authenticator is stamped on a user (see GRAPH.md). */
@@ -131,14 +134,14 @@ async function observeRollout(gw: GraphGateway, desired: DesiredState, live: Liv
   };
 }
 
-function toRegistrationRow(r: Json): RegistrationRow {
+function toRegistrationRow(r: Json, interner: Interner): RegistrationRow {
   return {
     id: String(r.id),
     ...(typeof r.userPrincipalName === 'string' ? { userPrincipalName: r.userPrincipalName } : {}),
-    ...(typeof r.userType === 'string' ? { userType: r.userType } : {}),
+    ...(typeof r.userType === 'string' ? { userType: interner.string(r.userType) } : {}),
     isMfaCapable: r.isMfaCapable === true,
     isMfaRegistered: r.isMfaRegistered === true,
-    methodsRegistered: Array.isArray(r.methodsRegistered) ? r.methodsRegistered.map(String) : [],
+    methodsRegistered: interner.list(Array.isArray(r.methodsRegistered) ? r.methodsRegistered.map(String) : []),
     lastUpdatedDateTime: typeof r.lastUpdatedDateTime === 'string' ? r.lastUpdatedDateTime : null,
   };
 }
@@ -165,8 +168,26 @@ function toSignIn(e: Json): SignInEvent {
   };
 }
 
+/**
+ * Where each rollout's widening history is recorded: membership changes of its target group, or
+ * (policyIncludeGroups) edits of its policy. Known from the resolved names and the live policies alone,
+ * so the history query can start beside the member reads.
+ */
+export function historyTargetIds(desired: DesiredState, live: LiveState): string[] {
+  const targets = new Set<string>();
+  for (const doc of desired.rollouts) {
+    if ((doc.spec.strategy ?? 'nestedGroups') === 'policyIncludeGroups') {
+      const policy = livePolicyOf(live, desired.conditionalAccessPolicies.find((p) => p.name === doc.spec.policy));
+      if (policy?.id) targets.add(String(policy.id));
+    } else if (doc.spec.targetGroup) {
+      targets.add(resolveRef(live.directory, 'group', doc.spec.targetGroup));
+    }
+  }
+  return [...targets];
+}
+
 /** The directory-audit queries the controller needs, each narrowed server-side to the retention window. */
-export function auditFilters(observations: readonly RolloutObservation[], fromMs: number): string[] {
+export function auditFilters(historyTargets: Iterable<string>, fromMs: number): string[] {
   const since = `activityDateTime ge ${odataTime(fromMs)}`;
   const filters = [
     // Registrations started, completed, deleted: readiness, abandoned Authenticators, the ETA trend.
@@ -174,13 +195,8 @@ export function auditFilters(observations: readonly RolloutObservation[], fromMs
     // An Authenticator stamped on a user (the first trace of a QR scan, even when nothing follows).
     `${since} and activityDisplayName eq 'Update user' and initiatedBy/app/displayName eq '${STRONG_AUTH_SERVICE}'`,
   ];
-  const targets = new Set<string>();
-  for (const o of observations) {
-    // When waves were widened: membership changes of the target group, or edits of the policy.
-    const id = (o.spec.strategy ?? 'nestedGroups') === 'policyIncludeGroups' ? o.policyId : o.targetGroupId;
-    if (id) targets.add(id);
-  }
-  for (const id of targets) filters.push(`${since} and targetResources/any(t: t/id eq '${id}')`);
+  // When waves were widened: membership changes of the target group, or edits of the policy.
+  for (const id of new Set(historyTargets)) filters.push(`${since} and targetResources/any(t: t/id eq '${id}')`);
   return filters;
 }
 
@@ -193,30 +209,76 @@ function signInWindowHours(desired: DesiredState): number {
   return hours;
 }
 
-async function readReadiness(gw: GraphGateway, desired: DesiredState, observations: RolloutObservation[], now: Date, progress?: (message: string) => void): Promise<ReadinessInput> {
+interface ReadinessReadOptions {
+  progress?: ((message: string) => void) | undefined;
+  signal: AbortSignal;
+}
+
+/** Same values, same objects: 300,000 report rows share a handful of method lists and user types. */
+class Interner {
+  private readonly lists = new Map<string, readonly string[]>();
+  private readonly strings = new Map<string, string>();
+
+  list(values: readonly string[]): readonly string[] {
+    const key = values.join('\u0000');
+    let hit = this.lists.get(key);
+    if (!hit) {
+      hit = Object.freeze([...values]);
+      if (this.lists.size < 10_000) this.lists.set(key, hit);
+    }
+    return hit;
+  }
+
+  string(value: string): string {
+    let hit = this.strings.get(value);
+    if (hit === undefined) {
+      hit = value;
+      if (this.strings.size < 1000) this.strings.set(value, value);
+    }
+    return hit;
+  }
+}
+
+/** The registration report, reduced page by page to the rows the gates read. */
+async function readRegistrations(gw: GraphGateway, options: ReadinessReadOptions): Promise<Map<string, RegistrationRow>> {
+  const rows = new Map<string, RegistrationRow>();
+  const interner = new Interner();
+  for await (const page of userRegistrationDetailsPages(gw, {
+    select: REGISTRATION_SELECT,
+    signal: options.signal,
+    ...(options.progress ? { onProgress: (n: number) => options.progress!(`reading the registration report: ${n} users`) } : {}),
+  })) {
+    for (const r of page) {
+      const row = toRegistrationRow(r as Json, interner);
+      rows.set(row.id, row);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Starts every readiness read at once. They share the reports throttle (~5 requests / 10 s), which
+ * makes them the bulk of a plan's wall time, so they must not wait for the directory reads.
+ */
+function readReadiness(gw: GraphGateway, desired: DesiredState, historyTargets: readonly string[], now: Date, options: ReadinessReadOptions): Promise<ReadinessInput> {
+  const { signal } = options;
   const unavailable: NonNullable<ReadinessInput['unavailable']> = {};
   const nowMs = now.getTime();
   const reportFetchedAt = now.toISOString();
 
-  const registrations = listUserRegistrationDetails(gw, {
-    select: REGISTRATION_SELECT,
-    ...(progress ? { onProgress: (n: number) => progress(`reading the registration report: ${n} users`) } : {}),
-  }).then(
-    (rows) => new Map(rows.map((r) => [String(r.id), toRegistrationRow(r as Json)])),
-    (err: unknown) => {
-      unavailable.registrations = reason(err);
-      return new Map<string, RegistrationRow>();
-    },
-  );
+  const registrations = readRegistrations(gw, options).catch((err: unknown) => {
+    unavailable.registrations = reason(err);
+    return new Map<string, RegistrationRow>();
+  });
   // The report leaves disabled users out; they must be told apart from users it has not seen yet.
-  const disabled = findUsers(gw, { filter: 'accountEnabled eq false', select: ['id'] }).then(
+  const disabled = findUsers(gw, { filter: 'accountEnabled eq false', select: ['id'], signal }).then(
     (users) => new Set(users.map((u) => String(u.id))),
     (err: unknown) => {
       unavailable.registrations ??= `disabled users could not be listed: ${reason(err)}`;
       return new Set<string>();
     },
   );
-  const audits = Promise.all(auditFilters(observations, nowMs - AUDIT_RETENTION_DAYS * DAY_MS).map((filter) => listDirectoryAudits(gw, { filter, select: AUDIT_SELECT }))).then(
+  const audits = Promise.all(auditFilters(historyTargets, nowMs - AUDIT_RETENTION_DAYS * DAY_MS).map((filter) => listDirectoryAudits(gw, { filter, select: AUDIT_SELECT, signal }))).then(
     (lists) => {
       const byId = new Map<string, AuditEvent>();
       for (const list of lists) for (const e of list) byId.set(String(e.id), toAuditEvent(e as Json));
@@ -231,7 +293,7 @@ async function readReadiness(gw: GraphGateway, desired: DesiredState, observatio
   const signInsFromMs = nowMs - windowHours * HOUR_MS;
   // Only MFA interrupts and failures matter: one narrow query per error code, never every sign-in.
   const signIns = Promise.all(
-    [...MFA_ERROR_CODES].map((code) => listSignIns(gw, { filter: `createdDateTime ge ${odataTime(signInsFromMs)} and status/errorCode eq ${code}`, select: SIGNIN_SELECT })),
+    [...MFA_ERROR_CODES].map((code) => listSignIns(gw, { filter: `createdDateTime ge ${odataTime(signInsFromMs)} and status/errorCode eq ${code}`, select: SIGNIN_SELECT, signal })),
   ).then(
     (lists) => lists.flat().map((e) => toSignIn(e as Json)),
     (err: unknown) => {
@@ -240,8 +302,7 @@ async function readReadiness(gw: GraphGateway, desired: DesiredState, observatio
     },
   );
 
-  const [reg, dis, aud, sig] = await Promise.all([registrations, disabled, audits, signIns]);
-  return {
+  return Promise.all([registrations, disabled, audits, signIns]).then(([reg, dis, aud, sig]) => ({
     registrations: reg,
     reportFetchedAt,
     disabledUserIds: dis,
@@ -249,19 +310,31 @@ async function readReadiness(gw: GraphGateway, desired: DesiredState, observatio
     signIns: sig,
     signInsFrom: new Date(Math.floor(signInsFromMs / 1000) * 1000).toISOString(),
     ...(Object.keys(unavailable).length ? { unavailable } : {}),
-  };
+  }));
 }
 
-/** Reads every Rollout's state and the readiness data; nothing is read when no Rollout is declared. */
+/**
+ * Reads every Rollout's state and the readiness data, all at once; nothing is read when no Rollout is
+ * declared. When a membership read fails, the readiness reads stop before their next page.
+ */
 export async function readRollouts(gw: GraphGateway, desired: DesiredState, live: LiveState, options: ReadRolloutsOptions = {}): Promise<TenantRollouts> {
-  const cache = new MemberCache(gw, options.progress);
-  const observations = await Promise.all(desired.rollouts.map((doc) => observeRollout(gw, desired, live, doc, cache)));
+  // The live state is read by now, so this is the tenant's clock (from its Date header).
   const now = gw.serverNow();
-  if (observations.length === 0) {
-    return { observations, now, readiness: { registrations: new Map(), reportFetchedAt: now.toISOString(), disabledUserIds: new Set(), audits: [], signIns: [] } };
+  if (desired.rollouts.length === 0) {
+    return { observations: [], now, readiness: { registrations: new Map(), reportFetchedAt: now.toISOString(), disabledUserIds: new Set(), audits: [], signIns: [] } };
   }
-  const readiness = await readReadiness(gw, desired, observations, now, options.progress);
-  return { observations, readiness, now };
+  const abort = new AbortController();
+  const readiness = readReadiness(gw, desired, historyTargetIds(desired, live), now, { progress: options.progress, signal: abort.signal });
+  readiness.catch(() => undefined); // handled below; not an unhandled rejection while the members are read
+  try {
+    const cache = new MemberCache(gw, options.progress);
+    const observations = await Promise.all(desired.rollouts.map((doc) => observeRollout(gw, desired, live, doc, cache)));
+    return { observations, readiness: await readiness, now };
+  } catch (err) {
+    abort.abort();
+    await readiness.catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Every wave of every rollout, evaluated at the tenant's time of the read. */

@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cli, root, startEmulatorProcess } from './emulatorProcess.mjs';
+import { planScaleBench } from './planScale.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export { startEmulatorProcess };
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,27 +20,6 @@ function timeCli(args, runs) {
     times.push(Number(process.hrtime.bigint() - start) / 1e9);
   }
   return times;
-}
-
-/** Starts `entra-rollout emulator` as a child process; resolves with its Graph base URL and a stop function. */
-export async function startEmulatorProcess(args) {
-  const child = spawn(process.execPath, [cli, 'emulator', '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  let buffer = '';
-  for await (const chunk of child.stdout) {
-    buffer += chunk;
-    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buffer);
-    if (m) {
-      return {
-        graphUrl: `${m[1]}/v1.0`,
-        origin: m[1],
-        async stop() {
-          child.kill('SIGTERM');
-          await once(child, 'exit');
-        },
-      };
-    }
-  }
-  throw new Error(`emulator exited before listening: ${buffer}`);
 }
 
 const SCALE_WAVES = ['Scale Wave 1', 'Scale Wave 2', 'Scale Wave 3', 'Scale Wave 4'];
@@ -86,4 +65,5 @@ export const benches = [
       }
     },
   },
+  planScaleBench,
 ];

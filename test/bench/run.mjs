@@ -15,7 +15,7 @@ const results = [];
 for (const bench of selected) {
   process.stderr.write(`running ${bench.name}…\n`);
   const rows = await bench.run();
-  results.push({ bench: bench.name, description: bench.description, rows });
+  results.push({ bench: bench.name, description: bench.description, rows, ...(bench.details ? { details: bench.details } : {}) });
 }
 
 const table = results.flatMap((r) => r.rows.map((row) => ({ bench: r.bench, ...row })));

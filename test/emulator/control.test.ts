@@ -68,4 +68,23 @@ describe('emulator: control API', () => {
       await Promise.all([a.close(), b.close()]);
     }
   });
+
+  it('the request log tells reads apart: pages and items per distinct query, $batch items counted apart', async () => {
+    const c = await start({ scenario: 'demo' });
+    try {
+      const staff = await c.all("/groups?$filter=displayName eq 'All Staff'&$select=id");
+      await c.control('POST', '/reset-log');
+      const members = await c.all(`/groups/${staff[0].id}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`);
+      const r = await c.graph('POST', '/$batch', { requests: [{ id: '1', method: 'GET', url: '/policies/authenticationMethodsPolicy' }] });
+      expect(r.json.responses[0].status).toBe(200);
+      const log = (await c.control('GET', '/requests')).json;
+      expect(log.reads[`/groups/${staff[0].id}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`]).toEqual({ cls: 'directory', pages: 3, items: members.length, inBatch: 0 });
+      expect(log.reads['/policies/authenticationMethodsPolicy']).toEqual({ cls: 'directory', pages: 1, items: 1, inBatch: 1 });
+      expect(log.counts).toEqual({ 'GET directory': 4, 'POST batch': 1 });
+      expect(log.batchItems).toEqual({ 'GET directory': 1 });
+      expect(log.writes).toEqual([]); // a $batch of reads writes nothing
+    } finally {
+      await c.close();
+    }
+  });
 });

@@ -1,0 +1,82 @@
+// How the wave reader schedules its reads against a scale tenant: the throttled readiness reads
+// start beside the membership reads, not after them, and stop when a membership read fails.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import type { DesiredState } from '../../src/config/types.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { connectGraph, GraphRequestError } from '../../src/graph/index.js';
+import { resolveRef } from '../../src/plan/directory.js';
+import { readLiveState } from '../../src/tenant/readLive.js';
+import { readRollouts } from '../../src/tenant/rollouts.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+
+const POLICIES = path.join(REPO_ROOT, 'test/bench/policies-scale');
+
+function desiredState(): DesiredState {
+  const loaded = loadConfig(POLICIES);
+  if (!loaded.state) throw new Error(JSON.stringify(loaded.diagnostics));
+  return loaded.state;
+}
+
+/** Every request the process sends, in the order they start (path and query, decoded). */
+function recordRequests(): { starts: string[]; restore(): void } {
+  const original = globalThis.fetch;
+  const starts: string[] = [];
+  globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    starts.push(decodeURIComponent(new URL(url).pathname + new URL(url).search));
+    return original(input, init);
+  };
+  return { starts, restore: () => (globalThis.fetch = original) };
+}
+
+let emulator: RunningEmulator | undefined;
+let recorder: ReturnType<typeof recordRequests> | undefined;
+afterEach(async () => {
+  recorder?.restore();
+  recorder = undefined;
+  await emulator?.close();
+  emulator = undefined;
+});
+
+describe('readRollouts on a scale tenant', () => {
+  it('starts the registration report and the log queries before the membership reads are done', async () => {
+    emulator = await startEmulator({ scenario: 'scale', users: 20_000, throttle: false });
+    // The client's own pacing, 1000 times faster: the order of the reads is what is looked at here.
+    const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 't', timeScale: 1000, env: {} });
+    const desired = desiredState();
+    const { live } = await readLiveState(gw, desired);
+    recorder = recordRequests();
+    const read = await readRollouts(gw, desired, live!);
+    const { starts } = recorder;
+    const lastMemberPage = starts.findLastIndex((p) => p.includes('/transitiveMembers/'));
+    for (const read of ['/reports/authenticationMethods/userRegistrationDetails', '/auditLogs/directoryAudits', '/auditLogs/signIns', '/users?']) {
+      expect(starts.findIndex((p) => p.includes(read)), read).toBeLessThan(lastMemberPage);
+    }
+    expect(read.readiness.registrations.size).toBeGreaterThan(19_000);
+    // Only the fields the gates read are asked for, and equal method lists are one array (memory at 300,000 users).
+    expect(starts.find((p) => p.includes('/userRegistrationDetails'))).toContain('$select=id,isMfaCapable,isMfaRegistered,methodsRegistered,lastUpdatedDateTime&');
+    const lists = new Set([...read.readiness.registrations.values()].map((r) => r.methodsRegistered));
+    expect(lists.size).toBeLessThan(20);
+    expect(read.observations[0]!.waves.map((w) => w.memberIds.length)).toEqual([200, 1800, 5999, 11_999]);
+  });
+
+  it('stops the readiness reads when a membership read fails, and reports that failure', async () => {
+    // Reports throttled (5 per 50 ms here): the report's 20 pages take ~150 ms, the failure comes first.
+    emulator = await startEmulator({ scenario: 'scale', users: 20_000, timeScale: 200 });
+    const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 't', timeScale: 200, env: {} });
+    const desired = desiredState();
+    const { live } = await readLiveState(gw, desired);
+    const wave4 = resolveRef(live!.directory, 'group', 'Scale Wave 4');
+    await fetch(`${emulator.graphBaseUrl}/groups/${wave4}`, { method: 'DELETE', headers: { Authorization: 'Bearer t' } });
+    recorder = recordRequests();
+    const err = await readRollouts(gw, desired, live!).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GraphRequestError);
+    expect((err as GraphRequestError).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // time enough for the whole report, were it still read
+    const reportPages = recorder.starts.filter((p) => p.includes('/userRegistrationDetails')).length;
+    expect(reportPages).toBeGreaterThan(0);
+    expect(reportPages).toBeLessThan(10);
+  });
+});
