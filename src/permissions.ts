@@ -119,11 +119,10 @@ export const COMMAND_PERMISSIONS: readonly CommandPermissions[] = [
   },
   {
     command: 'users show',
-    summary: "a user's methods and registration state",
+    summary: "a user's methods, registration state, audit trail, sign-in failures, waves and CA scope",
     access: 'read',
-    needs: [READ_USERS, READ_USER_METHODS, READ_REGISTRATIONS],
+    needs: [READ_USERS, READ_USER_METHODS, READ_REGISTRATIONS, READ_METHODS_POLICY, READ_CA, READ_GROUPS, READ_AUDITS, READ_AUDITS_DIRECTORY, READ_SIGNINS],
     premium: 'always',
-    planned: true,
   },
   { command: 'users issue-tap', summary: 'issues Temporary Access Passes (with --wave: to its not-ready users)', access: 'write', needs: [READ_USERS, READ_METHODS_POLICY, READ_GROUPS, WRITE_TAP, ...READINESS_READS.map(rollout)], premium: 'rollout' },
   { command: 'users reset-methods', summary: "deletes users' registered methods", access: 'write', needs: [READ_USERS, WRITE_USER_METHODS] },

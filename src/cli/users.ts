@@ -4,6 +4,7 @@ import { ExitError, UserError } from '../errors.js';
 import type { BulkRunOptions } from '../ops/run.js';
 import { loadDesiredOrExit, openGateway, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
+import { shouldUseColor } from '../render/ansi.js';
 
 interface BulkCliOptions extends TenantCliOptions {
   format: string;
@@ -85,6 +86,23 @@ interface ResetCliOptions extends UserListOptions {
 
 export function registerUsers(program: Command): void {
   const users = program.command('users').description('helpdesk look-ups and bulk user operations: show, issue-tap, reset-methods, revoke-sessions, import-phones');
+
+  withTenantOptions(users.command('show').description('one user: registration report, every method and whether it is usable, per-user MFA, readiness verdict, waves, CA policy, failed sign-ins'))
+    .argument('<user>', 'UPN or object id')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--days <days>', 'days of sign-ins to read (Graph keeps 30)', '7')
+    .action(async (user: string, opts: TenantCliOptions & { format: string; days: string }) => {
+      const format = parseFormat(opts.format, ['text', 'json'] as const);
+      const days = Number(opts.days);
+      if (!Number.isInteger(days) || days < 1 || days > 30) throw new UserError(`--days takes a whole number from 1 to 30; got "${opts.days}"`);
+      const desired = loadDesiredOrExit(opts.config);
+      const { readUserForShow } = await import('../tenant/readUser.js');
+      const { buildUserReport } = await import('../ops/showUser.js');
+      const render = await import('../render/userShow.js');
+      const gw = await openGateway(desired, opts);
+      const report = buildUserReport(await readUserForShow(gw, desired, user, { signInDays: days }));
+      process.stdout.write(format === 'json' ? render.renderUserReportJson(report) : render.renderUserReportText(report, { color: shouldUseColor(process.stdout) }));
+    });
 
   withBulkOptions(users.command('import-phones').description('add, update or delete phone methods from a CSV of user,phoneType,phoneNumber[,action] (dry run unless --yes)'), true)
     .argument('<file>', 'CSV: user,phoneType,phoneNumber[,action]; action is add, update or delete (empty: add or update)')

@@ -179,6 +179,7 @@ export const DEFAULT_RETRY: RetryOptions = {
 };
 
 const RETRY_STATUSES = new Set([429, 503, 504]);
+const THROTTLED_ATTEMPTS_FACTOR = 6;
 
 type NetworkFailure = { kind: 'notSent' | 'maybeSent' | 'fatal'; reason: string };
 
@@ -271,7 +272,11 @@ export class RetryMiddleware implements Middleware {
           policy.outcomeUnknown = true;
           return;
         }
-        if (attempt >= this.options.maxAttempts || waited + delay > budget) return;
+        // A 429 was not executed, and waiting it out is what Graph asks for: when several clients
+        // share the app's throttle it takes more turns than a 503 deserves, so 429s get six times
+        // the attempts (still bounded by the total wait). 503/504 may be an outage: maxAttempts.
+        const outOfAttempts = attempt >= this.options.maxAttempts * (res.status === 429 ? THROTTLED_ATTEMPTS_FACTOR : 1);
+        if (outOfAttempts || waited + delay > budget) return;
         await discardBody(res);
         this.stats.retries++;
         this.stats.retryWaitMs += delay;

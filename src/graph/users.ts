@@ -36,3 +36,21 @@ export function findUsers(gw: GraphGateway, options: FindUsersOptions = {}): Pro
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }
+
+/** Graph takes at most 20 group ids per checkMemberGroups call. */
+export const CHECK_MEMBER_GROUPS_LIMIT = 20;
+
+/**
+ * Which of these groups the user belongs to, nesting followed (`POST /users/{id}/checkMemberGroups`,
+ * 20 ids per call). A read despite the POST, so it is retried like one.
+ */
+export async function checkMemberGroups(gw: GraphGateway, userId: string, groupIds: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(groupIds.map((g) => g.toLowerCase()))];
+  const member = new Set<string>();
+  for (let i = 0; i < unique.length; i += CHECK_MEMBER_GROUPS_LIMIT) {
+    const chunk = unique.slice(i, i + CHECK_MEMBER_GROUPS_LIMIT);
+    const res = await gw.post<{ value?: unknown[] }>(`/users/${seg(userId)}/checkMemberGroups`, { groupIds: chunk }, { idempotent: true });
+    for (const id of res?.value ?? []) if (typeof id === 'string') member.add(id.toLowerCase());
+  }
+  return member;
+}

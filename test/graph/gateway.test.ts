@@ -64,6 +64,14 @@ describe('retry', () => {
     expect(clock.sleeps).toEqual([5, 20]);
   });
 
+  it('waits out more 429s than maxAttempts (clients sharing a throttle), within the total wait', async () => {
+    nock(ORIGIN).get('/v1.0/busy').times(7).reply(429, graphError('TooManyRequests', 'slow down'), { 'Retry-After': '1' });
+    nock(ORIGIN).get('/v1.0/busy').reply(200, { ok: true });
+    const { gw } = makeGateway({ retry: { maxAttempts: 3 } });
+    expect(await gw.get('/busy')).toEqual({ ok: true });
+    expect(gw.stats()).toMatchObject({ throttled: 7, totalRequests: 8 });
+  });
+
   it('gives up after maxAttempts with the last error', async () => {
     nock(ORIGIN).get('/v1.0/c').times(3).reply(503, graphError('serviceNotAvailable', 'busy', 'rid-9'));
     const { gw } = makeGateway({ retry: { maxAttempts: 3 } });

@@ -200,3 +200,19 @@ describe('users, reports, logs, user methods', () => {
     await setPerUserMfaState(gw, 'u1', 'disabled');
   });
 });
+
+describe('checkMemberGroups', () => {
+  it('asks at most 20 group ids per call and returns the lower-cased hits', async () => {
+    const { checkMemberGroups } = await import('../../src/graph/users.js');
+    const ids = Array.from({ length: 25 }, (_, i) => `G${i}`);
+    const bodies: unknown[] = [];
+    nock(ORIGIN)
+      .post('/v1.0/users/u1/checkMemberGroups', (b: { groupIds: string[] }) => (bodies.push(b), b.groupIds.length === 20))
+      .reply(200, { value: ['G3'] })
+      .post('/v1.0/users/u1/checkMemberGroups', (b: { groupIds: string[] }) => (bodies.push(b), b.groupIds.length === 5))
+      .reply(200, { value: ['G24'] });
+    const { gw } = makeGateway();
+    expect([...(await checkMemberGroups(gw, 'u1', ids))]).toEqual(['g3', 'g24']);
+    expect(bodies).toHaveLength(2);
+  });
+});

@@ -64,8 +64,9 @@ describe('permissions matrix', () => {
     const lacking = checkCommandPermissions(selectCommands('waves status'), { granted: [], delegated: false, hasRollout: true });
     expect(doctorVerdict({ identity, commands: lacking, licence })).toBe(false);
     // A command this version does not have yet is reported but cannot fail the check.
-    const planned = checkCommandPermissions([...selectCommands('waves status'), ...selectCommands('users show')], { granted: leastPrivilegedSet(selectCommands('waves status')), delegated: false, hasRollout: true });
-    expect(planned.map((c) => [c.command, c.ok, c.planned])).toEqual([['waves status', true, false], ['users show', false, true]]);
+    const future = { ...selectCommands('users show')[0]!, command: 'users future', planned: true };
+    const planned = checkCommandPermissions([...selectCommands('waves status'), future], { granted: leastPrivilegedSet(selectCommands('waves status')), delegated: false, hasRollout: true });
+    expect(planned.map((c) => [c.command, c.ok, c.planned])).toEqual([['waves status', true, false], ['users future', false, true]]);
     expect(doctorVerdict({ identity, commands: planned, licence })).toBe(true);
   });
 });

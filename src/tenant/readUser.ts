@@ -1,0 +1,198 @@
+/**
+ * Reads what `users show` needs about one user: the user, their registration report row, methods,
+ * legacy per-user MFA state, the audit events that target them (30 days), their sign-ins, the methods
+ * policy, each Rollout's wave groups and CA policy, and which of those groups hold the user
+ * (checkMemberGroups, nesting followed). Every source after the user itself is optional: one that
+ * fails is named in `unavailable` and its part of the report says "unknown", never a crash.
+ */
+import type { DesiredState, PolicyDocument } from '../config/types.js';
+import { UserError } from '../errors.js';
+import {
+  GraphRequestError,
+  checkMemberGroups,
+  getAuthenticationMethodsPolicy,
+  getPerUserMfaState,
+  getUser,
+  getUserRegistrationDetails,
+  listDirectoryAudits,
+  listMemberGroupIds,
+  listMethods,
+  listPolicies,
+  listSignIns,
+  type GraphGateway,
+} from '../graph/index.js';
+import type { RolloutFacts, UserShowInput } from '../ops/showUser.js';
+import { resolveRef } from '../plan/directory.js';
+import type { AuditEvent } from '../waves/index.js';
+import { collectRefs } from './refs.js';
+import { resolveDeclaredRefs } from './resolve.js';
+import { AUDIT_RETENTION_DAYS } from './rollouts.js';
+
+type Json = Record<string, unknown>;
+const DAY_MS = 86_400_000;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const AUDIT_SELECT = ['id', 'activityDateTime', 'activityDisplayName', 'loggedByService', 'result', 'resultReason', 'targetResources', 'initiatedBy'];
+const SIGNIN_SELECT = ['id', 'userId', 'createdDateTime', 'appDisplayName', 'status', 'conditionalAccessStatus', 'appliedConditionalAccessPolicies'];
+
+export interface ReadUserOptions {
+  /** How many days of sign-ins to read (Graph keeps 30). */
+  signInDays: number;
+}
+
+/** Graph's OData date literal: whole seconds, unquoted. */
+function odataTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** A Graph failure becomes a reason; anything else is a bug and propagates. */
+async function optional<T>(read: () => Promise<T>, onError: (reason: string) => void): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!(err instanceof GraphRequestError)) throw err;
+    onError(err.message);
+    return undefined;
+  }
+}
+
+function list(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+function livePolicyFacts(policy: Json): NonNullable<RolloutFacts['livePolicy']> {
+  const users = ((policy.conditions as Json | undefined)?.users ?? {}) as Json;
+  return {
+    id: String(policy.id),
+    state: String(policy.state ?? 'unknown'),
+    includeUsers: list(users.includeUsers),
+    excludeUsers: list(users.excludeUsers),
+    includeGroups: list(users.includeGroups),
+    excludeGroups: list(users.excludeGroups),
+    includeRoles: list(users.includeRoles),
+  };
+}
+
+async function rolloutFacts(gw: GraphGateway, desired: DesiredState, doc: PolicyDocument<'Rollout'>, policies: Json[] | undefined, policiesError: string | undefined): Promise<RolloutFacts> {
+  const { spec } = doc;
+  const strategy = spec.strategy ?? 'nestedGroups';
+  const policyDoc = desired.conditionalAccessPolicies.find((p) => p.name === spec.policy);
+  const base: RolloutFacts = { name: doc.name, strategy, policyName: spec.policy, ...(policyDoc ? { policyDisplayName: policyDoc.spec.displayName } : {}), waves: [] };
+  const refs = collectRefs(desired).filter((r) => r.doc === doc);
+  const resolved = await optional(() => resolveDeclaredRefs(gw, refs), (reason) => (base.error = reason));
+  if (!resolved) return base;
+  if (resolved.diagnostics.length > 0) return { ...base, error: resolved.diagnostics.map((d) => d.message).join('; ') };
+  const dir = resolved.directory;
+  const targetGroup = spec.targetGroup ? { ref: spec.targetGroup, id: resolveRef(dir, 'group', spec.targetGroup) } : undefined;
+  const waves = spec.waves.map((w) => ({ name: w.name, group: w.group, groupId: resolveRef(dir, 'group', w.group) }));
+  if (policies === undefined) return { ...base, waves, ...(targetGroup ? { targetGroup } : {}), error: `the CA policies could not be read: ${policiesError ?? 'unknown error'}` };
+  const name = (policyDoc?.spec.displayName ?? '').toLowerCase();
+  const hits = policies.filter((p) => String(p.displayName ?? '').toLowerCase() === name);
+  if (hits.length > 1) return { ...base, waves, error: `${hits.length} CA policies are named "${policyDoc?.spec.displayName}"` };
+  let nestedGroupIds: string[] | undefined;
+  if (strategy === 'nestedGroups' && targetGroup) {
+    let error: string | undefined;
+    nestedGroupIds = await optional(() => listMemberGroupIds(gw, targetGroup.id), (reason) => (error = reason));
+    if (error) return { ...base, waves, targetGroup, error: `the target group's members could not be read: ${error}` };
+  }
+  return {
+    ...base,
+    ...(hits[0] ? { livePolicy: livePolicyFacts(hits[0]) } : {}),
+    ...(targetGroup ? { targetGroup } : {}),
+    ...(nestedGroupIds ? { nestedGroupIds } : {}),
+    waves,
+  };
+}
+
+function configurationsOf(policy: Json): Record<string, Json> | undefined {
+  const configs = policy.authenticationMethodConfigurations;
+  if (!Array.isArray(configs)) return undefined;
+  const out: Record<string, Json> = {};
+  for (const c of configs as Json[]) if (typeof c.id === 'string') out[c.id.toLowerCase()] = c;
+  return out;
+}
+
+function targetGroupIds(configs: Record<string, Json> | undefined): string[] {
+  const ids: string[] = [];
+  for (const c of Object.values(configs ?? {})) {
+    for (const key of ['includeTargets', 'excludeTargets']) {
+      for (const t of (Array.isArray(c[key]) ? c[key] : []) as Json[]) if ((t.targetType ?? 'group') === 'group') ids.push(String(t.id));
+    }
+  }
+  return ids;
+}
+
+function toAuditEvent(e: Json): AuditEvent {
+  return {
+    id: String(e.id),
+    activityDateTime: String(e.activityDateTime ?? ''),
+    activityDisplayName: String(e.activityDisplayName ?? ''),
+    loggedByService: String(e.loggedByService ?? ''),
+    result: String(e.result ?? ''),
+    resultReason: typeof e.resultReason === 'string' ? e.resultReason : null,
+    targetResources: Array.isArray(e.targetResources) ? (e.targetResources as AuditEvent['targetResources']) : [],
+    initiatedBy: (e.initiatedBy ?? {}) as AuditEvent['initiatedBy'],
+  };
+}
+
+/** Reads one user (UPN or object id); an unknown user is a one-line UserError. */
+export async function readUserForShow(gw: GraphGateway, desired: DesiredState, idOrUpn: string, options: ReadUserOptions): Promise<UserShowInput> {
+  const found = await getUser(gw, idOrUpn, ['id', 'displayName', 'userPrincipalName', 'accountEnabled', 'userType']);
+  if (!found?.id) throw new UserError(`no user "${idOrUpn}" in the tenant (give a UPN or an object id)`);
+  const id = found.id;
+  const user: UserShowInput['user'] = {
+    id,
+    ...(found.userPrincipalName ? { userPrincipalName: found.userPrincipalName } : {}),
+    ...(found.displayName ? { displayName: found.displayName } : {}),
+    ...(typeof found.accountEnabled === 'boolean' ? { accountEnabled: found.accountEnabled } : {}),
+    ...(found.userType ? { userType: found.userType } : {}),
+  };
+  const now = gw.serverNow();
+  const nowMs = now.getTime();
+  const auditsFromMs = nowMs - AUDIT_RETENTION_DAYS * DAY_MS;
+  const signInsFromMs = nowMs - options.signInDays * DAY_MS;
+  const unavailable: UserShowInput['unavailable'] = {};
+  const quoted = id.replace(/'/g, "''");
+
+  let policiesError: string | undefined;
+  const policies = desired.rollouts.length ? optional(() => listPolicies(gw) as Promise<unknown> as Promise<Json[]>, (r) => (policiesError = r)) : Promise.resolve([] as Json[]);
+  const [registration, methods, perUserMfa, audits, signIns, methodsPolicy, rollouts] = await Promise.all([
+    // The report omits disabled users: a 404 is "no row", not a failure.
+    optional(() => getUserRegistrationDetails(gw, id), (r) => (unavailable.registration = r)),
+    optional(() => listMethods(gw, id), (r) => (unavailable.methods = r)),
+    optional(() => getPerUserMfaState(gw, id), (r) => (unavailable.perUserMfa = r)),
+    optional(
+      () => listDirectoryAudits(gw, { filter: `activityDateTime ge ${odataTime(auditsFromMs)} and targetResources/any(t: t/id eq '${quoted}')`, select: AUDIT_SELECT }),
+      (r) => (unavailable.audits = r),
+    ),
+    optional(() => listSignIns(gw, { filter: `userId eq '${quoted}' and createdDateTime ge ${odataTime(signInsFromMs)}`, select: SIGNIN_SELECT }), (r) => (unavailable.signIns = r)),
+    optional(() => getAuthenticationMethodsPolicy(gw) as Promise<unknown> as Promise<Json>, (r) => (unavailable.methodsPolicy = r)),
+    policies.then((live) => Promise.all(desired.rollouts.map((doc) => rolloutFacts(gw, desired, doc, live, policiesError)))),
+  ]);
+  const methodConfigurations = methodsPolicy ? configurationsOf(methodsPolicy) : undefined;
+
+  const asked = new Set<string>();
+  for (const r of rollouts) {
+    for (const w of r.waves) asked.add(w.groupId);
+    if (r.targetGroup) asked.add(r.targetGroup.id);
+    for (const g of [...(r.livePolicy?.includeGroups ?? []), ...(r.livePolicy?.excludeGroups ?? [])]) asked.add(g);
+  }
+  for (const g of targetGroupIds(methodConfigurations)) asked.add(g);
+  const groupIds = [...asked].filter((g) => GUID.test(g));
+  const memberOf = groupIds.length === 0 ? new Set<string>() : await optional(() => checkMemberGroups(gw, id, groupIds), (r) => (unavailable.membership = r));
+
+  return {
+    now: odataTime(nowMs),
+    user,
+    ...(registration ? { registration: registration as unknown as Json } : {}),
+    methods: (methods ?? []) as unknown as Json[],
+    ...(perUserMfa ? { perUserMfa } : {}),
+    audits: ((audits ?? []) as unknown as Json[]).map(toAuditEvent),
+    auditsFrom: odataTime(auditsFromMs),
+    signIns: (signIns ?? []) as unknown as Json[],
+    signInsFrom: odataTime(signInsFromMs),
+    ...(methodConfigurations ? { methodConfigurations } : {}),
+    ...(memberOf ? { memberOf } : {}),
+    rollouts,
+    unavailable,
+  };
+}

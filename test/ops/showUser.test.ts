@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { buildUserReport, explainSignInError, type UserShowInput } from '../../src/ops/showUser.js';
+import type { AuditEvent } from '../../src/waves/index.js';
+
+const USER = 'u-1';
+const AUTH = (id: string, created: string) => ({ '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod', id, displayName: `phone ${id}`, createdDateTime: created });
+
+function stamp(at: string, deviceId: string): AuditEvent {
+  return {
+    id: `a-${at}`,
+    activityDateTime: at,
+    activityDisplayName: 'Update user',
+    loggedByService: 'Core Directory',
+    result: 'success',
+    targetResources: [{ id: USER, type: 'User', modifiedProperties: [{ displayName: 'StrongAuthenticationPhoneAppDetail', oldValue: '[]', newValue: JSON.stringify([{ Id: deviceId }]) }] }],
+    initiatedBy: { app: { displayName: 'Azure MFA StrongAuthenticationService' } },
+  };
+}
+
+function input(over: Partial<UserShowInput> = {}): UserShowInput {
+  return {
+    now: '2026-11-20T09:00:00Z',
+    user: { id: USER, userPrincipalName: 'u@contoso.test', accountEnabled: true },
+    registration: { id: USER, isMfaCapable: false, isMfaRegistered: true, methodsRegistered: ['microsoftAuthenticatorPush'], lastUpdatedDateTime: '2026-11-01T00:00:00Z' },
+    methods: [],
+    audits: [],
+    auditsFrom: '2026-10-21T09:00:00Z',
+    signIns: [],
+    signInsFrom: '2026-11-13T09:00:00Z',
+    rollouts: [],
+    unavailable: {},
+    ...over,
+  };
+}
+
+describe('buildUserReport', () => {
+  it('flags the Authenticator the audit log stamped and never completed, not the older working one', () => {
+    const report = buildUserReport(
+      input({
+        methods: [AUTH('old', '2026-06-01T00:00:00Z'), AUTH('new', '2026-11-18T10:00:10Z')],
+        audits: [stamp('2026-11-18T10:00:00Z', 'NEW')],
+      }),
+    );
+    expect(report.verdict).toMatchObject({ ready: false, reason: 'unverifiedAuthenticator' });
+    expect(report.methods.map((m) => [m.id, m.usable])).toEqual([
+      ['old', null],
+      ['new', false],
+    ]);
+    expect(report.audit.abandonedAuthenticatorAt).toBe('2026-11-18T10:00:00Z');
+  });
+
+  it('marks a method disabled by the methods policy, and a TAP by its state only', () => {
+    const report = buildUserReport(
+      input({
+        registration: { id: USER, isMfaCapable: false, isMfaRegistered: true, methodsRegistered: ['officePhone'] },
+        methods: [
+          { '@odata.type': '#microsoft.graph.phoneAuthenticationMethod', id: 'p', phoneNumber: '+1 4255550100', phoneType: 'office' },
+          { '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethod', id: 't', temporaryAccessPass: 'SECRET-PASS', isUsable: false, methodUsabilityReason: 'Expired', lifetimeInMinutes: 60 },
+        ],
+        methodConfigurations: { voice: { id: 'Voice', state: 'disabled' }, temporaryaccesspass: { id: 'TemporaryAccessPass', state: 'enabled', includeTargets: [{ id: 'all_users' }] } },
+        memberOf: new Set(),
+      }),
+    );
+    expect(report.verdict).toMatchObject({ ready: false, reason: 'registeredNotCapable' });
+    expect(report.methods[0]).toMatchObject({ usable: false, note: 'Voice is disabled in the authentication methods policy' });
+    expect(report.methods[1]).toMatchObject({ type: 'temporaryAccessPass', usable: false, mfaMethod: false });
+    expect(JSON.stringify(report)).not.toContain('SECRET-PASS');
+  });
+
+  it('explains the MFA error codes and counts only failures as recent', () => {
+    expect(explainSignInError(50079)).toEqual({ meaning: 'must register for MFA (security info registration required)', mfa: true });
+    expect(explainSignInError(53004).mfa).toBe(true);
+    expect(explainSignInError(50126)).toEqual({ meaning: 'wrong username or password', mfa: false });
+    expect(explainSignInError(99999).meaning).toMatch(/AADSTS99999/);
+    const report = buildUserReport(
+      input({
+        signIns: [
+          { createdDateTime: '2026-11-19T01:00:00Z', status: { errorCode: 0 } },
+          { createdDateTime: '2026-11-19T02:00:00Z', status: { errorCode: 50126 } },
+          { createdDateTime: '2026-11-19T03:00:00Z', status: { errorCode: 53003 }, conditionalAccessStatus: 'failure' },
+        ],
+      }),
+    );
+    expect(report.signIns).toMatchObject({ total: 3, failed: 2, mfaRelated: 1 });
+    expect(report.signIns.recent.map((s) => s.errorCode)).toEqual([53003, 50126]);
+  });
+});
