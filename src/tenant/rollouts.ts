@@ -256,7 +256,9 @@ async function readReadiness(gw: GraphGateway, desired: DesiredState, observatio
 export async function readRollouts(gw: GraphGateway, desired: DesiredState, live: LiveState, options: ReadRolloutsOptions = {}): Promise<TenantRollouts> {
   const cache = new MemberCache(gw, options.progress);
   const observations = await Promise.all(desired.rollouts.map((doc) => observeRollout(gw, desired, live, doc, cache)));
-  const now = gw.serverNow();
+  // Whole seconds, the Date header's resolution: otherwise the local milliseconds elapsed since the
+  // last response leak into the plan (eta.at) and two reads of the same tenant give different plans.
+  const now = new Date(Math.floor(gw.serverNow().getTime() / 1000) * 1000);
   if (observations.length === 0) {
     return { observations, now, readiness: { registrations: new Map(), reportFetchedAt: now.toISOString(), disabledUserIds: new Set(), audits: [], signIns: [] } };
   }
