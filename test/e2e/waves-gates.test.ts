@@ -1,11 +1,15 @@
 // Issue 5, acceptance 2-4: the readiness gates on the emulator, through the built CLI.
 // - an abandoned Authenticator registration is `unverifiedAuthenticator`, not ready (seeds tenant);
-// - MFA interrupts among enforced users hold the next wave (signInHealth);
+// - MFA interrupts among enforced users hold the next wave (signInHealth), even from a saved plan;
 // - readiness data the report has not caught up with makes freshness inconclusive and holds;
 // - a widened wave whose audit event is gone makes the next soak inconclusive until widenedAt is declared.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEEDS_USERS } from '../../src/emulator/index.js';
-import { STACK_TRACE } from '../helpers/cli.js';
+import type { PlanFile } from '../../src/plan/types.js';
+import { runCli, STACK_TRACE } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
 import {
   advanceClock,
@@ -14,6 +18,7 @@ import {
   gateStatuses,
   groupId,
   groupState,
+  httpWrites,
   membersByReport,
   planJson,
   registerAuthenticator,
@@ -90,7 +95,7 @@ describe('waves: readiness of an abandoned Authenticator registration (seeds ten
 });
 
 describe('waves: sign-in health and freshness hold the next wave (demo tenant)', () => {
-  it('MFA interrupts among enforced users above maxPercent fail signInHealth and hold the wave; apply promotes nothing', async () => {
+  it('MFA interrupts among enforced users above maxPercent fail signInHealth and hold the wave, also for a plan saved before them', async () => {
     tenant = await startTestTenant({ timeScale: 100 });
     const { pilotUsers, earlyUsers } = await earlyWaveDue(tenant);
     expect(pilotUsers.length).toBe(40);
@@ -98,9 +103,12 @@ describe('waves: sign-in health and freshness hold the next wave (demo tenant)',
     // Interrupts for users not enforced yet do not count against the enforced population.
     const notEnforced = earlyUsers.filter((u) => !pilotUsers.includes(u)).slice(0, 3);
     for (const userId of notEnforced) await tenant.control('POST', '/signins', { userId, errorCode: 50074, count: 2 });
-    expect(waveOf(await planJson(tenant), 'early').decision).toBe('promote');
+    const planFile = path.join(mkdtempSync(path.join(tmpdir(), 'entra-rollout-waves-')), 'plan.json');
+    const saved = await runCli(['plan', '--out', planFile], { env: tenant.env });
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(waveOf(JSON.parse(readFileSync(planFile, 'utf8')) as PlanFile, 'early').decision).toBe('promote');
 
-    // Two of the 40 enforced users (5 % > 2 %) hit "MFA required" interrupts in the last hours.
+    // Then two of the 40 enforced users (5 % > 2 %) hit "MFA required" interrupts.
     await tenant.control('POST', '/signins', { userId: pilotUsers[0], errorCode: 50074, count: 3, minutesAgo: 30 });
     await tenant.control('POST', '/signins', { userId: pilotUsers[1], errorCode: 50076, minutesAgo: 90 });
     const held = waveOf(await planJson(tenant), 'early');
@@ -109,12 +117,16 @@ describe('waves: sign-in health and freshness hold the next wave (demo tenant)',
     expect(gateStatuses(held)).toEqual({ ...ALL_PASS, signInHealth: 'fail' });
     expect(held.decision).toBe('hold');
 
+    // The plan saved before the interrupts still says promote: apply re-checks the gates and refuses.
     const target = await groupId(tenant, TARGET);
     const memberGroupsBefore = (await groupState(tenant, target)).memberGroups;
-    const apply = await applyCli(tenant);
+    await tenant.control('POST', '/reset-log');
+    const apply = await runCli(['apply', planFile], { env: tenant.env });
     expect(apply.stderr).not.toMatch(STACK_TRACE);
-    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(/^not promoted: mfa-enforcement\/early: the gates no longer pass at apply time: signInHealth fail: 2\/40 enforced users/m);
     expect(apply.stdout).not.toMatch(/^promoted /m);
+    expect(await httpWrites(tenant)).toEqual([]);
     expect((await groupState(tenant, target)).memberGroups).toEqual(memberGroupsBefore);
 
     // Once the interrupts are older than the 24 h window, the gate passes again.
