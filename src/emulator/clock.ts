@@ -6,10 +6,14 @@
 export class EmulatorClock {
   private readonly startedAt = performance.now();
   private offsetMs = 0;
-  constructor(readonly start: Date) {}
+  /** `frozen`: only /_emulator/clock/advance moves it (two runs then see the same times). */
+  constructor(
+    readonly start: Date,
+    readonly frozen = false,
+  ) {}
 
   nowMs(): number {
-    return this.start.getTime() + (performance.now() - this.startedAt) + this.offsetMs;
+    return this.start.getTime() + (this.frozen ? 0 : performance.now() - this.startedAt) + this.offsetMs;
   }
   now(): Date {
     return new Date(this.nowMs());

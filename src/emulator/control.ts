@@ -74,6 +74,12 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
     );
     return { status: 200, body: { removed: before - t.audits.length } };
   }
+  if (route === 'POST /report') {
+    // {refresh: "paused"} keeps the registration report as it is while methods change; "live" catches up.
+    if (b.refresh !== 'paused' && b.refresh !== 'live') throw badRequest('report takes {refresh: "paused" | "live"}.');
+    t.setReportRefresh(b.refresh === 'paused');
+    return { status: 200, body: { refresh: t.reportRefreshPaused ? 'paused' : 'live' } };
+  }
   if (route === 'GET /state') {
     const state = t.canonicalState();
     const text = JSON.stringify(state);

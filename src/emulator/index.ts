@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   faults?: string;
   seed?: number;
   clockStart?: Date;
+  /** The clock moves only when told to (POST /_emulator/clock/advance), not with real time. */
+  frozenClock?: boolean;
   /** Token buckets refill this many times faster (and Retry-After shrinks accordingly). */
   timeScale?: number;
   /** false disables throttling. */
@@ -60,7 +62,7 @@ export function validateEmulatorOptions(o: EmulatorOptions): void {
 export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
   validateEmulatorOptions(opts);
   const seed = opts.seed ?? 42;
-  const clock = new EmulatorClock(opts.clockStart ?? defaultClockStart());
+  const clock = new EmulatorClock(opts.clockStart ?? defaultClockStart(), opts.frozenClock === true);
   const t0 = performance.now();
   const tenant = buildScenario(opts.scenario, { seed, clock, ...(opts.users !== undefined ? { users: opts.users } : {}) });
   const generationMs = performance.now() - t0;

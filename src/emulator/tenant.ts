@@ -78,6 +78,12 @@ export class Tenant {
   private readonly materialized = new Map<number, MethodRecord[]>();
   private readonly runtimeIds: Prng;
   private membershipVersion = 0;
+  /**
+   * While set, the registration report is not refreshed: a user whose methods change keeps the row
+   * the report showed before (Graph refreshes the report with a lag of hours). Row per user index.
+   */
+  private reportPaused = false;
+  private readonly unrefreshedRows = new Map<number, Json | undefined>();
   private transitiveCache = new Map<string, { version: number; users: number[]; groups: string[] }>();
 
   constructor(
@@ -160,6 +166,7 @@ export class Tenant {
   }
   /** Copies a generated user's methods into a mutable list (first write to the user). */
   mutableMethods(index: number): MethodRecord[] {
+    this.keepReportRow(index);
     let m = this.materialized.get(index);
     if (!m) {
       m = this.methods(index).map((r) => ({ ...r, props: { ...r.props } }));
@@ -168,6 +175,7 @@ export class Tenant {
     return m;
   }
   touchRegistration(index: number): void {
+    this.keepReportRow(index);
     this.overrideUser(index, { registeredMs: this.clock.nowMs() });
   }
   enabledConfigIds(): Set<string> {
@@ -175,8 +183,24 @@ export class Tenant {
     for (const [id, cfg] of this.methodConfigs) if (cfg.state === 'enabled') out.add(id);
     return out;
   }
+  /** Pauses the report's refresh, or resumes it (the report then catches up with every change at once). */
+  setReportRefresh(paused: boolean): void {
+    this.reportPaused = paused;
+    if (!paused) this.unrefreshedRows.clear();
+  }
+  get reportRefreshPaused(): boolean {
+    return this.reportPaused;
+  }
+  /** Before a change to a user's methods while the refresh is paused, keeps the row the report shows. */
+  private keepReportRow(index: number): void {
+    if (this.reportPaused && !this.unrefreshedRows.has(index)) this.unrefreshedRows.set(index, this.liveRegistrationRow(index, this.enabledConfigIds()));
+  }
   /** The userRegistrationDetails row; undefined for disabled users (Graph does not list them). */
   registrationRow(index: number, enabledConfigs: ReadonlySet<string>): Json | undefined {
+    if (this.unrefreshedRows.has(index)) return this.unrefreshedRows.get(index);
+    return this.liveRegistrationRow(index, enabledConfigs);
+  }
+  private liveRegistrationRow(index: number, enabledConfigs: ReadonlySet<string>): Json | undefined {
     const u = this.user(index);
     if (!u.accountEnabled) return undefined;
     const f = reportFacts(this.methods(index), enabledConfigs);

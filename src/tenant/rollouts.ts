@@ -318,8 +318,10 @@ function readReadiness(gw: GraphGateway, desired: DesiredState, historyTargets: 
  * declared. When a membership read fails, the readiness reads stop before their next page.
  */
 export async function readRollouts(gw: GraphGateway, desired: DesiredState, live: LiveState, options: ReadRolloutsOptions = {}): Promise<TenantRollouts> {
-  // The live state is read by now, so this is the tenant's clock (from its Date header).
-  const now = gw.serverNow();
+  // The live state is read by now, so this is the tenant's clock (from its Date header), in whole
+  // seconds (the header's resolution): otherwise local milliseconds leak into the plan (eta.at) and
+  // two reads of the same tenant give different plans.
+  const now = new Date(Math.floor(gw.serverNow().getTime() / 1000) * 1000);
   if (desired.rollouts.length === 0) {
     return { observations: [], now, readiness: { registrations: new Map(), reportFetchedAt: now.toISOString(), disabledUserIds: new Set(), audits: [], signIns: [] } };
   }

@@ -117,4 +117,41 @@ export const benches = [
       }
     },
   },
+  {
+    name: 'members-write',
+    description: 'apply --only waves with the members strategy on a 50,000-user wave (scale tenant, Scale Wave 4): HTTP write requests (a $batch counts once) vs ceil(N/400)+5',
+    async run() {
+      const users = 83_335; // Scale Wave 4 is 60 % of the staff: exactly 50,000 users
+      const timeScale = 200;
+      const emulator = await startEmulatorProcess(['--scenario', 'scale', '--users', String(users), '--time-scale', String(timeScale)]);
+      // One retry: a keep-alive socket idle through the apply may have been closed by the emulator meanwhile.
+      const control = async (method, path) => {
+        const res = await fetch(`${emulator.origin}/_emulator${path}`, { method }).catch(() => fetch(`${emulator.origin}/_emulator${path}`, { method }));
+        return res.status === 204 ? undefined : res.json();
+      };
+      try {
+        const info = await control('GET', '/info');
+        const wave = info.groups.find((g) => g.displayName === 'Scale Wave 4');
+        await control('POST', '/reset-log');
+        const env = { ...process.env, ENTRA_ROLLOUT_GRAPH_URL: emulator.graphUrl, ENTRA_ROLLOUT_TOKEN: 'bench', ENTRA_ROLLOUT_TIME_SCALE: String(timeScale) };
+        const start = process.hrtime.bigint();
+        const out = String(execFileSync(process.execPath, [cli, 'apply', '-c', 'test/fixtures/waves/members-scale', '--only', 'waves', '--auto-approve'], { cwd: root, env, maxBuffer: 1 << 24 }));
+        const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+        if (!new RegExp(`^promoted mfa-enforcement/big: ${wave.transitiveUsers} written`, 'm').test(out)) throw new Error(`members-write: unexpected apply output:\n${out}`);
+        const log = await control('GET', '/requests');
+        const requests = log.writes.filter((w) => !w.inBatch).length;
+        const items = log.writes.filter((w) => w.inBatch).length;
+        const limit = Math.ceil(wave.transitiveUsers / 400) + 5;
+        return [
+          { metric: 'wave users written', value: wave.transitiveUsers },
+          { metric: 'HTTP write requests', value: requests, target: limit, ratio: requests / limit, ok: requests <= limit },
+          { metric: 'PATCH items (20 users each)', value: items },
+          { metric: 'read requests (plan + re-check)', value: log.total - log.writes.length },
+          { metric: 'apply wall (time-scaled throttle)', value: wallS, unit: 's' },
+        ];
+      } finally {
+        await emulator.stop();
+      }
+    },
+  },
 ];

@@ -87,4 +87,42 @@ describe('emulator: control API', () => {
       await c.close();
     }
   });
+
+  it('a paused registration report keeps showing the old row while methods and audits move on, and catches up when live again', async () => {
+    const c = await start({ scenario: 'seeds' });
+    try {
+      const u = 'lynne.robbins@contoso.onmicrosoft.com'; // no method at all
+      const before = await c.graph('GET', `/reports/authenticationMethods/userRegistrationDetails/${u}`);
+      expect(before.json.isMfaCapable).toBe(false);
+      expect((await c.control('POST', '/report', { refresh: 'paused' })).json).toEqual({ refresh: 'paused' });
+      await c.control('POST', '/clock/advance', { hours: 2 });
+      await c.control('POST', `/users/${u}/register`, { methods: ['microsoftAuthenticator'] });
+      const methods = await c.graph('GET', `/users/${u}/authentication/methods`);
+      expect(methods.json.value.map((m: any) => m['@odata.type'])).toContain('#microsoft.graph.microsoftAuthenticatorAuthenticationMethod');
+      const audits = await c.all(`/auditLogs/directoryAudits?$filter=${encodeURIComponent(`targetResources/any(t: t/id eq '${before.json.id}')`)}`);
+      expect(audits.map((a) => a.activityDisplayName)).toContain('User registered security info');
+      const stale = await c.graph('GET', `/reports/authenticationMethods/userRegistrationDetails/${u}`);
+      expect(stale.json).toEqual(before.json);
+      const listed = await c.all(`/reports/authenticationMethods/userRegistrationDetails?$filter=${encodeURIComponent(`userPrincipalName eq '${u}'`)}`);
+      expect(listed).toEqual([expect.objectContaining({ isMfaCapable: false, lastUpdatedDateTime: before.json.lastUpdatedDateTime })]);
+      expect((await c.control('POST', '/report', { refresh: 'live' })).json).toEqual({ refresh: 'live' });
+      const fresh = await c.graph('GET', `/reports/authenticationMethods/userRegistrationDetails/${u}`);
+      expect(fresh.json).toMatchObject({ isMfaCapable: true, methodsRegistered: ['microsoftAuthenticatorPush'] });
+      expect(Date.parse(fresh.json.lastUpdatedDateTime)).toBeGreaterThan(Date.parse(before.json.lastUpdatedDateTime));
+      expect((await c.control('POST', '/report', { refresh: 'later' })).status).toBe(400);
+    } finally {
+      await c.close();
+    }
+  });
+  it('a frozen clock moves only when advanced, and the Date header follows it', async () => {
+    const c = await start({ scenario: 'seeds', frozenClock: true });
+    try {
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await c.control('GET', '/clock')).json.now).toBe('2026-11-20T09:00:00Z');
+      expect(new Date((await c.graph('GET', '/groups?$top=1')).headers.get('date')!).toISOString()).toBe(CLOCK.toISOString());
+      expect((await c.control('POST', '/clock/advance', { hours: 1 })).json.now).toBe('2026-11-20T10:00:00Z');
+    } finally {
+      await c.close();
+    }
+  });
 });
