@@ -405,6 +405,18 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
  * ENTRA_ROLLOUT_GRAPH_URL with ENTRA_ROLLOUT_TOKEN as a static bearer; otherwise the cloud's Graph
  * host with DefaultAzureCredential (imported lazily). A loopback URL with no token is anonymous.
  */
+/**
+ * ENTRA_ROLLOUT_TIME_SCALE: match an emulator started with `--time-scale N` (its throttle windows are
+ * N times shorter). Only for a loopback endpoint: real Graph's throttles are what they are.
+ */
+function emulatorTimeScale(text: string | undefined, loopback: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`ENTRA_ROLLOUT_TIME_SCALE must be a positive number, got "${text}"`);
+  if (!loopback) throw new UserError('ENTRA_ROLLOUT_TIME_SCALE applies only to a local emulator (a loopback --graph-url), never to Microsoft Graph');
+  return n;
+}
+
 export async function connectGraph(options: ConnectGraphOptions = {}): Promise<GraphGateway> {
   const env = options.env ?? process.env;
   const nonEmpty = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
@@ -423,5 +435,6 @@ export async function connectGraph(options: ConnectGraphOptions = {}): Promise<G
     }
   }
   const { cloud: _c, graphUrl: _g, token: _t, tenantId: _tid, env: _e, ...rest } = options;
-  return new GraphGateway({ ...rest, endpoints, tokenProvider });
+  const timeScale = options.timeScale ?? emulatorTimeScale(nonEmpty(env.ENTRA_ROLLOUT_TIME_SCALE), endpoints.loopback);
+  return new GraphGateway({ ...rest, endpoints, tokenProvider, ...(timeScale !== undefined ? { timeScale } : {}) });
 }
