@@ -93,8 +93,10 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
   if (route === 'POST /auth') {
     if (b.acceptedTokens !== undefined) s.auth.acceptedTokens = Array.isArray(b.acceptedTokens) ? b.acceptedTokens.map(String) : null;
     if (b.tokenExpired !== undefined) s.auth.tokenExpired = b.tokenExpired === true;
+    if (b.expiredTokens !== undefined) s.auth.expiredTokens = Array.isArray(b.expiredTokens) ? b.expiredTokens.map(String) : [];
     if (b.roles !== undefined) s.auth.roles = Array.isArray(b.roles) ? b.roles.map(String) : null;
-    return { status: 200, body: { ...s.auth } };
+    // Echo the settings, never the token values themselves (they may be real secrets in a demo).
+    return { status: 200, body: { acceptedTokens: s.auth.acceptedTokens?.length ?? null, tokenExpired: s.auth.tokenExpired, expiredTokens: s.auth.expiredTokens.length, roles: s.auth.roles } };
   }
   if (route === 'GET /info') {
     const groups = [...t.groups.values()].map((g) => ({ id: g.id, displayName: g.displayName, directUsers: g.users.size, directGroups: g.groups.size, transitiveUsers: t.transitiveMembers(g).users.length }));
