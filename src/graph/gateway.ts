@@ -9,6 +9,7 @@ import { defaultCredentialTokenProvider, staticTokenProvider } from './credentia
 import type { GraphCloud, GraphEndpoints } from './endpoints.js';
 import { assertAllowedGraphUrl, isLoopbackHost, resolveEndpoints } from './endpoints.js';
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
+import { tokenFileProviderFromEnv } from './tokenFile.js';
 import type { GraphStats, RetryOptions } from './middleware.js';
 import { AuthMiddleware, DEFAULT_RETRY, RequestPolicy, RetryMiddleware, ThrottleMiddleware, emptyStats } from './middleware.js';
 import type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
@@ -423,7 +424,7 @@ export async function connectGraph(options: ConnectGraphOptions = {}): Promise<G
   const graphUrl = nonEmpty(options.graphUrl) ?? nonEmpty(env.ENTRA_ROLLOUT_GRAPH_URL);
   const token = nonEmpty(options.token) ?? nonEmpty(env.ENTRA_ROLLOUT_TOKEN);
   const endpoints = resolveEndpoints({ cloud: options.cloud, graphUrl });
-  let tokenProvider = options.tokenProvider;
+  let tokenProvider = options.tokenProvider ?? (nonEmpty(options.token) ? undefined : tokenFileProviderFromEnv(env));
   if (!tokenProvider) {
     if (token) tokenProvider = staticTokenProvider(token);
     else if (!endpoints.loopback) {
