@@ -20,7 +20,11 @@ export interface FaultRule {
   probability: number;
   /** `slow` only: how long the response is held back. */
   delayMs?: number;
+  /** Only requests with these methods are faulted (`@POST+PATCH`, `@write` = every method but GET); all when absent. */
+  methods?: string[];
 }
+
+const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
 
 const KINDS: Record<string, FaultKind> = {
   '429': 429,
@@ -40,21 +44,31 @@ const KIND_LIST = '429, 429noretry, 503, 504, reset, html502, html200, lost, slo
 /** Kinds that take effect only after the request has run (the tenant may have changed). */
 export const AFTER_EXECUTION: ReadonlySet<FaultKind> = new Set<FaultKind>(['lost', 'slow', 'truncated', 'novalue']);
 
-/** Parses `429:0.1,503:0.03,504:0.02,reset:0.01,slow:0.1:2000`; throws a RangeError naming the bad part. */
+/**
+ * Parses `429:0.1,503:0.03,504:0.02,reset:0.01,slow:0.1:2000,lost:0.5@POST`; throws a RangeError
+ * naming the bad part. A rule may be limited to some methods with `@METHOD+METHOD` or `@write`.
+ */
 export function parseFaultSpec(spec: string | undefined): FaultRule[] {
   if (spec === undefined || spec.trim() === '' || spec.trim() === 'none') return [];
   const rules: FaultRule[] = [];
   let total = 0;
   for (const raw of spec.split(',')) {
     const part = raw.trim();
-    const m = /^([^:\s]+)\s*:\s*([0-9]*\.?[0-9]+)(?:\s*:\s*(\d+))?$/.exec(part);
+    const m = /^([^:\s@]+)\s*:\s*([0-9]*\.?[0-9]+)(?:\s*:\s*(\d+))?(?:\s*@\s*([A-Za-z+]+))?$/.exec(part);
     if (!m) throw new RangeError(`invalid fault "${part}": expected KIND:PROBABILITY, e.g. 429:0.1, or slow:PROBABILITY:MS (kinds: ${KIND_LIST})`);
     const kind = KINDS[m[1]!.toLowerCase()];
     if (kind === undefined) throw new RangeError(`unknown fault kind "${m[1]}" (kinds: ${KIND_LIST})`);
     const probability = Number(m[2]);
     if (!(probability >= 0 && probability <= 1)) throw new RangeError(`fault probability for ${m[1]} must be between 0 and 1`);
-    if (rules.some((r) => r.kind === kind)) throw new RangeError(`fault kind ${m[1]} given twice`);
     const rule: FaultRule = { kind, probability };
+    if (m[4] !== undefined) {
+      const methods = m[4].split('+').flatMap((x) => (x.toLowerCase() === 'write' ? METHODS.filter((y) => y !== 'GET') : [x.toUpperCase()]));
+      const bad = methods.find((x) => !METHODS.includes(x));
+      if (bad !== undefined) throw new RangeError(`fault "${part}": unknown method "${bad}" after @ (use ${METHODS.join(', ')} or write)`);
+      rule.methods = [...new Set(methods)];
+    }
+    const scope = (r: FaultRule) => r.methods?.join('+') ?? '*';
+    if (rules.some((r) => r.kind === kind && scope(r) === scope(rule))) throw new RangeError(`fault kind ${m[1]} given twice`);
     if (kind === 'slow') {
       if (m[3] === undefined) throw new RangeError(`fault "${part}": slow needs a delay, slow:PROBABILITY:MS (e.g. slow:0.1:2000)`);
       rule.delayMs = Number(m[3]);
@@ -82,7 +96,7 @@ export class FaultInjector {
     if (reseed) this.prng = new Prng(this.seed ^ 0xfa017);
   }
   get spec(): string {
-    return this.rules.map((r) => `${r.kind}:${r.probability}${r.delayMs !== undefined ? `:${r.delayMs}` : ''}`).join(',');
+    return this.rules.map((r) => `${r.kind}:${r.probability}${r.delayMs !== undefined ? `:${r.delayMs}` : ''}${r.methods ? `@${r.methods.join('+')}` : ''}`).join(',');
   }
   /**
    * One draw per API request (and per $batch item), whether or not faults are configured.
@@ -90,13 +104,14 @@ export class FaultInjector {
    * page on its own, so `reset` becomes a 503 and `lost` a 504 after running (by the caller), and
    * the wire-level kinds (`html*`, `truncated`) do not apply.
    */
-  draw(wholeRequest: boolean): FaultRule | undefined {
+  draw(wholeRequest: boolean, method: string): FaultRule | undefined {
     if (this.rules.length === 0) return undefined;
     const x = this.prng.next();
     let acc = 0;
     for (const rule of this.rules) {
       acc += rule.probability;
       if (x < acc) {
+        if (rule.methods && !rule.methods.includes(method.toUpperCase())) return undefined;
         if (wholeRequest) return rule;
         if (rule.kind === 'reset') return { kind: 503, probability: rule.probability };
         if (rule.kind === 'html502' || rule.kind === 'html200' || rule.kind === 'truncated') return undefined;

@@ -156,7 +156,7 @@ export class EmulatorServer {
         send(fail(new GraphError(405, 'Request_BadRequest', 'Only POST is allowed on $batch.')));
         return;
       }
-      const fault = this.faults.draw(true);
+      const fault = this.faults.draw(true, method);
       const extra = { fault: fault ? String(fault.kind) : undefined };
       if (fault && !AFTER_EXECUTION.has(fault.kind)) {
         const r = this.faultResponse(fault, requestId, clientRequestId);
@@ -199,7 +199,7 @@ export class EmulatorServer {
    */
   private async execute(req: ApiRequest, requestId: string, clientRequestId: string | undefined, inBatch: boolean, clientGone: () => boolean): Promise<Outcome> {
     const cls = throttleClassOf(req.path);
-    const fault = this.faults.draw(!inBatch);
+    const fault = this.faults.draw(!inBatch, req.method);
     const extra = { fault: fault ? String(fault.kind) : undefined, bodySha256: req.method !== 'GET' ? bodySha256(req.body) : undefined };
     const done = (o: Outcome): Outcome => {
       const status = o.res === 'reset' ? 0 : o.res.status;

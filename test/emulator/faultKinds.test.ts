@@ -102,3 +102,20 @@ describe('emulator: fault kinds', () => {
     expect(JSON.stringify(echoed.json)).not.toContain('old-token');
   });
 });
+
+describe('emulator: fault scopes', () => {
+  it('limits a rule to some methods; the same kind may be given once per scope', async () => {
+    expect(parseFaultSpec('lost:0.5@POST,lost:0.1,503:0.2@write,slow:0.1:20@GET+PATCH')).toEqual([
+      { kind: 'lost', probability: 0.5, methods: ['POST'] },
+      { kind: 'lost', probability: 0.1 },
+      { kind: 503, probability: 0.2, methods: ['POST', 'PATCH', 'PUT', 'DELETE'] },
+      { kind: 'slow', probability: 0.1, delayMs: 20, methods: ['GET', 'PATCH'] },
+    ]);
+    expect(() => parseFaultSpec('503:0.1@write,503:0.2@write')).toThrow(/given twice/);
+    expect(() => parseFaultSpec('503:0.1@FETCH')).toThrow(/unknown method "FETCH"/);
+    c = await start({ faults: '503:1@write' });
+    expect((await c.graph('GET', '/users?$top=1')).status).toBe(200);
+    const add = await addMemberBody(c);
+    expect((await raw(add.url, { method: 'POST', body: add.body })).status).toBe(503);
+  });
+});
