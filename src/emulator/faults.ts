@@ -51,7 +51,6 @@ export const AFTER_EXECUTION: ReadonlySet<FaultKind> = new Set<FaultKind>(['lost
 export function parseFaultSpec(spec: string | undefined): FaultRule[] {
   if (spec === undefined || spec.trim() === '' || spec.trim() === 'none') return [];
   const rules: FaultRule[] = [];
-  let total = 0;
   for (const raw of spec.split(',')) {
     const part = raw.trim();
     const m = /^([^:\s@]+)\s*:\s*([0-9]*\.?[0-9]+)(?:\s*:\s*(\d+))?(?:\s*@\s*([A-Za-z+]+))?$/.exec(part);
@@ -76,10 +75,13 @@ export function parseFaultSpec(spec: string | undefined): FaultRule[] {
     } else if (m[3] !== undefined) {
       throw new RangeError(`fault "${part}": only slow takes a delay`);
     }
-    total += probability;
     rules.push(rule);
   }
-  if (total > 1 + 1e-9) throw new RangeError(`fault probabilities add up to ${total}, more than 1`);
+  // Each request draws once among the rules that apply to its method.
+  for (const method of METHODS) {
+    const total = rules.filter((r) => !r.methods || r.methods.includes(method)).reduce((sum, r) => sum + r.probability, 0);
+    if (total > 1 + 1e-9) throw new RangeError(`fault probabilities add up to ${Math.round(total * 1e6) / 1e6}${rules.some((r) => r.methods) ? ` for ${method}` : ''}, more than 1`);
+  }
   return rules;
 }
 
@@ -109,9 +111,9 @@ export class FaultInjector {
     const x = this.prng.next();
     let acc = 0;
     for (const rule of this.rules) {
+      if (rule.methods && !rule.methods.includes(method.toUpperCase())) continue;
       acc += rule.probability;
       if (x < acc) {
-        if (rule.methods && !rule.methods.includes(method.toUpperCase())) return undefined;
         if (wholeRequest) return rule;
         if (rule.kind === 'reset') return { kind: 503, probability: rule.probability };
         if (rule.kind === 'html502' || rule.kind === 'html200' || rule.kind === 'truncated') return undefined;

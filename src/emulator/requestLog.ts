@@ -15,6 +15,8 @@ export interface WriteRecord {
   bodySha256?: string;
   /** The injected fault, if any (`slow` can still be `applied`). */
   fault?: string;
+  /** The client's `client-request-id`: a client's own retry of a request sends the same one again. */
+  clientRequestId?: string;
 }
 
 export class RequestLog {
@@ -36,7 +38,7 @@ export class RequestLog {
     requestId: string,
     inBatch: boolean,
     outcome: WriteRecord['outcome'],
-    extra: { bodySha256?: string | undefined; fault?: string | undefined } = {},
+    extra: { bodySha256?: string | undefined; fault?: string | undefined; clientRequestId?: string | undefined } = {},
   ): void {
     this.total++;
     const key = `${method} ${cls}`;
@@ -58,6 +60,7 @@ export class RequestLog {
         outcome,
         ...(extra.bodySha256 !== undefined ? { bodySha256: extra.bodySha256 } : {}),
         ...(extra.fault !== undefined ? { fault: extra.fault } : {}),
+        ...(extra.clientRequestId !== undefined ? { clientRequestId: extra.clientRequestId } : {}),
       });
     }
   }

@@ -146,7 +146,7 @@ export class EmulatorServer {
 
     const authError = this.checkAuth(headers.authorization);
     if (authError) {
-      this.log.record(method, throttleClassOf(apiReq.path), apiReq.path, 401, requestId, false, 'error');
+      this.log.record(method, throttleClassOf(apiReq.path), apiReq.path, 401, requestId, false, 'error', { clientRequestId, bodySha256: method !== 'GET' ? bodySha256(body) : undefined });
       send({ ...fail(authError), headers: { 'WWW-Authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"' } });
       return;
     }
@@ -157,7 +157,7 @@ export class EmulatorServer {
         return;
       }
       const fault = this.faults.draw(true, method);
-      const extra = { fault: fault ? String(fault.kind) : undefined };
+      const extra = { fault: fault ? String(fault.kind) : undefined, clientRequestId };
       if (fault && !AFTER_EXECUTION.has(fault.kind)) {
         const r = this.faultResponse(fault, requestId, clientRequestId);
         this.log.record(method, 'batch', apiReq.path, r === 'reset' ? 0 : r.status, requestId, false, r === 'reset' ? 'reset' : 'fault', extra);
@@ -200,7 +200,7 @@ export class EmulatorServer {
   private async execute(req: ApiRequest, requestId: string, clientRequestId: string | undefined, inBatch: boolean, clientGone: () => boolean): Promise<Outcome> {
     const cls = throttleClassOf(req.path);
     const fault = this.faults.draw(!inBatch, req.method);
-    const extra = { fault: fault ? String(fault.kind) : undefined, bodySha256: req.method !== 'GET' ? bodySha256(req.body) : undefined };
+    const extra = { fault: fault ? String(fault.kind) : undefined, bodySha256: req.method !== 'GET' ? bodySha256(req.body) : undefined, clientRequestId };
     const done = (o: Outcome): Outcome => {
       const status = o.res === 'reset' ? 0 : o.res.status;
       this.log.record(req.method, cls, req.path, status, requestId, inBatch, o.kind, extra);
