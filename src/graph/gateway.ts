@@ -254,13 +254,16 @@ export class GraphGateway {
     let count = 0;
     const seen = new Set<string>();
     while (next !== undefined) {
-      const page: ODataPage<T> | undefined = await this.get<ODataPage<T>>(next, options);
+      const res: GraphResponse<ODataPage<T>> = await this.request<ODataPage<T>>('GET', next, undefined, options);
+      const page = res.data;
+      const requestId = res.headers.get('request-id') ?? undefined;
       if (!page || typeof page !== 'object' || !Array.isArray(page.value)) {
         throw new GraphRequestError({
           method: 'GET',
           path: next,
-          status: 200,
+          status: res.status,
           reason: 'malformed response: a collection without a "value" array',
+          requestId,
         });
       }
       count += page.value.length;
@@ -269,10 +272,10 @@ export class GraphGateway {
       const link: unknown = page['@odata.nextLink'];
       if (link === undefined || link === null || link === '') break;
       if (typeof link !== 'string') {
-        throw new GraphRequestError({ method: 'GET', path: next, status: 200, reason: 'malformed response: @odata.nextLink is not a string' });
+        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'malformed response: @odata.nextLink is not a string', requestId });
       }
       if (seen.has(link)) {
-        throw new GraphRequestError({ method: 'GET', path: next, status: 200, reason: 'paging loop: the same @odata.nextLink came back twice' });
+        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'paging loop: the same @odata.nextLink came back twice', requestId });
       }
       seen.add(link);
       next = this.resolveLink(link, options.beta);
