@@ -42,8 +42,12 @@ export async function startTenant(options: Partial<EmulatorOptions> = {}): Promi
 export const tmp = (prefix = 'entra-rollout-rel-') => mkdtempSync(path.join(tmpdir(), prefix));
 
 /** The built CLI as a child process that a test can kill at a moment of its choosing. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number; kill: () => void; done: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = REPO_ROOT,
+): { pid: number; kill: (signal?: NodeJS.Signals) => void; stdout: () => string; done: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -51,7 +55,7 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number;
   const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
     child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr }));
   });
-  return { pid: child.pid!, kill: () => child.kill('SIGKILL'), done };
+  return { pid: child.pid!, kill: (signal = 'SIGKILL') => child.kill(signal), stdout: () => stdout, done };
 }
 
 /**
