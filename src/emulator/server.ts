@@ -12,6 +12,7 @@ import { RequestLog, type WriteRecord } from './requestLog.js';
 import type { ApiRequest, ApiResponse, Ctx } from './routes/common.js';
 import { registerConditionalAccessRoutes } from './routes/conditionalAccess.js';
 import { registerGroupRoutes } from './routes/groups.js';
+import { registerOrganizationRoutes } from './routes/organization.js';
 import { registerPolicyRoutes } from './routes/policies.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { Router } from './routes/router.js';
@@ -48,6 +49,7 @@ export function buildRouter(): Router {
   registerGroupRoutes(r);
   registerUserRoutes(r);
   registerReportRoutes(r);
+  registerOrganizationRoutes(r);
   return r;
 }
 
