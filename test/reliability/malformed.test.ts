@@ -31,7 +31,8 @@ const ROWS: MalformedRow[] = [
 /** Commands that read the tenant, with the files they would write. */
 const COMMANDS: Array<{ name: string; args: (dir: string) => string[] }> = [
   { name: 'plan --out', args: (dir) => ['plan', '--out', path.join(dir, 'plan.json')] },
-  { name: 'export', args: (dir) => ['export', '--out', path.join(dir, 'exported')] },
+  // --tenant-id: without it export reads /organization, and turns any failure there into "pass --tenant-id" (reported).
+  { name: 'export', args: (dir) => ['export', '--out', path.join(dir, 'exported'), '--tenant-id', '3f6c2a51-8d0e-4c7b-9a14-5e2b7d9c0a61'] },
 ];
 
 function checkErrorLine(stderr: string, row: MalformedRow): void {

@@ -67,8 +67,15 @@ export interface FaultScenario {
   seed?: number;
   /** This fault kind (or `throttled`: the emulator's own throttle) must have struck a write at least once, else the row tests nothing. */
   mustHitWrite: string;
+  /** It must also have struck a non-idempotent POST (where a blind retry would do harm). */
+  mustHitPost?: boolean;
   /** Extra emulator options (latency for slow answers, Graph's real throttle). */
-  emulator?: { latencyMs?: number; throttle?: boolean };
+  emulator?: { latencyMs?: number; throttle?: boolean; timeScale?: number };
+  /**
+   * Re-runs allowed before the workflow must have succeeded (default 3). 0 where every fault of the
+   * row is one the CLI must ride out by itself (throttling, lost or slow answers).
+   */
+  recoveries?: number;
   /** Overrides of the CLI's environment (a CLI time scale above the emulator's makes it outrun Graph's throttle). */
   cliEnv?: Record<string, string>;
   /** What keeps the workflow correct under this fault; removing it must make the row fail. */
@@ -79,42 +86,48 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   {
     name: '429 with Retry-After',
     workflow: 'config',
-    faults: '429:0.2,429:0.5@write',
+    faults: '429:0.2,429:0.4@write',
+    recoveries: 0,
     mustHitWrite: '429',
     protection: 'RetryMiddleware retries a 429 (POST included: Graph rejected it before running it) after Retry-After',
   },
   {
     name: '429 without Retry-After (CA throttle)',
     workflow: 'config',
-    faults: '429noretry:0.2,429noretry:0.5@write',
+    faults: '429noretry:0.2,429noretry:0.4@write',
+    recoveries: 0,
     mustHitWrite: '429noretry',
     protection: 'RetryMiddleware backs off on its own (exponential, full jitter) when a 429 has no Retry-After',
   },
   {
     name: '503 service unavailable',
     workflow: 'config',
-    faults: '503:0.2,503:0.5@write',
+    faults: '503:0.2,503:0.4@PATCH,503:0.6@POST',
     mustHitWrite: '503',
+    mustHitPost: true,
     protection: 'GETs and PATCHes are retried; a 503 on the CA create is not re-sent but looked up, and a re-run converges',
   },
   {
     name: '504 gateway timeout',
     workflow: 'config',
-    faults: '504:0.2,504:0.5@write',
+    faults: '504:0.2,504:0.4@PATCH,504:0.6@POST',
     mustHitWrite: '504',
+    mustHitPost: true,
     protection: 'as 503: idempotent requests retried, the create never re-sent blindly',
   },
   {
     name: 'connection reset before the request runs',
     workflow: 'config',
-    faults: 'reset:0.15,reset:0.5@write',
+    faults: 'reset:0.15,reset:0.4@PATCH,reset:0.35@POST',
     mustHitWrite: 'reset',
+    mustHitPost: true,
     protection: 'a reset GET/PATCH is retried; a reset POST has outcomeUnknown and is looked up by displayName',
   },
   {
     name: 'response lost after the write ran',
     workflow: 'config',
     faults: 'lost:0.1@GET,lost:1@POST,lost:0.4@PATCH',
+    recoveries: 0,
     mustHitWrite: 'lost',
     protection: 'createPolicy looks the policy up by displayName after an unknown outcome instead of POSTing again',
   },
@@ -122,17 +135,21 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
     name: 'slow responses',
     workflow: 'config',
     faults: 'slow:0.3:150,slow:0.6:300@write',
+    recoveries: 0,
     mustHitWrite: 'slow',
     emulator: { latencyMs: 5 },
     protection: 'writes wait for their answers in order; nothing is re-sent while an answer is slow',
   },
   {
-    name: "Graph's own throttle (the client's limiter 10 times too fast)",
+    // The CLI believes Graph is twice as fast as it is (another app shares the tenant's budget): its
+    // Conditional Access requests come 100 ms apart where the emulator refills one every 200 ms.
+    name: "Graph's own throttle (the client's limiter twice too fast)",
     workflow: 'config',
     faults: 'none',
     mustHitWrite: 'throttled',
-    emulator: { throttle: true },
-    cliEnv: { ENTRA_ROLLOUT_TIME_SCALE: '200' },
+    emulator: { throttle: true, timeScale: 5 },
+    cliEnv: { ENTRA_ROLLOUT_TIME_SCALE: '10' },
+    recoveries: 0,
     protection: 'RetryMiddleware on real throttle answers: Retry-After for directory writes, none for Conditional Access',
   },
   {

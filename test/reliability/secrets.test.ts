@@ -66,7 +66,7 @@ const ROWS: SecretRow[] = [
       return [await c.run(['apply', '-c', POLICIES, '--auto-approve', '--debug'])];
     },
   },
-  { name: 'export --out', code: 0, run: async (c) => [await c.run(['export', '--out', 'exported', '--tenant-id', '3f6c2a51-8d0e-4c7b-9a14-5e2b7d9c0a61'])] },
+  { name: 'export --out', code: 0, run: async (c) => [await c.run(['export', '--out', 'exported'])] },
   { name: 'export, token rejected', code: 1, run: async (c) => (await rejectToken(c), [await c.run(['export', '--out', 'exported', '--debug'])]) },
   { name: 'demo', code: 0, run: async (c) => [await c.run(['demo', '-c', POLICIES])] },
   {
