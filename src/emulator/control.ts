@@ -105,12 +105,15 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
   if (route === 'POST /auth') {
     if (b.acceptedTokens !== undefined) s.auth.acceptedTokens = Array.isArray(b.acceptedTokens) ? b.acceptedTokens.map(String) : null;
     if (b.tokenExpired !== undefined) s.auth.tokenExpired = b.tokenExpired === true;
+    if (b.expiredTokens !== undefined) s.auth.expiredTokens = Array.isArray(b.expiredTokens) ? b.expiredTokens.map(String) : [];
     if (b.roles !== undefined) s.auth.roles = Array.isArray(b.roles) ? b.roles.map(String) : null;
     // With roles set, hand back a token that carries them, as Entra would issue it to that app.
     const accessToken = s.auth.roles
       ? emulatorAccessToken({ tenantId: t.tenantId, roles: s.auth.roles, appId: typeof b.appId === 'string' ? b.appId : EMULATOR_APP_ID, nowSeconds: Math.floor(t.clock.nowMs() / 1000) })
       : undefined;
-    return { status: 200, body: { ...s.auth, ...(accessToken ? { accessToken } : {}) } };
+    // Echo the settings, never the accepted token values themselves (they may be real secrets in a demo).
+    const settings = { acceptedTokens: s.auth.acceptedTokens?.length ?? null, tokenExpired: s.auth.tokenExpired, expiredTokens: s.auth.expiredTokens.length, roles: s.auth.roles };
+    return { status: 200, body: { ...settings, ...(accessToken ? { accessToken } : {}) } };
   }
   if (route === 'POST /licence') {
     if (typeof b.premium !== 'boolean') throw badRequest('licence takes {premium: true|false} (Entra ID P1/P2).');

@@ -11,8 +11,17 @@ export interface WriteRecord {
   status: number;
   requestId: string;
   inBatch: boolean;
-  /** Why the write was not applied, when it was not: "fault", "throttled", "error". */
-  outcome: 'applied' | 'fault' | 'throttled' | 'error' | 'reset';
+  /**
+   * applied: ran and answered; lost / damaged: ran, but the answer was dropped or mangled by an
+   * injected fault (the client cannot know it ran); fault / reset / throttled / error: not run.
+   */
+  outcome: 'applied' | 'fault' | 'throttled' | 'error' | 'reset' | 'lost' | 'damaged';
+  /** sha256 (first 16 hex digits) of the request body as canonical JSON; absent without a body. */
+  bodySha256?: string;
+  /** The injected fault, if any (`slow` can still be `applied`). */
+  fault?: string;
+  /** The client's `client-request-id`: a client's own retry of a request sends the same one again. */
+  clientRequestId?: string;
 }
 
 export interface ReadRecord {
@@ -39,19 +48,46 @@ export class RequestLog {
   httpRequests = 0;
   faults = 0;
   throttled = 0;
+  /** Injected faults per kind. */
+  injected: Record<string, number> = {};
   private seq = 0;
 
-  /** `isWrite`: false for a `$batch` envelope that carries only reads (its items are recorded on their own). */
-  record(method: string, cls: string, path: string, status: number, requestId: string, inBatch: boolean, outcome: WriteRecord['outcome'], isWrite = method !== 'GET'): void {
+  /** `extra.isWrite`: false for a `$batch` envelope that carries only reads (its items are recorded on their own). */
+  record(
+    method: string,
+    cls: string,
+    path: string,
+    status: number,
+    requestId: string,
+    inBatch: boolean,
+    outcome: WriteRecord['outcome'],
+    extra: { bodySha256?: string | undefined; fault?: string | undefined; clientRequestId?: string | undefined; isWrite?: boolean } = {},
+  ): void {
     this.total++;
     if (!inBatch) this.httpRequests++;
     const key = `${method} ${cls}`;
     this.counts[key] = (this.counts[key] ?? 0) + 1;
     if (inBatch) this.batchItems[key] = (this.batchItems[key] ?? 0) + 1;
     this.statuses[String(status)] = (this.statuses[String(status)] ?? 0) + 1;
-    if (outcome === 'fault' || outcome === 'reset') this.faults++;
+    if (extra.fault !== undefined) {
+      this.faults++;
+      this.injected[extra.fault] = (this.injected[extra.fault] ?? 0) + 1;
+    }
     if (outcome === 'throttled') this.throttled++;
-    if (isWrite) this.writes.push({ seq: ++this.seq, method, path, status, requestId, inBatch, outcome });
+    if (extra.isWrite ?? method !== 'GET') {
+      this.writes.push({
+        seq: ++this.seq,
+        method,
+        path,
+        status,
+        requestId,
+        inBatch,
+        outcome,
+        ...(extra.bodySha256 !== undefined ? { bodySha256: extra.bodySha256 } : {}),
+        ...(extra.fault !== undefined ? { fault: extra.fault } : {}),
+        ...(extra.clientRequestId !== undefined ? { clientRequestId: extra.clientRequestId } : {}),
+      });
+    }
   }
 
   /** A successful GET: `items` is the length of its `value` array, or 1 for a single entity. */
@@ -74,9 +110,10 @@ export class RequestLog {
     this.httpRequests = 0;
     this.faults = 0;
     this.throttled = 0;
+    this.injected = {};
   }
 
   summary(): Record<string, unknown> {
-    return { total: this.total, httpRequests: this.httpRequests, faults: this.faults, throttled: this.throttled, counts: this.counts, batchItems: this.batchItems, statuses: this.statuses, writes: this.writes, reads: this.reads };
+    return { total: this.total, httpRequests: this.httpRequests, faults: this.faults, injected: this.injected, throttled: this.throttled, counts: this.counts, batchItems: this.batchItems, statuses: this.statuses, writes: this.writes, reads: this.reads };
   }
 }

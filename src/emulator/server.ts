@@ -2,23 +2,24 @@
  * The HTTP front: request ids, auth, latency, fault injection (before any effect, so a faulted
  * write is never applied), throttling, routing, the error envelope, and the request log.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runBatch } from './batch.js';
 import { handleControl } from './control.js';
-import { FaultInjector } from './faults.js';
+import { AFTER_EXECUTION, type FaultRule, FaultInjector } from './faults.js';
 import { checkPremium, checkRoles } from './permissions.js';
 import { errorBody, GraphError } from './graphError.js';
 import { RequestLog, type WriteRecord } from './requestLog.js';
 import type { ApiRequest, ApiResponse, Ctx } from './routes/common.js';
 import { registerConditionalAccessRoutes } from './routes/conditionalAccess.js';
 import { registerGroupRoutes } from './routes/groups.js';
+import { registerOrganizationRoutes } from './routes/organization.js';
 import { registerPolicyRoutes } from './routes/policies.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { Router } from './routes/router.js';
 import { registerUserRoutes } from './routes/users.js';
 import type { ScenarioName } from './scenarios.js';
-import type { Tenant } from './tenant.js';
+import { sortKeysDeep, type Tenant } from './tenant.js';
 import { throttleClassOf, Throttler } from './throttle.js';
 
 export interface ServerOptions {
@@ -34,6 +35,8 @@ export interface AuthSettings {
   /** null = any bearer token is accepted */
   acceptedTokens: string[] | null;
   tokenExpired: boolean;
+  /** These tokens get Graph's 401 for an expired token (others are still accepted). */
+  expiredTokens: string[];
   /**
    * The application permissions granted to the app; null = not enforced. When set, a request whose
    * endpoint needs a permission not in the list gets Graph's 403 Authorization_RequestDenied.
@@ -50,11 +53,22 @@ export function buildRouter(): Router {
   registerGroupRoutes(r);
   registerUserRoutes(r);
   registerReportRoutes(r);
+  registerOrganizationRoutes(r);
   return r;
 }
 
+/** A response as it goes on the wire, possibly damaged by an injected fault. */
+interface WireResponse extends ApiResponse {
+  /** Send this text as is instead of JSON (an HTML error page). */
+  raw?: { contentType: string; text: string };
+  /** No request-id / client-request-id headers: the answer did not come from Graph. */
+  bare?: boolean;
+  /** Cut the JSON body short (Content-Length matches what is sent). */
+  truncate?: boolean;
+}
+
 interface Outcome {
-  res: ApiResponse | 'reset';
+  res: WireResponse | 'reset';
   kind: WriteRecord['outcome'];
 }
 
@@ -63,7 +77,7 @@ export class EmulatorServer {
   readonly log = new RequestLog();
   readonly faults: FaultInjector;
   readonly throttler: Throttler;
-  readonly auth: AuthSettings = { acceptedTokens: null, tokenExpired: false, roles: null };
+  readonly auth: AuthSettings = { acceptedTokens: null, tokenExpired: false, expiredTokens: [], roles: null };
   /** Entra ID P1/P2 licence: false makes the registration report and sign-in logs answer 403. */
   premium = true;
   origin = '';
@@ -81,12 +95,20 @@ export class EmulatorServer {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const clientRequestId = headerValue(req.headers['client-request-id']);
-    const send = (r: ApiResponse): void => {
-      const headers: Record<string, string> = { 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId, 'Cache-Control': 'no-cache', ...(r.headers ?? {}) };
+    const gone = (): boolean => res.destroyed || req.socket.destroyed;
+    const send = (r: WireResponse): void => {
+      if (gone()) return; // the client went away (a timeout while a slow fault held the answer)
+      const ids: Record<string, string> = r.bare ? {} : { 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId };
+      const headers: Record<string, string> = { ...ids, 'Cache-Control': 'no-cache', ...(r.headers ?? {}) };
       // Like Graph's, the Date header tells the tenant's time (here the emulator's clock, which tests move).
       headers.Date = this.tenant.clock.now().toUTCString();
-      if (r.body !== undefined && r.status !== 204) {
-        const text = JSON.stringify(r.body);
+      if (r.raw) {
+        headers['Content-Type'] = r.raw.contentType;
+        headers['Content-Length'] = String(Buffer.byteLength(r.raw.text));
+        res.writeHead(r.status, headers).end(r.raw.text);
+      } else if (r.body !== undefined && r.status !== 204) {
+        let text = JSON.stringify(r.body);
+        if (r.truncate) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
         headers['Content-Type'] = JSON_TYPE;
         headers['Content-Length'] = String(Buffer.byteLength(text));
         res.writeHead(r.status, headers).end(text);
@@ -134,7 +156,7 @@ export class EmulatorServer {
 
     const authError = this.checkAuth(headers.authorization);
     if (authError) {
-      this.log.record(method, throttleClassOf(apiReq.path), apiReq.path, 401, requestId, false, 'error');
+      this.log.record(method, throttleClassOf(apiReq.path), apiReq.path, 401, requestId, false, 'error', { clientRequestId, bodySha256: method !== 'GET' ? bodySha256(body) : undefined });
       send({ ...fail(authError), headers: { 'WWW-Authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"' } });
       return;
     }
@@ -145,31 +167,39 @@ export class EmulatorServer {
         return;
       }
       const items = (body as { requests?: unknown } | undefined)?.requests;
+      // A $batch of reads only is not a write (its items are logged on their own).
       const carriesWrite = !Array.isArray(items) || items.some((r) => String((r as { method?: unknown } | null)?.method ?? '').toUpperCase() !== 'GET');
-      const fault = this.faults.draw(true);
-      if (fault !== undefined) {
-        this.log.record(method, 'batch', apiReq.path, fault === 'reset' ? 0 : fault, requestId, false, fault === 'reset' ? 'reset' : 'fault', carriesWrite);
-        if (fault === 'reset') req.socket.destroy();
-        else send(this.faultResponse(fault, requestId, clientRequestId));
+      // A fault rule aimed at writes (`@write`, `@POST`) strikes an envelope only when it carries a write.
+      const fault = this.faults.draw(true, carriesWrite ? method : 'GET');
+      const extra = { fault: fault ? String(fault.kind) : undefined, clientRequestId, isWrite: carriesWrite };
+      if (fault && !AFTER_EXECUTION.has(fault.kind)) {
+        const r = this.faultResponse(fault, requestId, clientRequestId);
+        this.log.record(method, 'batch', apiReq.path, r === 'reset' ? 0 : r.status, requestId, false, r === 'reset' ? 'reset' : 'fault', extra);
+        if (r === 'reset') req.socket.destroy();
+        else send(r);
         return;
       }
+      let result: WireResponse;
+      let kind: WriteRecord['outcome'] = 'applied';
       try {
-        const result = await runBatch(apiReq, async (item) => {
+        result = await runBatch(apiReq, async (item) => {
           const itemId = randomUUID();
-          const out = await this.execute(item, itemId, undefined, true);
-          return out.res === 'reset' ? this.faultResponse(503, itemId, undefined) : out.res;
+          const out = await this.execute(item, itemId, undefined, true, gone);
+          return out.res === 'reset' ? this.errorResponse(new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable.'), itemId, undefined) : out.res;
         }, this.options.seed ^ ++this.batchCount);
-        this.log.record(method, 'batch', apiReq.path, result.status, requestId, false, 'applied', carriesWrite);
-        send(result);
       } catch (e) {
-        const r = fail(e);
-        this.log.record(method, 'batch', apiReq.path, r.status, requestId, false, 'error', carriesWrite);
-        send(r);
+        result = fail(e);
+        kind = 'error';
       }
+      const damaged = fault ? await this.afterExecution(fault, result) : result;
+      if (fault && kind === 'applied') kind = outcomeAfter(fault, result, damaged, gone);
+      this.log.record(method, 'batch', apiReq.path, damaged === 'reset' ? 0 : damaged.status, requestId, false, kind, extra);
+      if (damaged === 'reset') req.socket.destroy();
+      else send(damaged);
       return;
     }
 
-    const out = await this.execute(apiReq, requestId, clientRequestId, false);
+    const out = await this.execute(apiReq, requestId, clientRequestId, false, gone);
     if (out.res === 'reset') {
       req.socket.destroy();
       return;
@@ -177,40 +207,79 @@ export class EmulatorServer {
     send(out.res);
   }
 
-  /** One API request or $batch item: fault → throttle → handler, logged once. */
-  private async execute(req: ApiRequest, requestId: string, clientRequestId: string | undefined, inBatch: boolean): Promise<Outcome> {
+  /**
+   * One API request or $batch item: fault → throttle → handler → after-execution fault, logged once.
+   * `clientGone` tells whether the client has already hung up (it timed out on a slow answer).
+   */
+  private async execute(req: ApiRequest, requestId: string, clientRequestId: string | undefined, inBatch: boolean, clientGone: () => boolean): Promise<Outcome> {
     const cls = throttleClassOf(req.path);
+    const fault = this.faults.draw(!inBatch, req.method);
+    const extra = { fault: fault ? String(fault.kind) : undefined, bodySha256: req.method !== 'GET' ? bodySha256(req.body) : undefined, clientRequestId };
     const done = (o: Outcome): Outcome => {
       const status = o.res === 'reset' ? 0 : o.res.status;
-      this.log.record(req.method, cls, req.path, status, requestId, inBatch, o.kind);
+      this.log.record(req.method, cls, req.path, status, requestId, inBatch, o.kind, extra);
       return o;
     };
-    const fault = this.faults.draw(!inBatch);
-    if (fault === 'reset') return done({ res: 'reset', kind: 'reset' });
-    if (fault !== undefined) return done({ res: this.faultResponse(fault, requestId, clientRequestId), kind: 'fault' });
+    if (fault && !AFTER_EXECUTION.has(fault.kind)) {
+      const r = this.faultResponse(fault, requestId, clientRequestId);
+      return done({ res: r, kind: r === 'reset' ? 'reset' : 'fault' });
+    }
     const denied = checkRoles(this.auth.roles, req.method, req.path) ?? checkPremium(this.premium, req.method, req.path);
     if (denied) return done({ res: this.errorResponse(denied, requestId, clientRequestId), kind: 'error' });
     const verdict = this.throttler.check(cls, req.method, performance.now());
     if (verdict) {
       const r = this.errorResponse(new GraphError(429, 'TooManyRequests', verdict.message), requestId, clientRequestId);
       if (verdict.retryAfterSeconds !== undefined) r.headers = { ...(r.headers ?? {}), 'Retry-After': verdict.retryAfterSeconds };
+      extra.fault = undefined; // throttled before running: the after-execution fault never happened
       return done({ res: r, kind: 'throttled' });
     }
+    let res: WireResponse;
+    let kind: WriteRecord['outcome'] = 'applied';
     try {
-      const res = await this.router.dispatch(req, this.ctx());
+      res = await this.router.dispatch(req, this.ctx());
       if (req.method === 'GET' && res.status === 200) {
         const value = (res.body as { value?: unknown } | undefined)?.value;
         this.log.recordRead(cls, req.path, req.query, Array.isArray(value) ? value.length : 1, inBatch);
       }
-      return done({ res, kind: 'applied' });
     } catch (e) {
-      return done({ res: this.errorResponse(e, requestId, clientRequestId), kind: 'error' });
+      res = this.errorResponse(e, requestId, clientRequestId);
+      kind = 'error';
+    }
+    if (!fault) return done({ res, kind });
+    if (inBatch && fault.kind === 'lost') {
+      // An item cannot lose its own connection: the gateway gives up on it after it ran.
+      return done({ res: this.errorResponse(new GraphError(504, 'UnknownError', 'Gateway timeout (injected fault, after the request ran).'), requestId, clientRequestId), kind: kind === 'applied' ? 'lost' : kind });
+    }
+    const after = await this.afterExecution(fault, res);
+    if (kind === 'applied') kind = outcomeAfter(fault, res, after, clientGone);
+    return done({ res: after, kind });
+  }
+
+  /** Faults that strike after the request ran: drop, delay or damage its answer. */
+  private async afterExecution(fault: FaultRule, res: WireResponse): Promise<WireResponse | 'reset'> {
+    switch (fault.kind) {
+      case 'lost':
+        return 'reset';
+      case 'slow':
+        await new Promise((r) => setTimeout(r, fault.delayMs ?? 0));
+        return res;
+      case 'truncated':
+        return res.body !== undefined && res.status !== 204 ? { ...res, truncate: true } : res;
+      case 'novalue': {
+        const body = res.body as Record<string, unknown> | undefined;
+        if (!body || typeof body !== 'object' || !Array.isArray(body.value)) return res;
+        const { value: _v, ...rest } = body;
+        return { ...res, body: rest };
+      }
+      default:
+        return res;
     }
   }
 
   private checkAuth(header: string | undefined): GraphError | undefined {
     const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) return new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    if (this.auth.expiredTokens.includes(m[1]!)) return new GraphError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.');
     if (this.auth.acceptedTokens && !this.auth.acceptedTokens.includes(m[1]!)) {
       return new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
     }
@@ -218,14 +287,27 @@ export class EmulatorServer {
     return undefined;
   }
 
-  private faultResponse(kind: 429 | 503 | 504, requestId: string, clientRequestId: string | undefined): ApiResponse {
-    if (kind === 429) {
-      const r = this.errorResponse(new GraphError(429, 'TooManyRequests', 'Too many requests (injected fault).'), requestId, clientRequestId);
-      r.headers = { 'Retry-After': String(Math.max(0.001, Math.round(1000 / this.options.timeScale) / 1000)) };
-      return r;
+  /** The answer to a fault that strikes before the request runs. */
+  private faultResponse(fault: FaultRule, requestId: string, clientRequestId: string | undefined): WireResponse | 'reset' {
+    switch (fault.kind) {
+      case 429: {
+        const r = this.errorResponse(new GraphError(429, 'TooManyRequests', 'Too many requests (injected fault).'), requestId, clientRequestId);
+        r.headers = { 'Retry-After': String(Math.max(0.001, Math.round(1000 / this.options.timeScale) / 1000)) };
+        return r;
+      }
+      case '429noretry':
+        return this.errorResponse(new GraphError(429, 'TooManyRequests', 'Too many requests (injected fault, no Retry-After).'), requestId, clientRequestId);
+      case 503:
+        return this.errorResponse(new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable (injected fault).'), requestId, clientRequestId);
+      case 'reset':
+        return 'reset';
+      case 'html502':
+        return { status: 502, bare: true, raw: { contentType: 'text/html', text: htmlPage('502 Bad Gateway', 'The server encountered a temporary error and could not complete your request.') } };
+      case 'html200':
+        return { status: 200, bare: true, raw: { contentType: 'text/html; charset=utf-8', text: htmlPage('Sign in to your account', 'Your network requires you to sign in before you can continue.') } };
+      default:
+        return this.errorResponse(new GraphError(504, 'UnknownError', 'Gateway timeout (injected fault).'), requestId, clientRequestId);
     }
-    if (kind === 503) return this.errorResponse(new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable (injected fault).'), requestId, clientRequestId);
-    return this.errorResponse(new GraphError(504, 'UnknownError', 'Gateway timeout (injected fault).'), requestId, clientRequestId);
   }
 
   errorResponse(e: unknown, requestId: string, clientRequestId: string | undefined): ApiResponse {
@@ -236,6 +318,23 @@ export class EmulatorServer {
     const message = e instanceof Error ? e.message : String(e);
     return { status: 500, body: errorBody('generalException', `Emulator failure: ${message}`, requestId, date, clientRequestId) };
   }
+}
+
+/** How a request that ran ends up after an after-execution fault. */
+function outcomeAfter(fault: FaultRule, before: WireResponse, after: WireResponse | 'reset', clientGone: () => boolean): WriteRecord['outcome'] {
+  if (after === 'reset') return 'lost';
+  if (fault.kind === 'slow') return clientGone() ? 'lost' : 'applied';
+  return after !== before ? 'damaged' : 'applied';
+}
+
+function htmlPage(title: string, text: string): string {
+  return `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>\n`;
+}
+
+/** Identifies a write's body in the request log without keeping the body (it may be large). */
+function bodySha256(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  return createHash('sha256').update(JSON.stringify(sortKeysDeep(body))).digest('hex').slice(0, 16);
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

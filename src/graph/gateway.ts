@@ -9,6 +9,7 @@ import { azureTokenProvider, staticTokenProvider } from './credentials.js';
 import type { GraphCloud, GraphEndpoints } from './endpoints.js';
 import { assertAllowedGraphUrl, isLoopbackHost, resolveEndpoints } from './endpoints.js';
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
+import { tokenFileProviderFromEnv } from './tokenFile.js';
 import type { GraphStats, RetryOptions } from './middleware.js';
 import { AuthMiddleware, DEFAULT_RETRY, RequestPolicy, RetryMiddleware, ThrottleMiddleware, emptyStats } from './middleware.js';
 import type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
@@ -295,13 +296,16 @@ export class GraphGateway {
     const seen = new Set<string>();
     while (next !== undefined) {
       options.signal?.throwIfAborted();
-      const page: ODataPage<T> | undefined = await this.get<ODataPage<T>>(next, options);
+      const res: GraphResponse<ODataPage<T>> = await this.request<ODataPage<T>>('GET', next, undefined, options);
+      const page = res.data;
+      const requestId = res.headers.get('request-id') ?? undefined;
       if (!page || typeof page !== 'object' || !Array.isArray(page.value)) {
         throw new GraphRequestError({
           method: 'GET',
           path: next,
-          status: 200,
+          status: res.status,
           reason: 'malformed response: a collection without a "value" array',
+          requestId,
         });
       }
       count += page.value.length;
@@ -310,10 +314,10 @@ export class GraphGateway {
       const link: unknown = page['@odata.nextLink'];
       if (link === undefined || link === null || link === '') break;
       if (typeof link !== 'string') {
-        throw new GraphRequestError({ method: 'GET', path: next, status: 200, reason: 'malformed response: @odata.nextLink is not a string' });
+        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'malformed response: @odata.nextLink is not a string', requestId });
       }
       if (seen.has(link)) {
-        throw new GraphRequestError({ method: 'GET', path: next, status: 200, reason: 'paging loop: the same @odata.nextLink came back twice' });
+        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'paging loop: the same @odata.nextLink came back twice', requestId });
       }
       seen.add(link);
       next = this.resolveLink(link, options.beta);
@@ -470,7 +474,7 @@ export async function connectGraph(options: ConnectGraphOptions = {}): Promise<G
   const graphUrl = nonEmpty(options.graphUrl) ?? nonEmpty(env.ENTRA_ROLLOUT_GRAPH_URL);
   const token = nonEmpty(options.token) ?? nonEmpty(env.ENTRA_ROLLOUT_TOKEN);
   const endpoints = resolveEndpoints({ cloud: options.cloud, graphUrl });
-  let tokenProvider = options.tokenProvider;
+  let tokenProvider = options.tokenProvider ?? (nonEmpty(options.token) ? undefined : tokenFileProviderFromEnv(env));
   if (!tokenProvider) {
     if (token) tokenProvider = staticTokenProvider(token);
     else if (!endpoints.loopback) {

@@ -73,9 +73,16 @@ async function lookupAll(gw: GraphGateway, wanted: ReadonlyArray<{ kind: RefKind
         throw result.error ?? new GraphRequestError({ method: 'GET', path: `/${kind}s/${ref}`, status: result.status, reason: 'malformed response: a lookup without a body' });
       }
       const body = result.body;
-      if (kind === 'user') return body.id ? [{ id: body.id, name: body.userPrincipalName ?? body.id }] : [];
-      if (!byName(kind, ref)) return body.id ? [{ id: body.id, name: body.displayName ?? body.id }] : [];
-      const groups = [...(body.value ?? [])];
+      // A 200 without what a lookup returns is a damaged answer, never "no such object": calling it
+      // missing would turn a proxy's page into a wrong ER030.
+      const malformed = (what: string) =>
+        new GraphRequestError({ method: 'GET', path: `/${kind}s/${ref}`, status: result.status, requestId: result.headers['request-id'], reason: `malformed response: ${what}` });
+      if (kind === 'user' || !byName(kind, ref)) {
+        if (typeof body.id !== 'string') throw malformed('the object has no id');
+        return [{ id: body.id, name: (kind === 'user' ? body.userPrincipalName : body.displayName) ?? body.id }];
+      }
+      if (!Array.isArray(body.value)) throw malformed('a collection page without "value"');
+      const groups = [...body.value];
       // Display names are not unique: a name shared by more groups than one page holds is followed to the end.
       if (body['@odata.nextLink']) groups.push(...(await gw.listAll<{ id?: string; displayName?: string }>(body['@odata.nextLink'])));
       return groups.filter((g) => g.id).map((g) => ({ id: g.id!, name: g.displayName ?? g.id! }));

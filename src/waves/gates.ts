@@ -87,6 +87,9 @@ export const mfaCapableGate: GateProvider = {
     const min = ctx.settings.mfaCapable.minPercent;
     const gate = 'mfaCapable';
     if (ctx.tenant.unavailable?.registrations) return result(gate, 'inconclusive', null, min, `registration report unavailable: ${ctx.tenant.unavailable.registrations}`);
+    // Without the audit log an abandoned Authenticator registration looks capable whenever the report
+    // has not caught up: the share could be too high, so it cannot pass.
+    if (ctx.tenant.unavailable?.audits) return result(gate, 'inconclusive', null, min, `the audit log could not be read, so unverified Authenticator registrations cannot be ruled out: ${ctx.tenant.unavailable.audits}`);
     const r = ctx.readiness;
     if ('error' in r) return result(gate, 'inconclusive', null, min, `readiness could not be computed: ${r.error}`);
     if (r.members === 0) {

@@ -113,6 +113,13 @@ describe('mfaCapable gate', () => {
     expect(r.status).toBe('inconclusive');
     expect(r.message).toContain('403 licence');
   });
+
+  it('is inconclusive when the audit log could not be read (abandoned registrations cannot be ruled out)', () => {
+    expect(mfaCapableGate.evaluate(contextFor(obs(users), tenant({ rows: rows(20) }), 0)).status).toBe('pass');
+    const r = mfaCapableGate.evaluate(contextFor(obs(users), tenant({ rows: rows(20), unavailable: { audits: 'malformed response' } }), 0));
+    expect(r).toMatchObject({ status: 'inconclusive' });
+    expect(r.message).toContain('malformed response');
+  });
 });
 
 describe('soak gate', () => {

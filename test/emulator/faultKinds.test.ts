@@ -1,0 +1,121 @@
+// The fault kinds the reliability suite relies on: each looks like what Graph (or a proxy in front
+// of it) really sends, and the request log says whether the request ran.
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseFaultSpec } from '../../src/emulator/index.js';
+import { type Client, groupId, start } from './helpers.js';
+
+let c: Client | undefined;
+afterEach(async () => {
+  await c?.close();
+  c = undefined;
+});
+
+const raw = (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+const log = async (client: Client) => (await client.control('GET', '/requests')).json;
+
+async function addMemberBody(client: Client): Promise<{ url: string; body: string; userId: string; groupId: string }> {
+  const wave0 = await groupId(client, 'MFA Wave 0 - IT');
+  const user = await client.graph('GET', '/users/lynne.robbins@contoso.onmicrosoft.com?$select=id');
+  const body = JSON.stringify({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${user.json.id}` });
+  return { url: `${client.emu.graphBaseUrl}/groups/${wave0}/members/$ref`, body, userId: user.json.id, groupId: wave0 };
+}
+
+describe('emulator: fault kinds', () => {
+  it('parses the new kinds; slow needs a delay and only slow takes one', () => {
+    expect(parseFaultSpec('429noretry:0.1,slow:0.1:500,lost:0.1,truncated:0.1,html502:0.1,html200:0.1,novalue:0.1')).toContainEqual({ kind: 'slow', probability: 0.1, delayMs: 500 });
+    expect(() => parseFaultSpec('slow:0.1')).toThrow(/slow needs a delay/);
+    expect(() => parseFaultSpec('503:0.1:20')).toThrow(/only slow takes a delay/);
+    expect(() => parseFaultSpec('teapot:0.1')).toThrow(/kinds: 429, 429noretry, 503, 504, reset, html502, html200, lost, slow, truncated, novalue/);
+  });
+
+  it('429noretry is a Graph 429 without Retry-After; html502 and html200 are proxy pages without a request-id', async () => {
+    c = await start({ faults: '429noretry:1' });
+    let r = await raw(`${c.emu.graphBaseUrl}/users?$top=1`);
+    expect(r.status).toBe(429);
+    expect(r.headers.get('retry-after')).toBeNull();
+    expect(((await r.json()) as any).error.code).toBe('TooManyRequests');
+    await c.control('POST', '/faults', { spec: 'html502:1' });
+    r = await raw(`${c.emu.graphBaseUrl}/users?$top=1`, { headers: { 'client-request-id': 'cid-1' } });
+    expect(r.status).toBe(502);
+    expect(r.headers.get('content-type')).toBe('text/html');
+    expect(r.headers.get('request-id')).toBeNull();
+    expect(r.headers.get('client-request-id')).toBeNull();
+    expect(await r.text()).toMatch(/^<!DOCTYPE html>/);
+    await c.control('POST', '/faults', { spec: 'html200:1' });
+    r = await raw(`${c.emu.graphBaseUrl}/users?$top=1`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('<html>');
+    expect((await log(c)).injected).toEqual({ '429noretry': 1, html502: 1, html200: 1 });
+  });
+
+  it('truncated and novalue damage the answer of a request that ran (with its request-id)', async () => {
+    c = await start({ faults: 'truncated:1' });
+    let r = await raw(`${c.emu.graphBaseUrl}/users?$top=2`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const text = await r.text();
+    expect(text.startsWith('{"@odata.context"')).toBe(true);
+    expect(() => JSON.parse(text)).toThrow();
+    await c.control('POST', '/faults', { spec: 'novalue:1' });
+    r = await raw(`${c.emu.graphBaseUrl}/users?$top=2`);
+    const page = (await r.json()) as Record<string, unknown>;
+    expect(page['@odata.context']).toBeDefined();
+    expect(page.value).toBeUndefined();
+  });
+
+  it('lost runs the write, then drops the connection; the log says lost and keeps a body hash', async () => {
+    c = await start();
+    const add = await addMemberBody(c);
+    await c.control('POST', '/faults', { spec: 'lost:1' });
+    await expect(raw(add.url, { method: 'POST', body: add.body })).rejects.toThrow();
+    await c.control('POST', '/faults', { spec: '' });
+    const members = await c.all(`/groups/${add.groupId}/members`);
+    expect(members.map((m) => m.id)).toContain(add.userId);
+    const writes = (await log(c)).writes;
+    expect(writes).toEqual([expect.objectContaining({ method: 'POST', status: 0, outcome: 'lost', fault: 'lost', bodySha256: expect.stringMatching(/^[0-9a-f]{16}$/) })]);
+    // The same body hashes the same whatever its key order.
+    const again = await raw(add.url, { method: 'POST', body: JSON.stringify(JSON.parse(add.body)) });
+    expect(again.status).toBe(400); // already a member
+    expect((await log(c)).writes[1].bodySha256).toBe(writes[0].bodySha256);
+  });
+
+  it('slow holds the answer back; a client that gave up meanwhile makes the write lost', async () => {
+    c = await start({ faults: 'slow:1:300' });
+    const t0 = performance.now();
+    expect((await raw(`${c.emu.graphBaseUrl}/users?$top=1`)).status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    const add = await addMemberBody(c);
+    await expect(raw(add.url, { method: 'POST', body: add.body, signal: AbortSignal.timeout(50) })).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 400));
+    const writes = (await log(c)).writes;
+    expect(writes.at(-1)).toMatchObject({ method: 'POST', outcome: 'lost', fault: 'slow', status: 204 });
+  });
+
+  it('answers 401 with Graph\'s expired-token body for the tokens listed as expired only', async () => {
+    c = await start();
+    await c.control('POST', '/auth', { expiredTokens: ['old-token'] });
+    const r = await c.graph('GET', '/users?$top=1', undefined, { Authorization: 'Bearer old-token' });
+    expect(r.status).toBe(401);
+    expect(r.json.error).toMatchObject({ code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' });
+    expect((await c.graph('GET', '/users?$top=1', undefined, { Authorization: 'Bearer new-token' })).status).toBe(200);
+    const echoed = await c.control('POST', '/auth', {});
+    expect(JSON.stringify(echoed.json)).not.toContain('old-token');
+  });
+});
+
+describe('emulator: fault scopes', () => {
+  it('limits a rule to some methods; the same kind may be given once per scope', async () => {
+    expect(parseFaultSpec('lost:0.5@POST,lost:0.1,503:0.2@write,slow:0.1:20@GET+PATCH')).toEqual([
+      { kind: 'lost', probability: 0.5, methods: ['POST'] },
+      { kind: 'lost', probability: 0.1 },
+      { kind: 503, probability: 0.2, methods: ['POST', 'PATCH', 'PUT', 'DELETE'] },
+      { kind: 'slow', probability: 0.1, delayMs: 20, methods: ['GET', 'PATCH'] },
+    ]);
+    expect(() => parseFaultSpec('503:0.1@write,503:0.2@write')).toThrow(/given twice/);
+    expect(() => parseFaultSpec('503:0.1@FETCH')).toThrow(/unknown method "FETCH"/);
+    c = await start({ faults: '503:1@write' });
+    expect((await c.graph('GET', '/users?$top=1')).status).toBe(200);
+    const add = await addMemberBody(c);
+    expect((await raw(add.url, { method: 'POST', body: add.body })).status).toBe(503);
+  });
+});

@@ -1,0 +1,135 @@
+// Shared machinery of the reliability suite: a time-scaled emulator, the built CLI as a child
+// process (killable), and the checks every scenario makes on the emulator's request log.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { EmulatorOptions } from '../../src/emulator/index.js';
+import type { WriteRecord } from '../../src/emulator/requestLog.js';
+import { CLI, REPO_ROOT, runCli, STACK_TRACE, type CliResult } from '../helpers/cli.js';
+import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
+
+/** Graph's throttles run this many times faster on both sides (emulator and CLI). */
+export const TIME_SCALE = 20;
+
+export interface RequestSummary {
+  total: number;
+  faults: number;
+  injected: Record<string, number>;
+  throttled: number;
+  statuses: Record<string, number>;
+  writes: WriteRecord[];
+}
+
+export interface Tenant extends TestTenant {
+  log(): Promise<RequestSummary>;
+  /** Runs the CLI against this tenant (its env first, then `env`). */
+  cli(args: string[], env?: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult>;
+}
+
+export async function startTenant(options: Partial<EmulatorOptions> = {}): Promise<Tenant> {
+  const timeScale = options.timeScale ?? TIME_SCALE;
+  const base = await startTestTenant({ timeScale, ...options });
+  const tenant: Tenant = Object.assign(base, {
+    env: { ...base.env, ENTRA_ROLLOUT_TIME_SCALE: String(timeScale) },
+    log: async () => (await base.control('GET', '/requests')) as RequestSummary,
+    cli: (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) =>
+      runCli(args, { env: { ...tenant.env, ...env }, timeoutMs: 120_000, ...(cwd ? { cwd } : {}) }),
+  });
+  return tenant;
+}
+
+export const tmp = (prefix = 'entra-rollout-rel-') => mkdtempSync(path.join(tmpdir(), prefix));
+
+/** The built CLI as a child process that a test can kill at a moment of its choosing. */
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = REPO_ROOT,
+): { pid: number; kill: (signal?: NodeJS.Signals) => void; stdout: () => string; done: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr }));
+  });
+  return { pid: child.pid!, kill: (signal = 'SIGKILL') => child.kill(signal), stdout: () => stdout, done };
+}
+
+/**
+ * A failed run must fail the way the CLI promises: exit 1, one `error:` line (detail lines may
+ * follow), no stack trace. Returns what is wrong, or undefined.
+ */
+export function unclean(result: CliResult): string | undefined {
+  if (result.code !== 1) return `exit ${result.code}, expected 1`;
+  if (STACK_TRACE.test(result.stderr)) return `a stack trace:\n${result.stderr}`;
+  const errorLines = result.stderr.split('\n').filter((l) => l.startsWith('error:'));
+  if (errorLines.length !== 1 || !result.stderr.startsWith('error: ')) return `expected one leading "error:" line, got:\n${result.stderr}`;
+  return undefined;
+}
+
+/** POSTs that create something each time they run (a CA policy, a TAP, a phone method). */
+export function isNonIdempotentPost(w: Pick<WriteRecord, 'method' | 'path'>): boolean {
+  if (w.method !== 'POST') return false;
+  const p = w.path.toLowerCase();
+  return !(p === '/$batch' || p.endsWith('/$ref') || p.endsWith('/revokesigninsessions'));
+}
+
+const RAN: ReadonlySet<WriteRecord['outcome']> = new Set(['applied', 'lost', 'damaged']);
+/** Answers after which a client may safely send the same request again: nothing ran. */
+const SAFE_TO_RESEND = new Set([401, 429]);
+
+/**
+ * The write-safety rules, checked on the emulator's request log (every run of a scenario together):
+ * - a write answered with success is never sent again (same method, path and body);
+ * - a non-idempotent POST runs at most once;
+ * - a non-idempotent POST is never re-sent by the client's own retry (same client-request-id)
+ *   unless Graph's answer proved it had not run (401, 429).
+ */
+export function writeViolations(writes: readonly WriteRecord[]): string[] {
+  const out: string[] = [];
+  const key = (w: WriteRecord) => `${w.method} ${w.path} body:${w.bodySha256 ?? '-'}`;
+  const answered = new Map<string, number>();
+  const ran = new Map<string, number>();
+  for (const w of writes) {
+    if (w.path === '/$batch') continue;
+    if (w.outcome === 'applied' && w.status >= 200 && w.status < 300) answered.set(key(w), (answered.get(key(w)) ?? 0) + 1);
+    if (isNonIdempotentPost(w) && RAN.has(w.outcome)) ran.set(key(w), (ran.get(key(w)) ?? 0) + 1);
+  }
+  for (const [k, n] of answered) if (n > 1) out.push(`${k} succeeded ${n} times`);
+  for (const [k, n] of ran) if (n > 1) out.push(`${k} (not idempotent) ran ${n} times`);
+  const attempts = new Map<string, WriteRecord[]>();
+  for (const w of writes) {
+    if (!isNonIdempotentPost(w) || w.clientRequestId === undefined) continue;
+    const k = `${w.clientRequestId} ${key(w)}`;
+    attempts.set(k, [...(attempts.get(k) ?? []), w]);
+  }
+  for (const list of attempts.values()) {
+    for (const w of list.slice(0, -1)) {
+      if (!SAFE_TO_RESEND.has(w.status)) out.push(`${key(w)} was re-sent blindly after ${w.status === 0 ? 'a dropped connection' : w.status} (client-request-id ${w.clientRequestId})`);
+    }
+  }
+  return out;
+}
+
+/** Where two comparable states differ, as JSON paths with both values (short), for a readable failure. */
+export function stateDiff(expected: string, actual: string, limit = 8): string[] {
+  const out: string[] = [];
+  const show = (v: unknown) => {
+    const s = JSON.stringify(v);
+    return s === undefined ? 'absent' : s.length > 120 ? `${s.slice(0, 117)}...` : s;
+  };
+  const walk = (a: unknown, b: unknown, at: string): void => {
+    if (out.length >= limit) return;
+    if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+      const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+      for (const k of keys) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}/${k}`);
+      return;
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${at || '/'}: expected ${show(a)}, got ${show(b)}`);
+  };
+  walk(JSON.parse(expected), JSON.parse(actual), '');
+  return out;
+}
