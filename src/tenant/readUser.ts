@@ -26,22 +26,16 @@ import { resolveRef } from '../plan/directory.js';
 import type { AuditEvent } from '../waves/index.js';
 import { collectRefs } from './refs.js';
 import { resolveDeclaredRefs } from './resolve.js';
-import { AUDIT_RETENTION_DAYS } from './rollouts.js';
+import { AUDIT_RETENTION_DAYS, AUDIT_SELECT, odataTime, toAuditEvent } from './rollouts.js';
 
 type Json = Record<string, unknown>;
 const DAY_MS = 86_400_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const AUDIT_SELECT = ['id', 'activityDateTime', 'activityDisplayName', 'loggedByService', 'result', 'resultReason', 'targetResources', 'initiatedBy'];
 const SIGNIN_SELECT = ['id', 'userId', 'createdDateTime', 'appDisplayName', 'status', 'conditionalAccessStatus', 'appliedConditionalAccessPolicies'];
 
 export interface ReadUserOptions {
   /** How many days of sign-ins to read (Graph keeps 30). */
   signInDays: number;
-}
-
-/** Graph's OData date literal: whole seconds, unquoted. */
-function odataTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /** A Graph failure becomes a reason; anything else is a bug and propagates. */
@@ -119,19 +113,6 @@ function targetGroupIds(configs: Record<string, Json> | undefined): string[] {
     }
   }
   return ids;
-}
-
-function toAuditEvent(e: Json): AuditEvent {
-  return {
-    id: String(e.id),
-    activityDateTime: String(e.activityDateTime ?? ''),
-    activityDisplayName: String(e.activityDisplayName ?? ''),
-    loggedByService: String(e.loggedByService ?? ''),
-    result: String(e.result ?? ''),
-    resultReason: typeof e.resultReason === 'string' ? e.resultReason : null,
-    targetResources: Array.isArray(e.targetResources) ? (e.targetResources as AuditEvent['targetResources']) : [],
-    initiatedBy: (e.initiatedBy ?? {}) as AuditEvent['initiatedBy'],
-  };
 }
 
 /** Reads one user (UPN or object id); an unknown user is a one-line UserError. */

@@ -33,7 +33,7 @@ const DAY_MS = 24 * HOUR_MS;
  * 300,000 users every field costs megabytes; userPrincipalName and userType are read by no gate).
  */
 export const REGISTRATION_SELECT = ['id', 'isMfaCapable', 'isMfaRegistered', 'methodsRegistered', 'lastUpdatedDateTime'] as const;
-const AUDIT_SELECT = ['id', 'activityDateTime', 'activityDisplayName', 'loggedByService', 'result', 'resultReason', 'targetResources', 'initiatedBy'] as const;
+export const AUDIT_SELECT = ['id', 'activityDateTime', 'activityDisplayName', 'loggedByService', 'result', 'resultReason', 'targetResources', 'initiatedBy'] as const;
 const SIGNIN_SELECT = ['id', 'userId', 'createdDateTime', 'status', 'appliedConditionalAccessPolicies'] as const;
 /** The app Graph names as the initiator when an Authenticator is stamped on a user (see GRAPH.md). */
 const STRONG_AUTH_SERVICE = 'Azure MFA StrongAuthenticationService';
@@ -52,7 +52,7 @@ export interface ReadRolloutsOptions {
 }
 
 /** Graph's OData date literal: ISO 8601 UTC, whole seconds, unquoted. */
-function odataTime(ms: number): string {
+export function odataTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
@@ -146,7 +146,7 @@ function toRegistrationRow(r: Json, interner: Interner): RegistrationRow {
   };
 }
 
-function toAuditEvent(e: Json): AuditEvent {
+export function toAuditEvent(e: Json): AuditEvent {
   return {
     id: String(e.id),
     activityDateTime: String(e.activityDateTime ?? ''),
