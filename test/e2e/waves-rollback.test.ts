@@ -8,6 +8,7 @@ import type { PlanFile } from '../../src/plan/types.js';
 import type { WavesStatusReport } from '../../src/render/wavesStatus.js';
 import { REPO_ROOT, runCli, STACK_TRACE } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
+import { groupId, registerAuthenticator, transitiveUserIds, waveOf } from '../helpers/waves.js';
 
 let tenant: TestTenant | undefined;
 afterEach(async () => {
@@ -15,22 +16,12 @@ afterEach(async () => {
   tenant = undefined;
 });
 
-async function groupId(t: TestTenant, name: string): Promise<string> {
-  const r = await t.graph('GET', `/groups?$filter=displayName eq '${name}'&$select=id`);
-  return ((r.body as { value: { id: string }[] }).value[0]!).id;
-}
-
-async function members(t: TestTenant, id: string): Promise<string[]> {
-  const r = await t.graph('GET', `/groups/${id}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`);
-  return (r.body as { value: { id: string }[] }).value.map((u) => u.id);
-}
-
 async function nestedGroups(t: TestTenant, id: string): Promise<string[]> {
   const r = await t.graph('GET', `/groups/${id}/members/microsoft.graph.group?$select=id`);
   return (r.body as { value: { id: string }[] }).value.map((g) => g.id).sort();
 }
 
-const wave = (plan: PlanFile, name: string) => plan.waves.find((w) => w.wave === name)!;
+const wave = (plan: PlanFile, name: string) => waveOf(plan, name);
 
 describe('waves status and rollback', () => {
   it('promotes pilot and early, rolls back to pilot, then holds early until resumeAfter acknowledges the rollback', async () => {
@@ -56,7 +47,7 @@ describe('waves status and rollback', () => {
     expect(held.stdout).toMatch(/mfa-enforcement\/early: mfaCapable failed: \d+\/300 users MFA capable/);
 
     // every early adopter registers; three days and a bit later early is promoted
-    for (const id of await members(tenant, early)) await tenant.control('POST', `/users/${id}/register`, { methods: ['microsoftAuthenticator'] });
+    await registerAuthenticator(tenant, await transitiveUserIds(tenant, early));
     await tenant.control('POST', '/clock/advance', { hours: 73 });
     const promote = await runCli(['apply', '-c', policies, '--only', 'waves', '--auto-approve'], { env });
     expect(promote.stderr).not.toMatch(STACK_TRACE);

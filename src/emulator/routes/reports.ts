@@ -1,7 +1,7 @@
 /** The registration report, directory audits and sign-ins (newest first, filtered, paged). */
 import { notFound } from '../graphError.js';
 import { equalityValues, evaluateFilter, type FilterSupport } from '../odataFilter.js';
-import { applySelect, contextUrl, ok, pageScan, parseFilterParam, rejectUnsupportedParams, selectList } from './common.js';
+import { applySelect, contextUrl, type Ctx, ok, pageScan, parseFilterParam, rejectUnsupportedParams, selectList } from './common.js';
 import type { Router } from './router.js';
 
 // UNVERIFIED page sizes: Graph documents neither default precisely; these are conservative.
@@ -79,41 +79,33 @@ export function registerReportRoutes(r: Router): void {
     return ok({ '@odata.context': contextUrl(ctx, req, 'reports/authenticationMethods/userRegistrationDetails/$entity'), ...applySelect(row, selectList(req)) });
   });
 
-  r.add('GET', '/auditLogs/directoryAudits', (req, ctx) => {
+  logRoutes(r, 'directoryAudits', (t) => t.audits, AUDIT_FILTER, PAGE.directoryAudits);
+  logRoutes(r, 'signIns', (t) => t.signIns, SIGNIN_FILTER, PAGE.signIns);
+}
+
+/** A log collection (newest first, filtered, paged) and its items by id: audits and sign-ins alike. */
+function logRoutes(
+  r: Router,
+  name: 'directoryAudits' | 'signIns',
+  entries: (t: Ctx['tenant']) => readonly { id: string }[],
+  support: FilterSupport,
+  page: { defaultTop: number; maxTop: number },
+): void {
+  r.add('GET', `/auditLogs/${name}`, (req, ctx) => {
     rejectUnsupportedParams(req, ['$filter', '$top', '$select', '$orderby']);
-    const log = ctx.tenant.audits;
-    const filter = parseFilterParam(req, AUDIT_FILTER);
+    const log = entries(ctx.tenant);
+    const filter = parseFilterParam(req, support);
     const select = selectList(req);
     const n = log.length;
     return pageScan(req, ctx, n, (k) => {
       const e = log[n - 1 - k]!;
       if (filter && !evaluateFilter(filter, e)) return undefined;
       return applySelect(structuredClone(e), select);
-    }, { ...PAGE.directoryAudits, context: 'auditLogs/directoryAudits' });
+    }, { ...page, context: `auditLogs/${name}` });
   });
-
-  r.add('GET', '/auditLogs/directoryAudits/{id}', (req, ctx, [id]) => {
-    const e = ctx.tenant.audits.find((a) => a.id === id);
+  r.add('GET', `/auditLogs/${name}/{id}`, (req, ctx, [id]) => {
+    const e = entries(ctx.tenant).find((a) => a.id === id);
     if (!e) throw notFound(id!);
-    return ok({ '@odata.context': contextUrl(ctx, req, 'auditLogs/directoryAudits/$entity'), ...structuredClone(e) });
-  });
-
-  r.add('GET', '/auditLogs/signIns', (req, ctx) => {
-    rejectUnsupportedParams(req, ['$filter', '$top', '$select', '$orderby']);
-    const log = ctx.tenant.signIns;
-    const filter = parseFilterParam(req, SIGNIN_FILTER);
-    const select = selectList(req);
-    const n = log.length;
-    return pageScan(req, ctx, n, (k) => {
-      const e = log[n - 1 - k]!;
-      if (filter && !evaluateFilter(filter, e)) return undefined;
-      return applySelect(structuredClone(e), select);
-    }, { ...PAGE.signIns, context: 'auditLogs/signIns' });
-  });
-
-  r.add('GET', '/auditLogs/signIns/{id}', (req, ctx, [id]) => {
-    const e = ctx.tenant.signIns.find((a) => a.id === id);
-    if (!e) throw notFound(id!);
-    return ok({ '@odata.context': contextUrl(ctx, req, 'auditLogs/signIns/$entity'), ...structuredClone(e) });
+    return ok({ '@odata.context': contextUrl(ctx, req, `auditLogs/${name}/$entity`), ...structuredClone(e) });
   });
 }
