@@ -2,7 +2,8 @@
  * The /_emulator/ control API for tests and demos: clock, user registration, sign-ins, audit
  * removal, state dump, request log, faults, auth switches (POST /auth {roles} makes the emulator
  * enforce those application permissions and returns an accessToken carrying them), and the
- * Entra ID P1/P2 licence (POST /licence {premium}). Never authenticated, faulted or throttled.
+ * Entra ID P1/P2 licence (POST /licence {premium}), the TAP codes handed out (GET /issued-passes,
+ * for secrecy tests). Never authenticated, faulted or throttled.
  */
 import { createHash } from 'node:crypto';
 import { authenticatorRegistrationAudits, userRegisteredAudit } from './audit.js';
@@ -84,6 +85,11 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
     const state = t.canonicalState();
     const text = JSON.stringify(state);
     return { status: 200, headers: { 'x-emulator-state-hash': createHash('sha256').update(text).digest('hex') }, body: state };
+  }
+  if (route === 'GET /issued-passes') {
+    // current: the user still holds that pass (a later one replaces it).
+    const passes = t.issuedPasses.map((p) => ({ userPrincipalName: t.user(p.user).upn, pass: p.pass, current: t.methods(p.user).some((m) => m.id === p.methodId) }));
+    return { status: 200, body: { passes } };
   }
   if (route === 'GET /requests') return { status: 200, body: s.log.summary() };
   if (route === 'POST /reset-log') {

@@ -13,7 +13,8 @@ export interface WriteRecord {
   inBatch: boolean;
   /**
    * applied: ran and answered; lost / damaged: ran, but the answer was dropped or mangled by an
-   * injected fault (the client cannot know it ran); fault / reset / throttled / error: not run.
+   * injected fault (the client cannot know it ran; for a `$batch` item, also when the envelope's
+   * answer was); fault / reset / throttled / error: not run.
    */
   outcome: 'applied' | 'fault' | 'throttled' | 'error' | 'reset' | 'lost' | 'damaged';
   /** sha256 (first 16 hex digits) of the request body as canonical JSON; absent without a body. */
@@ -43,6 +44,11 @@ export class RequestLog {
   reads: Record<string, ReadRecord> = {};
   statuses: Record<string, number> = {};
   writes: WriteRecord[] = [];
+  /**
+   * Every GET in order, numbered with the writes (`seq`), so a test can tell whether a client looked
+   * before it wrote again.
+   */
+  gets: Array<{ seq: number; path: string; status: number }> = [];
   total = 0;
   /** HTTP requests received (a `$batch` envelope counts once; its items are in `total` only). */
   httpRequests = 0;
@@ -62,7 +68,7 @@ export class RequestLog {
     inBatch: boolean,
     outcome: WriteRecord['outcome'],
     extra: { bodySha256?: string | undefined; fault?: string | undefined; clientRequestId?: string | undefined; isWrite?: boolean } = {},
-  ): void {
+  ): WriteRecord | undefined {
     this.total++;
     if (!inBatch) this.httpRequests++;
     const key = `${method} ${cls}`;
@@ -75,7 +81,7 @@ export class RequestLog {
     }
     if (outcome === 'throttled') this.throttled++;
     if (extra.isWrite ?? method !== 'GET') {
-      this.writes.push({
+      const w: WriteRecord = {
         seq: ++this.seq,
         method,
         path,
@@ -86,8 +92,12 @@ export class RequestLog {
         ...(extra.bodySha256 !== undefined ? { bodySha256: extra.bodySha256 } : {}),
         ...(extra.fault !== undefined ? { fault: extra.fault } : {}),
         ...(extra.clientRequestId !== undefined ? { clientRequestId: extra.clientRequestId } : {}),
-      });
+      };
+      this.writes.push(w);
+      return w;
     }
+    if (method === 'GET') this.gets.push({ seq: ++this.seq, path, status });
+    return undefined;
   }
 
   /** A successful GET: `items` is the length of its `value` array, or 1 for a single entity. */
@@ -106,6 +116,7 @@ export class RequestLog {
     this.reads = {};
     this.statuses = {};
     this.writes = [];
+    this.gets = [];
     this.total = 0;
     this.httpRequests = 0;
     this.faults = 0;
@@ -114,6 +125,6 @@ export class RequestLog {
   }
 
   summary(): Record<string, unknown> {
-    return { total: this.total, httpRequests: this.httpRequests, faults: this.faults, injected: this.injected, throttled: this.throttled, counts: this.counts, batchItems: this.batchItems, statuses: this.statuses, writes: this.writes, reads: this.reads };
+    return { total: this.total, httpRequests: this.httpRequests, faults: this.faults, injected: this.injected, throttled: this.throttled, counts: this.counts, batchItems: this.batchItems, statuses: this.statuses, writes: this.writes, gets: this.gets, reads: this.reads };
   }
 }

@@ -70,6 +70,8 @@ interface WireResponse extends ApiResponse {
 interface Outcome {
   res: WireResponse | 'reset';
   kind: WriteRecord['outcome'];
+  /** The request log's record of it, when it was a write. */
+  record?: WriteRecord | undefined;
 }
 
 export class EmulatorServer {
@@ -181,10 +183,12 @@ export class EmulatorServer {
       }
       let result: WireResponse;
       let kind: WriteRecord['outcome'] = 'applied';
+      const itemWrites: WriteRecord[] = [];
       try {
         result = await runBatch(apiReq, async (item) => {
           const itemId = randomUUID();
           const out = await this.execute(item, itemId, undefined, true, gone);
+          if (out.record) itemWrites.push(out.record);
           return out.res === 'reset' ? this.errorResponse(new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable.'), itemId, undefined) : out.res;
         }, this.options.seed ^ ++this.batchCount);
       } catch (e) {
@@ -193,6 +197,10 @@ export class EmulatorServer {
       }
       const damaged = fault ? await this.afterExecution(fault, result) : result;
       if (fault && kind === 'applied') kind = outcomeAfter(fault, result, damaged, gone);
+      // A client that went away meanwhile (killed, timed out) never gets the answer.
+      if (kind === 'applied' && gone()) kind = 'lost';
+      // The items' answers travel in the envelope's: when that is lost or mangled, so are theirs.
+      if (kind === 'lost' || kind === 'damaged') for (const w of itemWrites) if (w.outcome === 'applied') w.outcome = kind;
       this.log.record(method, 'batch', apiReq.path, damaged === 'reset' ? 0 : damaged.status, requestId, false, kind, extra);
       if (damaged === 'reset') req.socket.destroy();
       else send(damaged);
@@ -200,6 +208,7 @@ export class EmulatorServer {
     }
 
     const out = await this.execute(apiReq, requestId, clientRequestId, false, gone);
+    if (out.record?.outcome === 'applied' && gone()) out.record.outcome = 'lost';
     if (out.res === 'reset') {
       req.socket.destroy();
       return;
@@ -217,8 +226,7 @@ export class EmulatorServer {
     const extra = { fault: fault ? String(fault.kind) : undefined, bodySha256: req.method !== 'GET' ? bodySha256(req.body) : undefined, clientRequestId };
     const done = (o: Outcome): Outcome => {
       const status = o.res === 'reset' ? 0 : o.res.status;
-      this.log.record(req.method, cls, req.path, status, requestId, inBatch, o.kind, extra);
-      return o;
+      return { ...o, record: this.log.record(req.method, cls, req.path, status, requestId, inBatch, o.kind, extra) };
     };
     if (fault && !AFTER_EXECUTION.has(fault.kind)) {
       const r = this.faultResponse(fault, requestId, clientRequestId);

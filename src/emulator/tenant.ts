@@ -72,6 +72,12 @@ export class Tenant {
   audits: AuditEntry[] = [];
   signIns: SignInEntry[] = [];
   readonly perUserMfa = new Map<number, string>();
+  /**
+   * Every Temporary Access Pass code handed out, oldest first. Graph keeps no such list (a pass is
+   * shown once, in the creation's answer); the control API exposes it so tests can look for the
+   * codes where they must not be.
+   */
+  readonly issuedPasses: Array<{ user: number; methodId: string; pass: string }> = [];
 
   private readonly overrides = new Map<number, Partial<UserBase>>();
   private readonly upnIndex = new Map<string, number>();

@@ -101,6 +101,52 @@ describe('emulator: fault kinds', () => {
     const echoed = await c.control('POST', '/auth', {});
     expect(JSON.stringify(echoed.json)).not.toContain('old-token');
   });
+
+  it('the items of a $batch whose answer was lost are lost too; a client that hung up loses its answer', async () => {
+    c = await start();
+    const tapUrl = '/users/lynne.robbins@contoso.onmicrosoft.com/authentication/temporaryAccessPassMethods';
+    await c.control('POST', '/faults', { spec: 'lost:1@POST' });
+    const envelope = { requests: [{ id: '1', method: 'POST', url: tapUrl, headers: { 'Content-Type': 'application/json' }, body: {} }] };
+    await expect(raw(`${c.emu.graphBaseUrl}/$batch`, { method: 'POST', body: JSON.stringify(envelope) })).rejects.toThrow();
+    await c.control('POST', '/faults', { spec: '' });
+    let writes = (await log(c)).writes as Array<{ path: string; outcome: string; inBatch: boolean }>;
+    // The item ran (the user holds a pass) but its answer went down with the envelope's.
+    expect(writes.map((w) => [w.path, w.inBatch, w.outcome])).toEqual([
+      [tapUrl, true, 'lost'],
+      ['/$batch', false, 'lost'],
+    ]);
+    expect((await c.graph('GET', tapUrl)).json.value).toHaveLength(1);
+
+    const slow = await start({ latencyMs: 300 });
+    try {
+      const target = await addMemberBody(slow);
+      await expect(raw(target.url, { method: 'POST', body: target.body, signal: AbortSignal.timeout(100) })).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 400));
+      writes = (await log(slow)).writes;
+      expect(writes.map((w) => w.outcome)).toEqual(['lost']);
+      expect((await slow.all(`/groups/${target.groupId}/members`)).map((m) => m.id)).toContain(target.userId);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('numbers GETs with the writes, so a test can tell a look from a blind re-send; lists the passes it handed out', async () => {
+    c = await start();
+    const tapUrl = '/users/lynne.robbins@contoso.onmicrosoft.com/authentication/temporaryAccessPassMethods';
+    const first = await c.graph('POST', tapUrl, {});
+    await c.graph('GET', tapUrl);
+    const second = await c.graph('POST', tapUrl, {});
+    const summary = (await log(c)) as { writes: Array<{ seq: number }>; gets: Array<{ seq: number; path: string; status: number }> };
+    const look = summary.gets.find((g) => g.path.endsWith('/temporaryAccessPassMethods'))!;
+    expect(look.status).toBe(200);
+    expect(summary.writes[0]!.seq).toBeLessThan(look.seq);
+    expect(look.seq).toBeLessThan(summary.writes[1]!.seq);
+    const issued = (await c.control('GET', '/issued-passes')).json.passes;
+    expect(issued).toEqual([
+      { userPrincipalName: 'lynne.robbins@contoso.onmicrosoft.com', pass: first.json.temporaryAccessPass, current: false },
+      { userPrincipalName: 'lynne.robbins@contoso.onmicrosoft.com', pass: second.json.temporaryAccessPass, current: true },
+    ]);
+  });
 });
 
 describe('emulator: fault scopes', () => {

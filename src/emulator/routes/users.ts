@@ -102,6 +102,7 @@ function createTap(t: Tenant, index: number, body: Json): { rec: MethodRecord; p
     },
   };
   methods.push(rec);
+  t.issuedPasses.push({ user: index, methodId: rec.id, pass });
   return { rec, pass };
 }
 
