@@ -179,7 +179,8 @@ export const DEFAULT_RETRY: RetryOptions = {
 };
 
 const RETRY_STATUSES = new Set([429, 503, 504]);
-const THROTTLED_ATTEMPTS_FACTOR = 6;
+/** A 429 proves the request did not run: throttled attempts may be this many times maxAttempts (the total wait still bounds them). */
+export const THROTTLED_ATTEMPTS_FACTOR = 6;
 
 type NetworkFailure = { kind: 'notSent' | 'maybeSent' | 'fatal'; reason: string };
 

@@ -7,6 +7,7 @@
  * journals every write before it goes out so a killed run can resume without repeating writes.
  */
 import type { GraphGateway, GraphRequestError, HttpMethod } from '../graph/index.js';
+import { THROTTLED_ATTEMPTS_FACTOR } from '../graph/middleware.js';
 import { UserError } from '../errors.js';
 import type { IntentEntry, Journal, TaskResult } from './journal.js';
 
@@ -93,7 +94,10 @@ export interface EngineOptions {
   concurrency?: number;
   /** Graph's write budget: writes per window (default 3,000 per 150 s per app per tenant), divided by the gateway's time scale. */
   writeBudget?: { limit: number; windowMs: number };
-  /** Attempts per request before its last answer is handed to the task (default 8). */
+  /**
+   * Attempts per request before its last answer is handed to the task (default 8); throttled (429)
+   * attempts, which never ran, may be THROTTLED_ATTEMPTS_FACTOR times as many.
+   */
   maxAttempts?: number;
   total?: number;
   onProgress?: (p: Progress) => void;
@@ -111,6 +115,8 @@ interface Queued {
   task: BulkTask;
   req: OpRequest;
   attempts: number;
+  /** The part of `attempts` answered 429. */
+  throttled: number;
   notBefore: number;
 }
 
@@ -217,7 +223,7 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
     }
     if (isFinal(step)) finish(task, step);
     else {
-      queues.get(step.request.beta ? 'beta' : 'v1.0')!.push({ task, req: step.request, attempts: 0, notBefore: 0 });
+      queues.get(step.request.beta ? 'beta' : 'v1.0')!.push({ task, req: step.request, attempts: 0, throttled: 0, notBefore: 0 });
       signal.fire();
     }
   };
@@ -324,9 +330,11 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
   };
 
   const handle = async (q: Queued, res: { status: number; ok: boolean; body: unknown; error?: GraphRequestError | undefined }) => {
-    const retryable = res.status === 429 || (RETRYABLE_5XX.has(res.status) && idempotent(q.req));
-    if (!res.ok && retryable && q.attempts < maxAttempts) {
-      const backoff = (random() * Math.min(30_000, 1000 * 2 ** (q.attempts - 1))) / scale;
+    if (res.status === 429) q.throttled++;
+    const retryable =
+      res.status === 429 ? q.throttled < maxAttempts * THROTTLED_ATTEMPTS_FACTOR : RETRYABLE_5XX.has(res.status) && idempotent(q.req) && q.attempts - q.throttled < maxAttempts;
+    if (!res.ok && retryable) {
+      const backoff = (random() * Math.min(30_000, 1000 * 2 ** (Math.min(q.attempts, 16) - 1))) / scale;
       q.notBefore = Date.now() + (res.error?.retryAfterMs ?? backoff);
       stats.retries++;
       queues.get(q.req.beta ? 'beta' : 'v1.0')!.push(q);
