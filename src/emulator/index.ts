@@ -17,7 +17,13 @@ export interface EmulatorOptions {
   scenario: ScenarioName;
   /** Users for the `scale` scenario (default 10,000; at most 300,000). */
   users?: number;
+  /** Added before each API request runs (the request is on its way). */
   latencyMs?: number;
+  /**
+   * Added after it ran, before the answer leaves (the answer is on its way back): a client killed
+   * meanwhile has a write that ran but whose answer it never read.
+   */
+  answerLatencyMs?: number;
   /** e.g. "429:0.1,503:0.03,504:0.02,reset:0.01" */
   faults?: string;
   seed?: number;
@@ -52,6 +58,7 @@ export function validateEmulatorOptions(o: EmulatorOptions): void {
   int('port', o.port, 0, 65535);
   int('users', o.users, 3, MAX_SCALE_USERS);
   int('latencyMs', o.latencyMs, 0, 60_000);
+  int('answerLatencyMs', o.answerLatencyMs, 0, 60_000);
   int('seed', o.seed, 0, 0xffffffff);
   if (o.users !== undefined && o.scenario !== 'scale') throw new RangeError('users applies only to the scale scenario');
   if (o.timeScale !== undefined && !(Number.isFinite(o.timeScale) && o.timeScale > 0 && o.timeScale <= 1_000_000)) throw new RangeError('timeScale must be a number above 0 (at most 1000000)');
@@ -70,6 +77,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     scenario: opts.scenario,
     seed,
     latencyMs: opts.latencyMs ?? 0,
+    answerLatencyMs: opts.answerLatencyMs ?? 0,
     faults: opts.faults,
     timeScale: opts.timeScale ?? 1,
     throttle: opts.throttle ?? true,

@@ -26,6 +26,7 @@ export interface ServerOptions {
   scenario: ScenarioName;
   seed: number;
   latencyMs: number;
+  answerLatencyMs: number;
   faults: string | undefined;
   timeScale: number;
   throttle: boolean;
@@ -195,6 +196,7 @@ export class EmulatorServer {
         result = fail(e);
         kind = 'error';
       }
+      await this.answerLatency();
       const damaged = fault ? await this.afterExecution(fault, result) : result;
       if (fault && kind === 'applied') kind = outcomeAfter(fault, result, damaged, gone);
       // A client that went away meanwhile (killed, timed out) never gets the answer.
@@ -208,6 +210,7 @@ export class EmulatorServer {
     }
 
     const out = await this.execute(apiReq, requestId, clientRequestId, false, gone);
+    await this.answerLatency();
     if (out.record?.outcome === 'applied' && gone()) out.record.outcome = 'lost';
     if (out.res === 'reset') {
       req.socket.destroy();
@@ -261,6 +264,10 @@ export class EmulatorServer {
     const after = await this.afterExecution(fault, res);
     if (kind === 'applied') kind = outcomeAfter(fault, res, after, clientGone);
     return done({ res: after, kind });
+  }
+
+  private async answerLatency(): Promise<void> {
+    if (this.options.answerLatencyMs > 0) await new Promise((r) => setTimeout(r, this.options.answerLatencyMs));
   }
 
   /** Faults that strike after the request ran: drop, delay or damage its answer. */
