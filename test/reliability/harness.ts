@@ -19,6 +19,7 @@ export interface RequestSummary {
   throttled: number;
   statuses: Record<string, number>;
   writes: WriteRecord[];
+  gets: Array<{ seq: number; path: string; status: number }>;
 }
 
 export interface Tenant extends TestTenant {
@@ -70,6 +71,23 @@ export function unclean(result: CliResult): string | undefined {
   return undefined;
 }
 
+/**
+ * A bulk command (`users …`) that did not finish fails the way it promises: exit 1, no stack trace,
+ * and either one `error:` line (the run stopped) or a summary whose `failed: N` matches the N
+ * `failed …` lines on stderr, each naming the item and why. Returns what is wrong, or undefined.
+ */
+export function uncleanBulk(result: CliResult): string | undefined {
+  if (result.code !== 1) return `exit ${result.code}, expected 1`;
+  if (STACK_TRACE.test(result.stderr)) return `a stack trace:\n${result.stderr}`;
+  const lines = result.stderr.split('\n');
+  const errors = lines.filter((l) => l.startsWith('error: '));
+  const failed = lines.filter((l) => /^failed \S+: \S/.test(l));
+  if (errors.length === 1 && failed.length === 0) return undefined;
+  const reported = Number(/^ {2}failed: (\d+)$/m.exec(result.stdout)?.[1] ?? NaN);
+  if (errors.length === 0 && reported > 0 && failed.length === reported) return undefined;
+  return `expected one "error:" line, or one "failed USER: why" line per failed item (summary: ${reported}), got:\n${result.stderr}`;
+}
+
 /** POSTs that create something each time they run (a CA policy, a TAP, a phone method). */
 export function isNonIdempotentPost(w: Pick<WriteRecord, 'method' | 'path'>): boolean {
   if (w.method !== 'POST') return false;
@@ -78,28 +96,52 @@ export function isNonIdempotentPost(w: Pick<WriteRecord, 'method' | 'path'>): bo
 }
 
 const RAN: ReadonlySet<WriteRecord['outcome']> = new Set(['applied', 'lost', 'damaged']);
+/** The write ran in the tenant (whether or not its answer reached the client). */
+export const ran = (w: Pick<WriteRecord, 'outcome'>): boolean => RAN.has(w.outcome);
 /** Answers after which a client may safely send the same request again: nothing ran. */
 const SAFE_TO_RESEND = new Set([401, 429]);
 
 /**
  * The write-safety rules, checked on the emulator's request log (every run of a scenario together):
- * - a write answered with success is never sent again (same method, path and body);
- * - a non-idempotent POST runs at most once;
+ * - a write answered with success (an answer the client lived to read) is never sent again (same
+ *   method, path and body);
+ * - a non-idempotent POST runs at most once, except one that matches `replaces`: a creation whose
+ *   answer never arrived (a Temporary Access Pass whose code was lost) may be made once more per
+ *   lost answer, to replace what nobody can use, and only after the client read that collection
+ *   (it looked, found the creation, and said so; it did not re-send blindly);
  * - a non-idempotent POST is never re-sent by the client's own retry (same client-request-id)
  *   unless Graph's answer proved it had not run (401, 429).
+ * `gets` (the log's GETs, numbered with the writes) is needed for `replaces`. `crashedAfter`: the
+ * client was killed once the log had reached this `seq`, so the answers to writes up to it may never
+ * have been processed even where Graph sent them.
  */
-export function writeViolations(writes: readonly WriteRecord[]): string[] {
+export function writeViolations(
+  writes: readonly WriteRecord[],
+  options: { replaces?: RegExp | undefined; gets?: ReadonlyArray<{ seq: number; path: string; status: number }>; crashedAfter?: number } = {},
+): string[] {
   const out: string[] = [];
   const key = (w: WriteRecord) => `${w.method} ${w.path} body:${w.bodySha256 ?? '-'}`;
   const answered = new Map<string, number>();
   const ran = new Map<string, number>();
+  /** Runs whose answer the client never got (lost or mangled) and that no repeat has used yet, per key. */
+  const unanswered = new Map<string, WriteRecord[]>();
+  const lookedBetween = (path: string, after: number, before: number) => (options.gets ?? []).some((g) => g.path === path && g.status === 200 && g.seq > after && g.seq < before);
   for (const w of writes) {
     if (w.path === '/$batch') continue;
-    if (w.outcome === 'applied' && w.status >= 200 && w.status < 300) answered.set(key(w), (answered.get(key(w)) ?? 0) + 1);
-    if (isNonIdempotentPost(w) && RAN.has(w.outcome)) ran.set(key(w), (ran.get(key(w)) ?? 0) + 1);
+    const reachedClient = w.outcome === 'applied' && w.seq > (options.crashedAfter ?? 0);
+    if (reachedClient && w.status >= 200 && w.status < 300) answered.set(key(w), (answered.get(key(w)) ?? 0) + 1);
+    if (!isNonIdempotentPost(w) || !RAN.has(w.outcome)) continue;
+    const n = (ran.get(key(w)) ?? 0) + 1;
+    ran.set(key(w), n);
+    const lost = unanswered.get(key(w)) ?? [];
+    if (n > 1) {
+      const licence = options.replaces?.test(w.path) ? lost.findIndex((l) => lookedBetween(w.path, l.seq, w.seq)) : -1;
+      if (licence >= 0) lost.splice(licence, 1);
+      else out.push(`${key(w)} (not idempotent) ran ${n} times${lost.length ? `, again after a lost answer without reading ${w.path} first` : ''}`);
+    }
+    if (!reachedClient) unanswered.set(key(w), [...lost, w]);
   }
   for (const [k, n] of answered) if (n > 1) out.push(`${k} succeeded ${n} times`);
-  for (const [k, n] of ran) if (n > 1) out.push(`${k} (not idempotent) ran ${n} times`);
   const attempts = new Map<string, WriteRecord[]>();
   for (const w of writes) {
     if (!isNonIdempotentPost(w) || w.clientRequestId === undefined) continue;

@@ -41,6 +41,8 @@ export interface Completion {
   /** Problems: a failure that was not a clean one-line error, or no success within the allowed recoveries. */
   problems: string[];
   recoveries: number;
+  /** The folder the workflow ran in (its files: plan, journal, pass file). */
+  dir: string;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function runToCompletion(t: Tenant, name: WorkflowName, options: { 
     results.push(...batch);
     for (const r of batch) {
       if (r.code === 0) continue;
-      const why = unclean(r);
+      const why = (wf.failure ?? unclean)(r);
       if (why) problems.push(why);
     }
     if (batch.every((r) => r.code === 0)) break;
@@ -69,5 +71,5 @@ export async function runToCompletion(t: Tenant, name: WorkflowName, options: { 
     recoveries++;
     batch = await wf.recover(t, dir);
   }
-  return { results, problems, recoveries };
+  return { results, problems, recoveries, dir };
 }

@@ -1,8 +1,9 @@
 // The reliability suite's tables. A new command gets its reliability coverage by adding one
 // workflow (what a user runs, and what they run again after a failure) and rows that use it.
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CliResult } from '../helpers/cli.js';
-import type { Tenant } from './harness.js';
+import { uncleanBulk, type Tenant } from './harness.js';
 
 export interface Workflow {
   name: string;
@@ -12,14 +13,52 @@ export interface Workflow {
   run(t: Tenant, dir: string): Promise<CliResult[]>;
   /** What a user runs after a failure or a crash, until it succeeds. */
   recover(t: Tenant, dir: string): Promise<CliResult[]>;
+  /** How a failed step must look (default `unclean`: exit 1 and one `error:` line). */
+  failure?: (result: CliResult) => string | undefined;
+  /** What must hold for the user besides the tenant's state once the workflow succeeded (problems, or none). */
+  check?(t: Tenant, dir: string): Promise<string[]>;
+  /** Creations the workflow makes again on purpose after their answer was lost (see writeViolations). */
+  replaces?: RegExp;
   /** The step that writes, for the crash test: killed with SIGKILL part-way, then run again as is. */
   crash?: {
-    /** Steps before it (made once per tenant). */
-    prepare(t: Tenant, dir: string): Promise<CliResult[]>;
+    /** Steps before it, made once on a tenant of the same seed; the folder they wrote is copied for every kill point. */
+    prepare?(t: Tenant, dir: string): Promise<CliResult[]>;
     args(dir: string): string[];
-    /** Running it again after a crash that already wrote something must be refused like this, writing nothing. */
-    refusedAfterPartialWrite: RegExp;
+    /** About how many writes (`$batch` items and envelopes included) an uninterrupted run makes: kill points fall below it. */
+    writes: number;
+    /**
+     * Running it again as is after the crash may be refused like this, writing nothing (and then the
+     * workflow's recovery must finish the work); without it, running it again must succeed.
+     * `onlyAfterAWrite`: the refusal is right only when the crashed run had already written something.
+     */
+    refusedAgain?: { message: RegExp; onlyAfterAWrite: boolean };
   };
+}
+
+const WAVES_APPLY = ['apply', '-c', 'test/fixtures/reliability/waves', '--only', 'waves', '--auto-approve'];
+const tapArgs = (dir: string) => ['users', 'issue-tap', '--wave', 'everyone', '--not-ready', '--out', path.join(dir, 'passes.csv'), '--lifetime', '120'];
+
+/**
+ * The pass file is what the helpdesk hands out: it must hold each user once, with the code of the
+ * pass the user holds now (not one that a later creation replaced), for every user given a pass.
+ */
+async function passFileHoldsTheLivePasses(t: Tenant, dir: string): Promise<string[]> {
+  const file = path.join(dir, 'passes.csv');
+  const issued = (await t.control('GET', '/issued-passes')) as { passes: Array<{ userPrincipalName: string; pass: string; current: boolean }> };
+  const live = new Map(issued.passes.filter((p) => p.current).map((p) => [p.userPrincipalName.toLowerCase(), p.pass]));
+  const problems: string[] = [];
+  if ((statSync(file).mode & 0o777) !== 0o600) problems.push(`${file} has mode ${(statSync(file).mode & 0o777).toString(8)}`);
+  const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const seen = new Set<string>();
+  for (const [upn = '', pass] of rows) {
+    const key = upn.toLowerCase();
+    if (seen.has(key)) problems.push(`${upn} is in the pass file twice`);
+    seen.add(key);
+    if (live.get(key) !== pass) problems.push(`${upn}: the pass file's code is not the pass the user holds`);
+  }
+  for (const upn of live.keys()) if (!seen.has(upn)) problems.push(`${upn} holds a pass whose code is not in the pass file`);
+  if (rows.length === 0) problems.push('the pass file is empty');
+  return problems;
 }
 
 /** Runs steps in order, stopping at the first that fails. */
@@ -50,11 +89,43 @@ export const WORKFLOWS = {
     crash: {
       prepare: (t, dir) => steps(() => t.cli(['plan', '--out', path.join(dir, 'plan.json')])),
       args: (dir) => ['apply', path.join(dir, 'plan.json'), '--only', 'config'],
-      refusedAfterPartialWrite: /^error: plan is stale: /,
+      writes: 5,
+      refusedAgain: { message: /^error: plan is stale: /, onlyAfterAWrite: true },
     },
   },
-  // Wave promotion (`apply --only waves` after gates pass) and bulk user operations (`users issue-tap`
-  // with a journal, resumed by re-running) are added here once they land, with rows below.
+  /**
+   * Wave promotion as the scheduled job runs it: `apply --only waves --auto-approve`, again after a
+   * failure. The members strategy on a 2,000-user wave: 100 PATCHes of 20 users in five `$batch`
+   * requests; a partly written wave is finished by the next run (what is in place is left alone).
+   */
+  waves: {
+    name: 'apply --only waves --auto-approve (members strategy, 2,000 users)',
+    scenario: 'demo',
+    run: (t) => steps(() => t.cli(WAVES_APPLY)),
+    recover: (t) => steps(() => t.cli(WAVES_APPLY)),
+    crash: { args: () => WAVES_APPLY, writes: 105 },
+  },
+  /**
+   * Helpdesk bulk work during a rollout: a Temporary Access Pass for each of the 719 users of the
+   * `everyone` wave who are not ready (over 70 `$batch` requests with the user look-ups),
+   * journalled; after a failure or a crash, `--resume` the journal. A pass whose code was lost (the
+   * creation ran, its answer did not arrive) is reported as failed and replaced by the resumed run.
+   */
+  users: {
+    name: 'users issue-tap --wave everyone --not-ready --journal (recover: --resume)',
+    scenario: 'demo',
+    run: (t, dir) => steps(() => t.cli([...tapArgs(dir), '--journal', path.join(dir, 'tap.journal')])),
+    recover: (t, dir) => steps(() => t.cli([...tapArgs(dir), '--resume', path.join(dir, 'tap.journal')])),
+    failure: uncleanBulk,
+    check: passFileHoldsTheLivePasses,
+    replaces: /\/authentication\/temporaryAccessPassMethods$/,
+    crash: {
+      args: (dir) => [...tapArgs(dir), '--journal', path.join(dir, 'tap.journal')],
+      writes: 765,
+      // The journal (and the pass file) exist from the start: the same command again refuses to overwrite them.
+      refusedAgain: { message: /^error: (journal .* already exists: resume it with --resume|.*passes\.csv already exists: refusing to overwrite)/, onlyAfterAWrite: false },
+    },
+  },
 } satisfies Record<string, Workflow>;
 
 export type WorkflowName = keyof typeof WORKFLOWS;
@@ -161,5 +232,76 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
     faults: '429:0.08,429noretry:0.05,503:0.05,504:0.05,reset:0.04,lost:0.04,slow:0.05:100,503:0.15@write',
     mustHitWrite: '503',
     protection: 'all of the above together',
+  },
+  {
+    name: 'throttling, 503 and 504 on member writes',
+    workflow: 'waves',
+    faults: '429:0.1,429noretry:0.1@write,503:0.08@write,504:0.05@write',
+    recoveries: 0,
+    mustHitWrite: '503',
+    protection: 'gw.batch re-sends the items that failed with 429/503/504 (PATCHes of members: safe to repeat) and keeps the rest',
+  },
+  {
+    name: 'member writes that ran but whose answer was lost',
+    workflow: 'waves',
+    faults: 'lost:0.15@write',
+    recoveries: 0,
+    mustHitWrite: 'lost',
+    protection:
+      'a PATCH of members is re-sent after a lost answer; as its members already joined it fails as a whole (400), and addMembersBulk adds those users one by one, counting "already a member" as done',
+  },
+  {
+    name: 'connection resets during a promotion',
+    workflow: 'waves',
+    faults: 'reset:0.1,reset:0.2@write',
+    recoveries: 0,
+    mustHitWrite: 'reset',
+    protection: 'a reset $batch of member PATCHes is re-sent (its items are idempotent)',
+  },
+  {
+    name: 'every fault kind at once, during a promotion',
+    workflow: 'waves',
+    faults: '429:0.08,429noretry:0.05,503:0.05,504:0.05,reset:0.04,lost:0.1,slow:0.05:100,503:0.15@write',
+    mustHitWrite: 'lost',
+    protection: 'all of the above together',
+  },
+  {
+    name: '429 (with and without Retry-After) on pass creations',
+    workflow: 'users',
+    faults: '429:0.1,429:0.25@POST,429noretry:0.15@POST',
+    recoveries: 0,
+    mustHitWrite: '429',
+    mustHitPost: true,
+    protection: 'a 429 proves the creation did not run: it is re-sent after the wait',
+  },
+  {
+    // A 504 may come after the creation ran (`lost` answers 504 inside a $batch) or before.
+    name: '503 and 504 on pass creations, some after the creation ran',
+    workflow: 'users',
+    faults: '503:0.08@POST,504:0.08@POST,lost:0.04@POST',
+    recoveries: 8,
+    mustHitWrite: '504',
+    mustHitPost: true,
+    protection:
+      "a creation answered 5xx may have run: it is settled by reading the user's passes before any new attempt, never re-sent blindly (a second POST would replace a pass silently); the resume finishes what is left",
+  },
+  {
+    name: 'pass creations that ran but whose answer (and code) was lost',
+    workflow: 'users',
+    faults: 'lost:0.08@POST',
+    // Every run (resumes included) loses answers at this rate (an envelope's loss loses 20): it can take a few to replace them all.
+    recoveries: 8,
+    mustHitWrite: 'lost',
+    mustHitPost: true,
+    protection: 'the read after a lost answer finds the pass: the user is reported as failed (code never received) and --resume replaces that pass, once',
+  },
+  {
+    name: 'every fault kind at once, issuing passes',
+    workflow: 'users',
+    faults: '429:0.08,429noretry:0.05,503:0.05,504:0.05,reset:0.04,lost:0.04,slow:0.05:100,lost:0.03@POST,503:0.1@POST',
+    recoveries: 8,
+    mustHitWrite: 'lost',
+    mustHitPost: true,
+    protection: 'all of the above together, with the journal and --resume',
   },
 ];
