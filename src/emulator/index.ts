@@ -20,8 +20,8 @@ export interface EmulatorOptions {
   /** Added before each API request runs (the request is on its way). */
   latencyMs?: number;
   /**
-   * Added after it ran, before the answer leaves (the answer is on its way back): a client killed
-   * meanwhile has a write that ran but whose answer it never read.
+   * Added after a write ran, before its answer leaves (the answer is on its way back): a client
+   * killed meanwhile has a write that ran but whose answer it never read. Reads answer at once.
    */
   answerLatencyMs?: number;
   /** e.g. "429:0.1,503:0.03,504:0.02,reset:0.01" */

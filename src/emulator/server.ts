@@ -196,7 +196,7 @@ export class EmulatorServer {
         result = fail(e);
         kind = 'error';
       }
-      await this.answerLatency();
+      if (carriesWrite) await this.answerLatency();
       const damaged = fault ? await this.afterExecution(fault, result) : result;
       if (fault && kind === 'applied') kind = outcomeAfter(fault, result, damaged, gone);
       // A client that went away meanwhile (killed, timed out) never gets the answer.
@@ -210,7 +210,7 @@ export class EmulatorServer {
     }
 
     const out = await this.execute(apiReq, requestId, clientRequestId, false, gone);
-    await this.answerLatency();
+    if (method !== 'GET') await this.answerLatency();
     if (out.record?.outcome === 'applied' && gone()) out.record.outcome = 'lost';
     if (out.res === 'reset') {
       req.socket.destroy();

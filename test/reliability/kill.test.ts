@@ -14,12 +14,12 @@ import { SEED, WORKFLOWS, type Workflow, type WorkflowName } from './scenarios.j
 const POINTS = 10;
 const KILL_SEED = 2026;
 /**
- * Per-request latency, most of it on the answer's way back: a write runs 10 ms after it is sent and
- * its answer takes 40 ms more, so a kill can land while a write has run but its answer is unread,
- * before the client sends what comes next (a promotion's next `$batch`).
+ * Latency: every request runs 10 ms after it is sent, and a write's answer takes 150 ms more to come
+ * back, so a kill can land while a write has run but its answer is unread, before the client sends
+ * what comes next (a promotion's next `$batch`), even on a loaded machine.
  */
 const REQUEST_LATENCY_MS = 10;
-const ANSWER_LATENCY_MS = 40;
+const ANSWER_LATENCY_MS = 150;
 const LATENCY_MS = REQUEST_LATENCY_MS + ANSWER_LATENCY_MS;
 
 let tenant: Tenant | undefined;
