@@ -17,6 +17,16 @@ function restrictPlan(plan: PlanFile, only: 'config' | 'waves'): PlanFile {
   return only === 'config' ? { ...plan, waves: [] } : { ...plan, resources: plan.resources.map((r) => ({ ...r, action: 'noop' as const })) };
 }
 
+/**
+ * What `apply --only` shows before it writes: only the part it acts on, and a line saying what it
+ * leaves out (a change shown would read as one about to be made).
+ */
+function renderRestricted(plan: PlanFile, only: 'config' | 'waves'): string {
+  if (only === 'config') return renderPlan({ ...plan, waves: [] }, 'text'); // the waves were not even read
+  const left = plan.resources.filter((r) => r.action !== 'noop').length;
+  return `${renderPlan({ ...plan, resources: [] }, 'text')}${left ? `(--only waves: ${left} configuration change(s) left out; \`entra-rollout plan\` shows everything)\n` : ''}`;
+}
+
 export function registerApply(program: Command): void {
   withTenantOptions(program.command('apply').description('write the changes of a saved plan (or of a fresh plan, after confirmation)'))
     .argument('[planfile]', 'a plan saved by `plan --out`; applied exactly, or refused when stale')
@@ -40,7 +50,7 @@ export function registerApply(program: Command): void {
         endProgress();
         if (!fresh.plan) failWithDiagnostics(fresh.diagnostics);
         plan = fresh.plan;
-        process.stdout.write(renderPlan(plan, 'text'));
+        process.stdout.write(only ? renderRestricted(plan, only) : renderPlan(plan, 'text'));
         if (hasErrors(plan.diagnostics)) throw new ExitError(1);
         if (!planHasChanges(only ? restrictPlan(plan, only) : plan)) return;
         if (!opts.autoApprove) {

@@ -122,6 +122,9 @@ describe('waves: promotion on the demo tenant', { timeout: 90_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^promoted mfa-enforcement\/pilot: 1 written/m);
     expect(r.stdout).not.toMatch(/^(created|updated) /m);
+    // It shows only what it acts on, and says what it leaves out.
+    expect(r.stdout).not.toContain('ConditionalAccessPolicy.require-mfa');
+    expect(r.stdout).toMatch(/^\(--only waves: 5 configuration change\(s\) left out; `entra-rollout plan` shows everything\)$/m);
     const writes = await httpWrites(tenant);
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.filter((w) => !w.path.startsWith(`/groups/${target}`))).toEqual([]);
@@ -145,6 +148,7 @@ describe('waves: promotion on the demo tenant', { timeout: 90_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('updated ConditionalAccessPolicy.require-mfa');
     expect(r.stdout).not.toMatch(/^promoted /m);
+    expect(r.stdout).not.toContain('Waves:'); // not even read
     expect(r.stdout).toContain('0 wave(s) promoted');
     const writes = await httpWrites(tenant);
     expect(writes.length).toBeGreaterThan(0);
