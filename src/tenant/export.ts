@@ -1,5 +1,5 @@
 import type { GraphGateway } from '../graph/index.js';
-import { findGroupsByDisplayName, getAuthenticationMethodsPolicy, getMethodConfiguration, listPolicies } from '../graph/index.js';
+import { findGroupsByDisplayName, getAuthenticationMethodsPolicy, getMethodConfiguration, GraphRequestError, listPolicies } from '../graph/index.js';
 import { UserError } from '../errors.js';
 import { ALL_USERS_TARGET, EMPTY_TARGET_ID } from '../plan/directory.js';
 import type { ExportInput, ExportNames } from '../render/exportYaml.js';
@@ -25,14 +25,23 @@ export async function readForExport(gw: GraphGateway, options: { tenantId?: stri
   return { tenantId, cloud: options.cloud, methodsPolicy, methodConfigurations, conditionalAccessPolicies: policies, names: await nameIds(gw, ids) };
 }
 
+/**
+ * The tenant id, from /organization. Organization.Read.All is optional for export: without it (403)
+ * the error says to pass --tenant-id; any other failure (401, throttling, a damaged answer) is
+ * reported as it is, naming the request and its request-id.
+ */
 async function organisationId(gw: GraphGateway): Promise<string> {
+  let orgs: Array<{ id?: string }>;
   try {
-    const orgs = await gw.listAll<{ id?: string }>('/organization?$select=id');
-    if (orgs[0]?.id) return orgs[0].id;
-  } catch {
-    // fall through to the clear error below
+    orgs = await gw.listAll<{ id?: string }>('/organization?$select=id');
+  } catch (err) {
+    if (err instanceof GraphRequestError && err.status === 403) {
+      throw new UserError(err.message, { detail: 'export reads the tenant id from /organization (Organization.Read.All, optional): grant it, or pass --tenant-id' });
+    }
+    throw err;
   }
-  throw new UserError('could not read the tenant id from /organization: pass --tenant-id');
+  if (orgs[0]?.id) return orgs[0].id;
+  throw new UserError('/organization named no tenant: pass --tenant-id');
 }
 
 function collectIds(policy: Json, configs: Record<string, Json>, caPolicies: Json[]): { users: Set<string>; groups: Set<string> } {

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { leastPrivilegedSet, selectCommands } from '../../src/permissions.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
 
@@ -29,6 +30,32 @@ describe('export round trip', () => {
     const parsed = JSON.parse(plan.stdout) as { resources: Array<{ address: string; action: string }> };
     expect(parsed.resources.length).toBeGreaterThanOrEqual(6);
     expect(parsed.resources.filter((r) => r.action !== 'noop')).toEqual([]);
+  });
+
+  it('without --tenant-id: reads /organization; without Organization.Read.All says to pass --tenant-id; other Graph errors as they are', async () => {
+    tenant = await startTestTenant();
+    const dir = mkdtempSync(path.join(tmpdir(), 'entra-rollout-export-'));
+    const ok = await runCli(['export', '--out', path.join(dir, 'a')], { env: tenant.env });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'a', 'tenant.yaml'), 'utf8')).toContain('3f6c2a51-8d0e-4c7b-9a14-5e2b7d9c0a61');
+
+    // The least-privileged export app: no Organization.Read.All (nor Directory.Read.All).
+    const roles = leastPrivilegedSet(selectCommands('export'));
+    expect(roles).not.toContain('Organization.Read.All');
+    const token = ((await tenant.control('POST', '/auth', { roles })) as { accessToken: string }).accessToken;
+    const denied = await runCli(['export', '--out', path.join(dir, 'b')], { env: { ...tenant.env, ENTRA_ROLLOUT_TOKEN: token } });
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^error: Graph GET \/organization.* failed: 403 .*request-id [0-9a-f-]{36}/m);
+    expect(denied.stderr).toContain('grant it, or pass --tenant-id');
+    const withId = await runCli(['export', '--out', path.join(dir, 'c'), '--tenant-id', '3f6c2a51-8d0e-4c7b-9a14-5e2b7d9c0a61'], { env: { ...tenant.env, ENTRA_ROLLOUT_TOKEN: token } });
+    expect(withId.code, withId.stderr).toBe(0);
+
+    // A rejected token is not a missing permission: no advice about --tenant-id.
+    await tenant.control('POST', '/auth', { roles: null, acceptedTokens: ['another-token'] });
+    const rejected = await runCli(['export', '--out', path.join(dir, 'd')], { env: tenant.env });
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toMatch(/^error: .*401/m);
+    expect(rejected.stderr).not.toContain('--tenant-id');
   });
 
   it('refuses to overwrite existing files', async () => {
