@@ -17,6 +17,23 @@ function restrictPlan(plan: PlanFile, only: 'config' | 'waves'): PlanFile {
   return only === 'config' ? { ...plan, waves: [] } : { ...plan, resources: plan.resources.map((r) => ({ ...r, action: 'noop' as const })) };
 }
 
+const SOURCE_NAMES: Record<string, string> = { registrations: 'the registration report', audits: 'the directory audit log', signIns: 'the sign-in logs' };
+
+/**
+ * A wave held because part of the tenant could not be read is not a decision: say so and fail, so a
+ * scheduled run shows red and the next one reads again (nothing was widened past an unchecked gate).
+ */
+function failIfHeldUnread(plan: PlanFile, fresh: { rollouts?: { readiness: { unavailable?: Record<string, string | undefined> } } } | undefined): void {
+  const unreadable = Object.entries(fresh?.rollouts?.readiness.unavailable ?? {}).filter((e): e is [string, string] => e[1] !== undefined);
+  const held = unreadable.length ? plan.waves.filter((w) => w.decision === 'hold' && w.gates.some((g) => g.status === 'inconclusive')) : [];
+  if (held.length === 0) return;
+  const names = unreadable.map(([k]) => SOURCE_NAMES[k] ?? k);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
+  throw new UserError(`${held.map((w) => `${w.rollout}/${w.wave}`).join(', ')} held: ${list} could not be read`, {
+    detail: `${unreadable.map(([k, why]) => `${SOURCE_NAMES[k] ?? k}: ${why}`).join('\n')}\nNo wave was widened past a gate it could not check. Run apply again.`,
+  });
+}
+
 /**
  * What `apply --only` shows before it writes: only the part it acts on, and a line saying what it
  * leaves out (a change shown would read as one about to be made).
@@ -52,7 +69,7 @@ export function registerApply(program: Command): void {
         plan = fresh.plan;
         process.stdout.write(only ? renderRestricted(plan, only) : renderPlan(plan, 'text'));
         if (hasErrors(plan.diagnostics)) throw new ExitError(1);
-        if (!planHasChanges(only ? restrictPlan(plan, only) : plan)) return;
+        if (!planHasChanges(only ? restrictPlan(plan, only) : plan)) return failIfHeldUnread(plan, fresh);
         if (!opts.autoApprove) {
           if (!process.stdin.isTTY) throw new UserError('refusing to apply without confirmation in a non-interactive shell: pass --auto-approve, or apply a saved plan file');
           if (!(await confirm('\nApply these changes? Only "yes" is accepted: '))) throw new UserError('apply cancelled; nothing was written');
@@ -82,6 +99,7 @@ export function registerApply(program: Command): void {
         throw new UserError(`apply promoted only part of a wave: ${failed.length} member(s) could not be added`, { detail: `${failed.slice(0, 20).join('\n')}\nRun apply again to retry them.` });
       }
       if (report.held.length) throw new ExitError(1);
+      failIfHeldUnread(plan, fresh);
       process.stdout.write(`Apply complete: ${report.written.length} resource(s) written, ${report.promoted.length} wave(s) promoted.\n`);
     });
 }

@@ -109,8 +109,8 @@ describe('doctor against the emulator', () => {
     });
     expect(exp.stderr).toBe('');
     expect(exp.code).toBe(0);
-    // apply writes with the apply set and nothing more.
-    const apply = await runCli(['apply', '--auto-approve'], { env: await withRoles(tenant, leastPrivilegedSet(selectCommands('apply'), { hasRollout: false })) });
+    // apply writes with the apply set and nothing more (policies/ declares a Rollout: its reads included).
+    const apply = await runCli(['apply', '--auto-approve'], { env: await withRoles(tenant, leastPrivilegedSet(selectCommands('apply'), { hasRollout: true })) });
     expect(apply.stderr).toBe('');
     expect(apply.code).toBe(0);
     expect(apply.stdout).toContain('Apply complete');

@@ -2,7 +2,8 @@
 // counted by reason, and after registrations and the soak time it is promoted on the next apply.
 // Built CLI against the emulator's demo tenant, over real HTTP, on the emulator's clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { STACK_TRACE } from '../helpers/cli.js';
+import { leastPrivilegedSet, selectCommands } from '../../src/permissions.js';
+import { runCli, STACK_TRACE } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
 import {
   advanceClock,
@@ -136,6 +137,24 @@ describe('waves: promotion on the demo tenant', { timeout: 90_000 }, () => {
     const plan = await planJson(tenant);
     expect(plan.resources.find((x) => x.address === 'ConditionalAccessPolicy.require-mfa')?.action).toBe('update');
     expect(waveOf(plan, 'pilot').decision).toBe('done');
+  });
+
+  it('apply --only waves that cannot read the report and logs (no AuditLog.Read.All) holds the pilot and exits 1, naming what it could not read', async () => {
+    tenant = await startTestTenant({ timeScale: 100 });
+    const target = await groupId(tenant, TARGET);
+    // The apply app without AuditLog.Read.All: both logs answer 403.
+    const roles = leastPrivilegedSet(selectCommands('apply'), { hasRollout: true }).filter((r) => r !== 'AuditLog.Read.All');
+    const token = ((await tenant.control('POST', '/auth', { roles })) as { accessToken: string }).accessToken;
+    await tenant.control('POST', '/reset-log');
+
+    const r = await runCli(['apply', '-c', 'policies', '--only', 'waves', '--auto-approve'], { env: { ...tenant.env, ENTRA_ROLLOUT_TOKEN: token } });
+    expect(r.stderr).not.toMatch(STACK_TRACE);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^error: mfa-enforcement\/pilot held: the registration report, the directory audit log and the sign-in logs could not be read$/m);
+    expect(r.stderr).toMatch(/^the sign-in logs: Graph GET \/auditLogs\/signIns.* 403 .*request-id [0-9a-f-]{36}/m);
+    expect(r.stdout).not.toMatch(/^promoted /m);
+    expect(await httpWrites(tenant)).toEqual([]);
+    expect((await groupState(tenant, target)).memberGroups).toEqual([]);
   });
 
   it('apply --only config writes the configuration and promotes no wave', async () => {
