@@ -122,7 +122,7 @@ export function writeViolations(
   const out: string[] = [];
   const key = (w: WriteRecord) => `${w.method} ${w.path} body:${w.bodySha256 ?? '-'}`;
   const answered = new Map<string, number>();
-  const ran = new Map<string, number>();
+  const runs = new Map<string, number>();
   /** Runs whose answer the client never got (lost or mangled) and that no repeat has used yet, per key. */
   const unanswered = new Map<string, WriteRecord[]>();
   const lookedBetween = (path: string, after: number, before: number) => (options.gets ?? []).some((g) => g.path === path && g.status === 200 && g.seq > after && g.seq < before);
@@ -131,8 +131,8 @@ export function writeViolations(
     const reachedClient = w.outcome === 'applied' && w.seq > (options.crashedAfter ?? 0);
     if (reachedClient && w.status >= 200 && w.status < 300) answered.set(key(w), (answered.get(key(w)) ?? 0) + 1);
     if (!isNonIdempotentPost(w) || !RAN.has(w.outcome)) continue;
-    const n = (ran.get(key(w)) ?? 0) + 1;
-    ran.set(key(w), n);
+    const n = (runs.get(key(w)) ?? 0) + 1;
+    runs.set(key(w), n);
     const lost = unanswered.get(key(w)) ?? [];
     if (n > 1) {
       const licence = options.replaces?.test(w.path) ? lost.findIndex((l) => lookedBetween(w.path, l.seq, w.seq)) : -1;
