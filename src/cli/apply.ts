@@ -3,6 +3,7 @@ import { hasErrors } from '../diagnostics.js';
 import { ExitError, UserError } from '../errors.js';
 import { readPlanFile } from '../plan/planFile.js';
 import { planHasChanges, type PlanFile } from '../plan/types.js';
+import type { TenantPlanResult } from '../tenant/planAgainstTenant.js';
 import { confirm, endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { renderPlan } from './plan.js';
 
@@ -23,8 +24,8 @@ const SOURCE_NAMES: Record<string, string> = { registrations: 'the registration 
  * A wave held because part of the tenant could not be read is not a decision: say so and fail, so a
  * scheduled run shows red and the next one reads again (nothing was widened past an unchecked gate).
  */
-function failIfHeldUnread(plan: PlanFile, fresh: { rollouts?: { readiness: { unavailable?: Record<string, string | undefined> } } } | undefined): void {
-  const unreadable = Object.entries(fresh?.rollouts?.readiness.unavailable ?? {}).filter((e): e is [string, string] => e[1] !== undefined);
+function failIfHeldUnread(plan: PlanFile, fresh: TenantPlanResult | undefined): void {
+  const unreadable = Object.entries(fresh?.rollouts?.readiness.unavailable ?? {});
   const held = unreadable.length ? plan.waves.filter((w) => w.decision === 'hold' && w.gates.some((g) => g.status === 'inconclusive')) : [];
   if (held.length === 0) return;
   const names = unreadable.map(([k]) => SOURCE_NAMES[k] ?? k);
@@ -39,7 +40,7 @@ function failIfHeldUnread(plan: PlanFile, fresh: { rollouts?: { readiness: { una
  * leaves out (a change shown would read as one about to be made).
  */
 function renderRestricted(plan: PlanFile, only: 'config' | 'waves'): string {
-  if (only === 'config') return renderPlan({ ...plan, waves: [] }, 'text'); // the waves were not even read
+  if (only === 'config') return renderPlan(restrictPlan(plan, 'config'), 'text'); // the waves were not even read
   const left = plan.resources.filter((r) => r.action !== 'noop').length;
   return `${renderPlan({ ...plan, resources: [] }, 'text')}${left ? `(--only waves: ${left} configuration change(s) left out; \`entra-rollout plan\` shows everything)\n` : ''}`;
 }
@@ -60,7 +61,7 @@ export function registerApply(program: Command): void {
       const only = opts.only as 'config' | 'waves' | undefined;
       const progress = progressReporter();
       let plan: PlanFile;
-      let fresh: Awaited<ReturnType<typeof planAgainstTenant>> | undefined;
+      let fresh: TenantPlanResult | undefined;
       if (saved) plan = saved;
       else {
         fresh = await planAgainstTenant(gw, desired, new Date(), { waves: only !== 'config', ...(progress ? { progress } : {}) });

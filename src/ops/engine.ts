@@ -334,7 +334,7 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
     const retryable =
       res.status === 429 ? q.throttled < maxAttempts * THROTTLED_ATTEMPTS_FACTOR : RETRYABLE_5XX.has(res.status) && idempotent(q.req) && q.attempts - q.throttled < maxAttempts;
     if (!res.ok && retryable) {
-      const backoff = (random() * Math.min(30_000, 1000 * 2 ** (Math.min(q.attempts, 16) - 1))) / scale;
+      const backoff = (random() * Math.min(30_000, 1000 * 2 ** (q.attempts - 1))) / scale;
       q.notBefore = Date.now() + (res.error?.retryAfterMs ?? backoff);
       stats.retries++;
       queues.get(q.req.beta ? 'beta' : 'v1.0')!.push(q);
