@@ -40,6 +40,18 @@ export async function startTenant(options: Partial<EmulatorOptions> = {}): Promi
   return tenant;
 }
 
+/** A Temporary Access Pass the emulator handed out; `current`: the user still holds it. */
+export interface IssuedPass {
+  userPrincipalName: string;
+  pass: string;
+  current: boolean;
+}
+
+/** Every pass the emulator handed out, oldest first (its control API; Graph keeps no such list). */
+export async function issuedPasses(t: Pick<TestTenant, 'control'>): Promise<IssuedPass[]> {
+  return ((await t.control('GET', '/issued-passes')) as { passes: IssuedPass[] }).passes;
+}
+
 export const tmp = (prefix = 'entra-rollout-rel-') => mkdtempSync(path.join(tmpdir(), prefix));
 
 /** The built CLI as a child process that a test can kill at a moment of its choosing. */

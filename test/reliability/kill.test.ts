@@ -30,13 +30,14 @@ afterEach(async () => {
 
 interface KillPoint {
   point: number;
-  afterWrites: number;
+  /** Killed once this share (per mille) of an uninterrupted run's writes has reached the emulator. */
+  permille: number;
   delayMs: number;
 }
 
-function killPoints(writes: number): KillPoint[] {
+function killPoints(): KillPoint[] {
   const rng = new Prng(KILL_SEED);
-  return Array.from({ length: POINTS }, (_, point) => ({ point, afterWrites: rng.int(writes), delayMs: rng.int(LATENCY_MS) }));
+  return Array.from({ length: POINTS }, (_, point) => ({ point, permille: rng.int(1000), delayMs: rng.int(LATENCY_MS) }));
 }
 
 const crashWorkflows: WorkflowName[] = (Object.keys(WORKFLOWS) as WorkflowName[]).filter((n) => (WORKFLOWS[n] as Workflow).crash);
@@ -64,8 +65,9 @@ describe.each(crashWorkflows)('reliability: %s killed with SIGKILL, then run aga
       }
     })());
 
-  it.each(killPoints(crash.writes))('point $point: killed after $afterWrites write(s) + $delayMs ms', async ({ afterWrites, delayMs }) => {
+  it.each(killPoints())('point $point: killed after $permille‰ of the writes + $delayMs ms', async ({ permille, delayMs }) => {
     const expected = await reference(name, SEED);
+    const afterWrites = Math.floor((permille / 1000) * expected.writes);
     const dir = tmp();
     cpSync(await prepare(), dir, { recursive: true });
     tenant = await startTenant({ scenario: wf.scenario, seed: SEED, throttle: false, latencyMs: REQUEST_LATENCY_MS, answerLatencyMs: ANSWER_LATENCY_MS });

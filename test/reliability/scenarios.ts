@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CliResult } from '../helpers/cli.js';
-import { uncleanBulk, type Tenant } from './harness.js';
+import { issuedPasses, uncleanBulk, type Tenant } from './harness.js';
 
 export interface Workflow {
   name: string;
@@ -24,8 +24,6 @@ export interface Workflow {
     /** Steps before it, made once on a tenant of the same seed; the folder they wrote is copied for every kill point. */
     prepare?(t: Tenant, dir: string): Promise<CliResult[]>;
     args(dir: string): string[];
-    /** About how many writes (`$batch` items and envelopes included) an uninterrupted run makes: kill points fall below it. */
-    writes: number;
     /**
      * Running it again as is after the crash may be refused like this, writing nothing (and then the
      * workflow's recovery must finish the work); without it, running it again must succeed.
@@ -44,8 +42,7 @@ const tapArgs = (dir: string) => ['users', 'issue-tap', '--wave', 'everyone', '-
  */
 async function passFileHoldsTheLivePasses(t: Tenant, dir: string): Promise<string[]> {
   const file = path.join(dir, 'passes.csv');
-  const issued = (await t.control('GET', '/issued-passes')) as { passes: Array<{ userPrincipalName: string; pass: string; current: boolean }> };
-  const live = new Map(issued.passes.filter((p) => p.current).map((p) => [p.userPrincipalName.toLowerCase(), p.pass]));
+  const live = new Map((await issuedPasses(t)).filter((p) => p.current).map((p) => [p.userPrincipalName.toLowerCase(), p.pass]));
   const problems: string[] = [];
   if ((statSync(file).mode & 0o777) !== 0o600) problems.push(`${file} has mode ${(statSync(file).mode & 0o777).toString(8)}`);
   const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
@@ -89,7 +86,6 @@ export const WORKFLOWS = {
     crash: {
       prepare: (t, dir) => steps(() => t.cli(['plan', '--out', path.join(dir, 'plan.json')])),
       args: (dir) => ['apply', path.join(dir, 'plan.json'), '--only', 'config'],
-      writes: 5,
       refusedAgain: { message: /^error: plan is stale: /, onlyAfterAWrite: true },
     },
   },
@@ -103,7 +99,7 @@ export const WORKFLOWS = {
     scenario: 'demo',
     run: (t) => steps(() => t.cli(WAVES_APPLY)),
     recover: (t) => steps(() => t.cli(WAVES_APPLY)),
-    crash: { args: () => WAVES_APPLY, writes: 105 },
+    crash: { args: () => WAVES_APPLY },
   },
   /**
    * Helpdesk bulk work during a rollout: a Temporary Access Pass for each of the 719 users of the
@@ -121,7 +117,6 @@ export const WORKFLOWS = {
     replaces: /\/authentication\/temporaryAccessPassMethods$/,
     crash: {
       args: (dir) => [...tapArgs(dir), '--journal', path.join(dir, 'tap.journal')],
-      writes: 765,
       // The journal (and the pass file) exist from the start: the same command again refuses to overwrite them.
       refusedAgain: { message: /^error: (journal .* already exists: resume it with --resume|.*passes\.csv already exists: refusing to overwrite)/, onlyAfterAWrite: false },
     },

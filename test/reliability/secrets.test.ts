@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
-import { spawnCli, startTenant, tmp, type Tenant } from './harness.js';
+import { issuedPasses, spawnCli, startTenant, tmp, type Tenant } from './harness.js';
 
 /** JWT-shaped, so code that decodes claims handles it like a real one. */
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJzZWNyZXQiOiJyZWwta25vd24tdG9rZW4ifQ.SECRET-rel-known-token-8f3a';
@@ -38,13 +38,7 @@ interface SecretRow {
   passFile?: string;
 }
 
-interface IssuedPass {
-  userPrincipalName: string;
-  pass: string;
-  current: boolean;
-}
-const issuedPasses = async (c: Ctx) => ((await c.tenant.control('GET', '/issued-passes')) as { passes: IssuedPass[] }).passes;
-const passCodes = async (c: Ctx) => (await issuedPasses(c)).map((p) => p.pass);
+const passCodes = async (c: Ctx) => (await issuedPasses(c.tenant)).map((p) => p.pass);
 const TAP = ['users', 'issue-tap', '-c', POLICIES, '--wave', 'early', '--not-ready', '--out', 'passes.csv'];
 /** Users of the `early` wave who are not ready, as the CLI lists them (the first column of its pass file). */
 const firstUsers = (c: Ctx, n: number) =>
@@ -188,7 +182,7 @@ describe('security: no secret in any output', () => {
       const passFile = path.join(dir, row.passFile);
       expect(statSync(passFile).mode & 0o777).toBe(0o600);
       const text = readFileSync(passFile, 'utf8');
-      const held = (await issuedPasses(ctx)).filter((p) => p.current);
+      const held = (await issuedPasses(ctx.tenant)).filter((p) => p.current);
       expect(held.length).toBeGreaterThan(0);
       expect(held.filter((p) => !text.includes(`${p.userPrincipalName},${p.pass},`)).map((p) => p.userPrincipalName)).toEqual([]);
       files = files.filter((f) => f !== passFile);
