@@ -5,32 +5,42 @@
 import { Command, CommanderError } from 'commander';
 import { ExitError, UserError } from './errors.js';
 import { toolVersion } from './version.js';
-import { registerValidate } from './cli/validate.js';
-import { registerEmulator } from './cli/emulator.js';
-import { registerPlan } from './cli/plan.js';
-import { registerApply } from './cli/apply.js';
-import { registerDemo } from './cli/demo.js';
-import { registerExport } from './cli/export.js';
-import { registerWaves } from './cli/waves.js';
-import { registerUsers } from './cli/users.js';
-import { registerDoctor } from './cli/doctor.js';
+type Register = (program: Command) => void;
 
-export function buildProgram(): Command {
+/**
+ * Each command's module, loaded on demand: `validate` must start fast (an editor or a pre-commit
+ * hook runs it), so a run loads only the module of the command it names. Help, an unknown command
+ * or no command at all load every one, so commander can list them and suggest the closest.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import('./cli/validate.js')).registerValidate,
+  plan: async () => (await import('./cli/plan.js')).registerPlan,
+  apply: async () => (await import('./cli/apply.js')).registerApply,
+  waves: async () => (await import('./cli/waves.js')).registerWaves,
+  users: async () => (await import('./cli/users.js')).registerUsers,
+  export: async () => (await import('./cli/export.js')).registerExport,
+  doctor: async () => (await import('./cli/doctor.js')).registerDoctor,
+  emulator: async () => (await import('./cli/emulator.js')).registerEmulator,
+  demo: async () => (await import('./cli/demo.js')).registerDemo,
+};
+
+/** The command an argv names (the first word that is not an option), if it is one we know. */
+export function commandNamed(argv: readonly string[]): string | undefined {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
+}
+
+/** The program with every command (or only `only`'s), in the order `--help` lists them. */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('entra-rollout')
     .description('Policy-as-code controller for Microsoft Entra MFA rollouts')
     .version(toolVersion, '-V, --version')
     .option('--debug', 'show stack traces and request details on errors')
     .showHelpAfterError()
     .exitOverride();
-  registerValidate(program);
-  registerPlan(program);
-  registerApply(program);
-  registerWaves(program);
-  registerUsers(program);
-  registerExport(program);
-  registerDoctor(program);
-  registerEmulator(program);
-  registerDemo(program);
+  const names = only ? [only] : Object.keys(COMMANDS);
+  const registers = await Promise.all(names.map((name) => COMMANDS[name]!()));
+  for (const register of registers) register(program);
   return program;
 }
 
@@ -39,8 +49,8 @@ function isDebug(argv: readonly string[]): boolean {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(commandNamed(argv));
     await program.parseAsync(argv);
     return 0;
   } catch (err) {

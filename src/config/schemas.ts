@@ -1,40 +1,53 @@
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
+import { AJV_OPTIONS, SCHEMA_FILES } from './schemaFiles.js';
 import type { Kind } from './types.js';
+
+export { SCHEMA_FILES } from './schemaFiles.js';
 
 // src/config/ and dist/config/ both sit two levels below the package root, next to schemas/.
 const schemaDir = new URL('../../schemas/', import.meta.url);
-
-export const SCHEMA_FILES: Record<Kind, string> = {
-  Tenant: 'tenant.schema.json',
-  AuthenticationMethods: 'authentication-methods.schema.json',
-  ConditionalAccessPolicy: 'conditional-access-policy.schema.json',
-  Rollout: 'rollout.schema.json',
-};
-
-// ajv-formats is CommonJS with a default export; under NodeNext its namespace carries `default`.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+// Written by scripts/build-validators.mjs next to the built dist/config/schemas.js.
+const generated = new URL('./validators.generated.cjs', import.meta.url);
+const require = createRequire(import.meta.url);
 
 let validators: Map<Kind, ValidateFunction> | undefined;
+let source: 'ahead-of-time' | 'run-time' | undefined;
 
-/** Compiled validators, one per kind, built once per process. */
+/**
+ * Compiled validators, one per kind, built once per process. The built CLI loads the code that
+ * ajv generated at build time: compiling the schemas was most of `validate`'s start-up. Run from
+ * source (vitest), there is no such file and the schemas are compiled here with the same options.
+ */
 export function schemaValidator(kind: Kind): ValidateFunction {
-  if (!validators) {
-    // optimize: false skips ajv's code-optimisation passes: compiling is a third of `validate`'s
-    // start-up, while the validators then check only a handful of small documents.
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, code: { optimize: false } });
-    addFormats(ajv);
-    validators = new Map();
-    for (const [k, file] of Object.entries(SCHEMA_FILES) as [Kind, string][]) {
-      const schema = JSON.parse(readFileSync(new URL(file, schemaDir), 'utf8')) as object;
-      validators.set(k, ajv.compile(schema));
-    }
-  }
+  validators ??= existsSync(generated) ? loadGenerated() : compileNow();
   const validate = validators.get(kind);
   if (!validate) throw new Error(`no schema for kind ${kind}`);
   return validate;
+}
+
+/** Where the validators came from (tests check the built CLI uses the generated ones). */
+export function validatorSource(): 'ahead-of-time' | 'run-time' | undefined {
+  return source;
+}
+
+function loadGenerated(): Map<Kind, ValidateFunction> {
+  const mod = require(generated.pathname) as Record<Kind, ValidateFunction>;
+  source = 'ahead-of-time';
+  return new Map((Object.keys(SCHEMA_FILES) as Kind[]).map((k) => [k, mod[k]]));
+}
+
+function compileNow(): Map<Kind, ValidateFunction> {
+  // ajv (and ajv-formats) are CommonJS; loaded only on this path so the built CLI never pays for them.
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const addFormats = require('ajv-formats') as (ajv: InstanceType<typeof Ajv2020>) => unknown;
+  const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code } });
+  addFormats(ajv);
+  source = 'run-time';
+  return new Map(
+    (Object.entries(SCHEMA_FILES) as [Kind, string][]).map(([k, file]) => [k, ajv.compile(JSON.parse(readFileSync(new URL(file, schemaDir), 'utf8')) as object)]),
+  );
 }
 
 interface SchemaNode {

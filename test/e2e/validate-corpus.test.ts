@@ -5,6 +5,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import type { Diagnostic } from '../../src/diagnostics.js';
 import { REPO_ROOT, runCli, STACK_TRACE } from '../helpers/cli.js';
 
 const corpus = path.join(REPO_ROOT, 'test/fixtures/broken');
@@ -59,6 +61,14 @@ describe('validate rejects every broken policy set', () => {
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => ({ file: m[1], line: Number(m[2]), code: m[4] }));
     expect(reported, output).toContainEqual({ file: expected.file, line: expected.line, code: expected.code });
+
+    // The built CLI validates with the code ajv generated at build time; run from source (here) the
+    // schemas are compiled at run time. Both must find exactly the same things.
+    const json = await runCli(['validate', '-c', 'policies', '--format', 'json'], { cwd: dir });
+    const built = (JSON.parse(json.stdout) as { diagnostics: Diagnostic[] }).diagnostics;
+    const relative = (text: string) => text.replaceAll(`${dir}${path.sep}`, '');
+    const fromSource = loadConfig(path.join(dir, 'policies')).diagnostics.map((d) => ({ ...d, message: relative(d.message), ...(d.file ? { file: relative(d.file) } : {}) }));
+    expect(built).toEqual(fromSource);
   });
 });
 
