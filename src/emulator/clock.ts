@@ -4,16 +4,22 @@
  * emulators with the same scenario, seed and clockStart serve identical data.
  */
 export class EmulatorClock {
-  private readonly startedAt = performance.now();
+  private readonly startedAt: number;
   private offsetMs = 0;
-  /** `frozen`: only /_emulator/clock/advance moves it (two runs then see the same times). */
+  /**
+   * `frozen`: only /_emulator/clock/advance moves it (two runs then see the same times).
+   * `elapsed`: the monotonic time source, in ms (tests pass their own).
+   */
   constructor(
     readonly start: Date,
     readonly frozen = false,
-  ) {}
+    private readonly elapsed: () => number = () => performance.now(),
+  ) {
+    this.startedAt = elapsed();
+  }
 
   nowMs(): number {
-    return this.start.getTime() + (this.frozen ? 0 : performance.now() - this.startedAt) + this.offsetMs;
+    return this.start.getTime() + (this.frozen ? 0 : this.elapsed() - this.startedAt) + this.offsetMs;
   }
   now(): Date {
     return new Date(this.nowMs());

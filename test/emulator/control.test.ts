@@ -114,10 +114,9 @@ describe('emulator: control API', () => {
       await c.close();
     }
   });
-  it('a frozen clock moves only when advanced, and the Date header follows it', async () => {
+  it('a frozen clock serves its start until advanced, and the Date header follows it', async () => {
     const c = await start({ scenario: 'seeds', frozenClock: true });
     try {
-      await new Promise((r) => setTimeout(r, 1100));
       expect((await c.control('GET', '/clock')).json.now).toBe('2026-11-20T09:00:00Z');
       expect(new Date((await c.graph('GET', '/groups?$top=1')).headers.get('date')!).toISOString()).toBe(CLOCK.toISOString());
       expect((await c.control('POST', '/clock/advance', { hours: 1 })).json.now).toBe('2026-11-20T10:00:00Z');
