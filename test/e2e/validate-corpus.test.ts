@@ -93,6 +93,15 @@ describe('validate on good input', () => {
     ]);
   });
 
+  it('writes GitHub annotations with --format github, one per finding, with exit 1', async () => {
+    const { dir, expected } = prepare('16-wrong-enum-ca-state');
+    const result = await runCli(['validate', '-c', 'policies', '--format', 'github'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`::error file=${expected.file},line=${expected.line},`);
+    expect(result.stdout).toMatch(new RegExp(`title=entra-rollout ${expected.code}::`));
+    expect(result.stdout).toMatch(/^Invalid: \d+ document\(s\) in \d+ file\(s\): 1 error\(s\), 0 warning\(s\)$/m);
+  });
+
   it('names a missing policy folder without a stack trace', async () => {
     const result = await runCli(['validate', '-c', 'does-not-exist'], { cwd: work });
     expect(result.code).toBe(1);
@@ -103,6 +112,6 @@ describe('validate on good input', () => {
   it('rejects an unknown --format with a clear error', async () => {
     const result = await runCli(['validate', '--format', 'yaml']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error: --format must be one of text, json; got "yaml"\n');
+    expect(result.stderr).toBe('error: --format must be one of text, json, github; got "yaml"\n');
   });
 });
