@@ -86,8 +86,24 @@ describe('GitHub workflows', () => {
     }
   });
 
-  it.each(FILES)('%s: actions are pinned to at least a major version', (file) => {
-    for (const [, job] of jobs(file)) for (const s of job.steps) if (s.uses) expect(s.uses).toMatch(/@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
+  it.each(FILES)('%s: every action is pinned to a full commit SHA, its version named in a comment', (file) => {
+    // A tag can be moved to other code; a commit cannot (supply chain: these jobs mint tenant tokens).
+    const lines = source(file).split('\n').filter((l) => /^\s*(-\s+)?uses:/.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line, `${file}: ${line.trim()}`).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/);
+  });
+
+  it.each(FILES)('%s: a job that can mint a token installs without running lifecycle scripts', (file) => {
+    for (const [name, job] of jobs(file)) {
+      if (job.permissions?.['id-token'] !== 'write') continue;
+      for (const s of job.steps) {
+        for (const install of s.run?.match(/npm (ci|install|i)\b[^&|;\n]*/g) ?? []) expect(install, `${file} ${name}`).toContain('--ignore-scripts');
+      }
+    }
+  });
+
+  it.each(FILES)('%s: every job declares its own permissions', (file) => {
+    for (const [name, job] of jobs(file)) expect(job.permissions, `${file} ${name}`).toBeDefined();
   });
 
   it('ci: tests on pull requests and on pushes to main', () => {
