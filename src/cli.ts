@@ -9,6 +9,7 @@ import { registerValidate } from './cli/validate.js';
 import { registerEmulator } from './cli/emulator.js';
 import { registerPlan } from './cli/plan.js';
 import { registerApply } from './cli/apply.js';
+import { registerShow } from './cli/show.js';
 import { registerDemo } from './cli/demo.js';
 import { registerExport } from './cli/export.js';
 import { registerWaves } from './cli/waves.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerPlan(program);
   registerApply(program);
+  registerShow(program);
   registerWaves(program);
   registerUsers(program);
   registerExport(program);
