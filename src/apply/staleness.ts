@@ -99,7 +99,7 @@ export function describeWriteDifference(d: WriteDifference): string[] {
     case 'only-fresh':
       return [`${name}${writeLabel(d.write)}: a fresh plan writes it, the plan file does not`];
     case 'differs':
-      return [`${name}${writeLabel(d.write)}:`, ...d.fields.map((f) => `    ${sanitise(f.field)}: plan file ${shown(f.saved)} → fresh plan ${shown(f.fresh)}`)];
+      return [`${name}${writeLabel(d.write)}:`, ...d.fields.map((f) => `  ${sanitise(f.field)}: plan file ${shown(f.saved)} → fresh plan ${shown(f.fresh)}`)];
   }
 }
 
