@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   validate: async () => (await import('./cli/validate.js')).registerValidate,
   plan: async () => (await import('./cli/plan.js')).registerPlan,
   apply: async () => (await import('./cli/apply.js')).registerApply,
+  show: async () => (await import('./cli/show.js')).registerShow,
   waves: async () => (await import('./cli/waves.js')).registerWaves,
   users: async () => (await import('./cli/users.js')).registerUsers,
   export: async () => (await import('./cli/export.js')).registerExport,

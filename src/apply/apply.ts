@@ -4,7 +4,8 @@ import type { DesiredState } from '../config/types.js';
 import { createPolicy, patchAuthenticationMethodsPolicy, patchMethodConfiguration, updatePolicy, type GraphGateway } from '../graph/index.js';
 import type { PlanFile, PlanResource } from '../plan/types.js';
 import { planAgainstTenant, type TenantPlanResult } from '../tenant/planAgainstTenant.js';
-import { findStaleReasons } from './staleness.js';
+import { toolVersion } from '../version.js';
+import { verifySavedPlan } from './staleness.js';
 import { promoteWave, type WaveMoveResult } from './waves.js';
 
 export interface ApplyOptions {
@@ -17,6 +18,8 @@ export interface ApplyOptions {
   fresh?: TenantPlanResult;
   onWrite?: (r: PlanResource) => void;
   onWave?: (r: WaveMoveResult) => void;
+  /** Said before any write, e.g. that a plan from another version is applied because its writes are identical. */
+  onNotice?: (message: string) => void;
   progress?: (message: string) => void;
 }
 
@@ -36,26 +39,28 @@ export interface ApplyReport {
 }
 
 /**
- * Re-reads the tenant, refuses before any write when the plan is stale or has errors, then writes
- * in the plan's order (methods before Conditional Access) and finally promotes the waves the plan
- * promotes, each only if its gates still pass now. Never re-decides the configuration: the bodies
- * sent are the ones the plan recorded.
+ * Re-reads the tenant and plans again, refuses before any write when the saved plan is for another
+ * tenant, stale, has errors, or writes anything other than the fresh plan writes; then sends the
+ * verified writes in the plan's order (methods before Conditional Access) and finally promotes the
+ * waves the plan promotes, each only if its gates still pass now. Nothing from the saved file (ids,
+ * paths, bodies) is sent unless the fresh plan produced exactly the same.
  */
 export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: DesiredState, now: Date, options: ApplyOptions = {}): Promise<ApplyReport> {
   if (hasErrors(plan.diagnostics)) throw new UserError('the plan has errors; fix them and plan again (nothing was written)');
   const doConfig = options.only !== 'waves';
   const promotions = options.only === 'config' ? [] : plan.waves.filter((w) => w.decision === 'promote');
-  const pending = doConfig ? plan.resources.filter((r) => r.action !== 'noop' && r.write) : [];
 
   const readOptions = { waves: promotions.length > 0, ...(options.progress ? { progress: options.progress } : {}) };
   let fresh = options.fresh ?? (await planAgainstTenant(gw, desired, now, readOptions));
   if (!fresh.plan) {
     throw new UserError('plan is stale: the tenant no longer resolves every name in the policies (nothing was written)', { detail: fresh.diagnostics.map((d) => `  ${d.message}`).join('\n') });
   }
-  const reasons = findStaleReasons(doConfig ? plan : { ...plan, resources: [] }, fresh.plan, desired.configHash);
-  if (reasons.length > 0) {
-    throw new UserError(`plan is stale: ${reasons[0]}${reasons.length > 1 ? ` (and ${reasons.length - 1} more)` : ''}; nothing was written, plan again`, { detail: reasons.map((r) => `  - ${r}`).join('\n') });
-  }
+  const verified = verifySavedPlan(plan, fresh.plan, desired.configHash, toolVersion, { config: doConfig });
+  if (verified.refusal) throw new UserError(verified.refusal.message, { detail: verified.refusal.detail });
+  if (hasErrors(fresh.plan.diagnostics)) throw new UserError('a fresh plan made now has errors; fix them and plan again (nothing was written)');
+  for (const notice of verified.notices) options.onNotice?.(notice);
+  // The fresh plan's writes: equal to the saved ones (just verified), and computed from the tenant as it is.
+  const pending = doConfig ? fresh.plan.resources.filter((r) => r.action !== 'noop' && r.write) : [];
 
   const report: ApplyReport = { written: [], promoted: [], held: [] };
   for (const [i, resource] of pending.entries()) {
@@ -96,20 +101,22 @@ export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: Desir
   return report;
 }
 
+/** Sends one verified write: the object it names is the write's own graphId, never a display field. */
 async function write(gw: GraphGateway, resource: PlanResource): Promise<void> {
   const { write: w } = resource;
   if (!w) return;
   switch (resource.kind) {
     case 'MicrosoftAuthenticator':
     case 'TemporaryAccessPass':
-      await patchMethodConfiguration(gw, resource.kind, String(w.body['@odata.type']), w.body);
+      await patchMethodConfiguration(gw, w.graphId ?? resource.kind, String(w.body['@odata.type']), w.body);
       return;
     case 'RegistrationCampaign':
       await patchAuthenticationMethodsPolicy(gw, w.body);
       return;
     case 'ConditionalAccessPolicy':
-      if (resource.action === 'create') await createPolicy(gw, w.body);
-      else await updatePolicy(gw, resource.graphId!, w.body);
+      if (w.method === 'POST') await createPolicy(gw, w.body);
+      else if (w.graphId) await updatePolicy(gw, w.graphId, w.body);
+      else throw new Error(`${resource.address}: a PATCH without a graphId was planned`);
       return;
   }
 }

@@ -47,7 +47,7 @@ function renderRestricted(plan: PlanFile, only: 'config' | 'waves'): string {
 
 export function registerApply(program: Command): void {
   withTenantOptions(program.command('apply').description('write the changes of a saved plan (or of a fresh plan, after confirmation)'))
-    .argument('[planfile]', 'a plan saved by `plan --out`; applied exactly, or refused when stale')
+    .argument('[planfile]', 'a plan saved by `plan --out`: applied only if a fresh plan writes exactly the same, else refused')
     .option('--auto-approve', 'apply a fresh plan without asking (for CI)')
     .option('--only <part>', 'config (methods and CA policies) or waves')
     .action(async (planFile: string | undefined, opts: ApplyCliOptions) => {
@@ -81,6 +81,7 @@ export function registerApply(program: Command): void {
         ...(only ? { only } : {}),
         ...(fresh ? { fresh } : {}),
         ...(progress ? { progress } : {}),
+        onNotice: (message) => process.stderr.write(`note: ${message}\n`),
         onWrite: (r) => process.stdout.write(`${r.action === 'create' ? 'created' : 'updated'} ${r.address} (${r.displayName})\n`),
         onWave: (w) => process.stdout.write(`promoted ${w.rollout}/${w.wave}: ${w.changed} written, ${w.unchanged} already in place${w.failed.length ? `, ${w.failed.length} FAILED` : ''}\n`),
       });

@@ -10,6 +10,7 @@ interface EmulatorCliOptions {
   latencyMs?: string;
   faults?: string;
   seed?: string;
+  tenantId?: string;
   clock?: string;
   timeScale?: string;
   throttle: boolean;
@@ -33,6 +34,7 @@ export function registerEmulator(program: Command): void {
     .option('--latency-ms <n>', 'added latency per API request, in milliseconds')
     .option('--faults <spec>', 'fault injection, e.g. 429:0.1,503:0.03,504:0.02,reset:0.01 (also 429noretry, html502, html200, lost, truncated, novalue, slow:P:MS)')
     .option('--seed <n>', 'seed for generated data and faults (default 42)')
+    .option('--tenant-id <guid>', 'tenant id the emulator serves (default the one policies/ declares)')
     .option('--clock <iso>', 'emulator clock start, ISO 8601 (default: now)')
     .option('--time-scale <n>', 'throttle buckets refill this many times faster')
     .option('--no-throttle', 'disable throttling')
@@ -70,6 +72,7 @@ export function registerEmulator(program: Command): void {
           ...(latencyMs !== undefined && { latencyMs }),
           ...(o.faults !== undefined && { faults: o.faults }),
           ...(seed !== undefined && { seed }),
+          ...(o.tenantId !== undefined && { tenantId: o.tenantId.toLowerCase() }),
           ...(clockStart !== undefined && { clockStart }),
           ...(timeScale !== undefined && { timeScale }),
         });

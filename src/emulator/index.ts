@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   /** e.g. "429:0.1,503:0.03,504:0.02,reset:0.01" */
   faults?: string;
   seed?: number;
+  /** The tenant id (a GUID) served by /organization and put in issued tokens; default TENANT_ID, which policies/ declares. */
+  tenantId?: string;
   clockStart?: Date;
   /** The clock moves only when told to (POST /_emulator/clock/advance), not with real time. */
   frozenClock?: boolean;
@@ -62,6 +64,7 @@ export function validateEmulatorOptions(o: EmulatorOptions): void {
   int('seed', o.seed, 0, 0xffffffff);
   if (o.users !== undefined && o.scenario !== 'scale') throw new RangeError('users applies only to the scale scenario');
   if (o.timeScale !== undefined && !(Number.isFinite(o.timeScale) && o.timeScale > 0 && o.timeScale <= 1_000_000)) throw new RangeError('timeScale must be a number above 0 (at most 1000000)');
+  if (o.tenantId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(o.tenantId)) throw new RangeError('tenantId must be a lower-case GUID');
   if (o.clockStart !== undefined && Number.isNaN(o.clockStart.getTime())) throw new RangeError('clockStart is not a valid date');
   parseFaultSpec(o.faults);
 }
@@ -71,7 +74,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const seed = opts.seed ?? 42;
   const clock = new EmulatorClock(opts.clockStart ?? defaultClockStart(), opts.frozenClock === true);
   const t0 = performance.now();
-  const tenant = buildScenario(opts.scenario, { seed, clock, ...(opts.users !== undefined ? { users: opts.users } : {}) });
+  const tenant = buildScenario(opts.scenario, { seed, clock, ...(opts.users !== undefined ? { users: opts.users } : {}), ...(opts.tenantId !== undefined ? { tenantId: opts.tenantId } : {}) });
   const generationMs = performance.now() - t0;
   const emu = new EmulatorServer(tenant, {
     scenario: opts.scenario,

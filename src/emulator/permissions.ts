@@ -110,3 +110,16 @@ export function emulatorAccessToken(claims: { tenantId: string; roles: readonly 
   };
   return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
 }
+
+/** The `tid` claim of a JWT-shaped bearer token, or undefined for an opaque token (any other string). */
+export function tokenTenantId(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
+    const tid = payload !== null && typeof payload === 'object' ? (payload as { tid?: unknown }).tid : undefined;
+    return typeof tid === 'string' ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}

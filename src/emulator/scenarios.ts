@@ -332,6 +332,8 @@ export interface ScenarioOptions {
   seed: number;
   clock: EmulatorClock;
   users?: number;
+  /** The tenant's id (default TENANT_ID, the one policies/ declares); independent of the seed, so two tenants can share their objects' ids. */
+  tenantId?: string;
 }
 
 /** ~2,000 staff in the groups policies/ names. */
@@ -349,7 +351,7 @@ export function buildDemo(o: ScenarioOptions): Tenant {
     if (i < staffEnd) return { capableRate: 0.555, disabledRate: 0.01, guest: false };
     return { capableRate: 0.3, disabledRate: 0, guest: true };
   };
-  const t = new Tenant(o.seed, DOMAIN, TENANT_ID, o.clock, generatedUsers(o.seed, staffEnd + GUESTS, start, band));
+  const t = new Tenant(o.seed, DOMAIN, o.tenantId ?? TENANT_ID, o.clock, generatedUsers(o.seed, staffEnd + GUESTS, start, band));
   breakglass(t, start);
   const created = start - 400 * DAY;
   const ea = group(t, 1, GROUP_NAMES.emergency, created, 'Break-glass accounts, excluded from every CA policy');
@@ -389,7 +391,7 @@ export const SEEDS_USERS = {
 export function buildSeeds(o: ScenarioOptions): Tenant {
   const start = o.clock.start.getTime();
   const COUNT = 30;
-  const t = new Tenant(o.seed, DOMAIN, TENANT_ID, o.clock, generatedUsers(o.seed, COUNT, start, () => ({ capableRate: 0.7, disabledRate: 0, guest: false })));
+  const t = new Tenant(o.seed, DOMAIN, o.tenantId ?? TENANT_ID, o.clock, generatedUsers(o.seed, COUNT, start, () => ({ capableRate: 0.7, disabledRate: 0, guest: false })));
   breakglass(t, start);
   const named = (i: number, upn: string, mask: number, daysAgo: number, extra: Partial<UserBase> = {}): void => {
     const local = upn.split('@')[0]!;
@@ -474,7 +476,7 @@ export function buildScale(o: ScenarioOptions): Tenant {
     }
     return { capableRate: 0.5, disabledRate: 0.01, guest: false };
   };
-  const t = new Tenant(o.seed, DOMAIN, TENANT_ID, o.clock, generatedUsers(o.seed, n, start, band));
+  const t = new Tenant(o.seed, DOMAIN, o.tenantId ?? TENANT_ID, o.clock, generatedUsers(o.seed, n, start, band));
   breakglass(t, start);
   const created = start - 400 * DAY;
   const ea = group(t, 1, GROUP_NAMES.emergency, created);

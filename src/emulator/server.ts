@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runBatch } from './batch.js';
 import { handleControl } from './control.js';
 import { AFTER_EXECUTION, type FaultRule, FaultInjector } from './faults.js';
-import { checkPremium, checkRoles } from './permissions.js';
+import { checkPremium, checkRoles, tokenTenantId } from './permissions.js';
 import { errorBody, GraphError } from './graphError.js';
 import { RequestLog, type WriteRecord } from './requestLog.js';
 import type { ApiRequest, ApiResponse, Ctx } from './routes/common.js';
@@ -299,6 +299,11 @@ export class EmulatorServer {
       return new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
     }
     if (this.auth.tokenExpired) return new GraphError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.');
+    // One tenant per emulator: a JWT issued by another tenant cannot reach this one (opaque tokens carry no tenant).
+    const tid = tokenTenantId(m[1]!);
+    if (tid !== undefined && tid.toLowerCase() !== this.tenant.tenantId.toLowerCase()) {
+      return new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure: the token was issued for another tenant.');
+    }
     return undefined;
   }
 

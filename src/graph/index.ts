@@ -7,6 +7,7 @@ export * from './conditionalAccess.js';
 export type { TokenProvider } from './credentials.js';
 export { CredentialTokenProvider, azureTokenProvider, defaultCredentialTokenProvider, staticTokenProvider } from './credentials.js';
 export * from './tokenClaims.js';
+export * from './reachedTenant.js';
 export * from './endpoints.js';
 export type { BatchOptions, ConnectGraphOptions, GraphGatewayOptions, GraphResponse, PageOptions, RequestOptions } from './gateway.js';
 export { GraphGateway, connectGraph, createGraphGateway } from './gateway.js';

@@ -18,7 +18,7 @@ import {
   projectOnto,
 } from './normalise.js';
 import { checkEmergencyExclusions, checkMfaMethodsAvailable, type PolicyAfterPlan } from './safety.js';
-import { PLAN_FORMAT_VERSION, type PlanFile, type PlanResource, type ResourceKind, type WavePlan } from './types.js';
+import { PLAN_FORMAT_VERSION, planWrite, type PlanFile, type PlanResource, type ResourceKind, type WavePlan } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -27,6 +27,8 @@ export interface PlanInput {
   live: LiveState;
   now: Date;
   toolVersion: string;
+  /** The Graph base URL the live state was read from (absent in pure tests). */
+  graphEndpoint?: string;
   waves?: WavePlan[];
 }
 
@@ -112,6 +114,7 @@ export function buildPlan(input: PlanInput): PlanFile {
     toolVersion: input.toolVersion,
     createdAt: input.now.toISOString(),
     tenantId: live.tenantId,
+    graphEndpoint: input.graphEndpoint ?? '',
     configHash: desired.configHash,
     resources,
     waves: input.waves ?? [],
@@ -165,15 +168,16 @@ function methodResource(
   const before = comparable(labelIds(projectOnto(liveFull, want), label) as Json);
   const after = comparable(labelIds(want, label) as Json);
   const changes = fieldChanges(before, after);
+  const graphId = kind === 'RegistrationCampaign' ? 'authenticationMethodsPolicy' : kind;
   return {
     address,
     kind,
-    graphId: kind === 'RegistrationCampaign' ? 'authenticationMethodsPolicy' : kind,
+    graphId,
     displayName,
     action: changes.length ? 'update' : 'noop',
     changes,
     fingerprint: fingerprintOf(liveFull),
-    ...(changes.length ? { write: { method: 'PATCH' as const, path, body } } : {}),
+    ...(changes.length ? { write: planWrite('PATCH', path, graphId, body) } : {}),
     source,
   };
 }
@@ -195,7 +199,7 @@ function caResource(
       action: 'create',
       changes: fieldChanges({}, after),
       fingerprint: fingerprintOf(undefined),
-      write: { method: 'POST', path: CA_POLICIES_PATH, body: comparable(want) },
+      write: planWrite('POST', CA_POLICIES_PATH, null, comparable(want)),
       source,
     };
   }
@@ -209,7 +213,7 @@ function caResource(
     action: changes.length ? 'update' : 'noop',
     changes,
     fingerprint: fingerprintOf(liveFull, live.modifiedDateTime),
-    ...(changes.length ? { write: { method: 'PATCH' as const, path: `${CA_POLICIES_PATH}/${String(live.id)}`, body: caPatchBody(want, liveFull) } } : {}),
+    ...(changes.length ? { write: planWrite('PATCH', `${CA_POLICIES_PATH}/${String(live.id)}`, String(live.id), caPatchBody(want, liveFull)) } : {}),
     source,
   };
 }

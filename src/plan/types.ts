@@ -1,6 +1,11 @@
 import type { Diagnostic } from '../diagnostics.js';
+import { canonicalJson } from '../util/canonicalJson.js';
 
-export const PLAN_FORMAT_VERSION = 1;
+/**
+ * 2: every write records its graphId and a canonical body, and the file records the tenant actually
+ * reached and the Graph endpoint. Version 1 files are refused (plan again).
+ */
+export const PLAN_FORMAT_VERSION = 2;
 
 export type ResourceKind = 'MicrosoftAuthenticator' | 'TemporaryAccessPass' | 'RegistrationCampaign' | 'ConditionalAccessPolicy';
 export type ResourceAction = 'create' | 'update' | 'delete' | 'noop';
@@ -15,11 +20,17 @@ export interface PlanChange {
   removed?: unknown[];
 }
 
-/** What apply sends: computed at plan time, never re-derived from display fields. */
+/**
+ * What apply sends, as reviewed. Apply sends it only after a fresh plan produced the very same write
+ * (src/apply/staleness.ts), so an edited plan file can never steer a write.
+ */
 export interface PlanWrite {
   method: 'PATCH' | 'POST';
   /** Graph path relative to the v1.0 root. */
   path: string;
+  /** The object written to; null for a create. */
+  graphId: string | null;
+  /** Canonical JSON: keys sorted at every level, so equal writes serialise byte for byte the same. */
   body: Record<string, unknown>;
 }
 
@@ -64,7 +75,10 @@ export interface PlanFile {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   toolVersion: string;
   createdAt: string;
+  /** The tenant actually reached (the token's `tid` claim and/or GET /organization), not the YAML's claim. */
   tenantId: string;
+  /** The Graph base URL the plan read (e.g. https://graph.microsoft.com/v1.0). */
+  graphEndpoint: string;
   configHash: string;
   resources: PlanResource[];
   waves: WavePlan[];
@@ -73,4 +87,9 @@ export interface PlanFile {
 
 export function planHasChanges(plan: PlanFile): boolean {
   return plan.resources.some((r) => r.action !== 'noop') || plan.waves.some((w) => w.decision === 'promote');
+}
+
+/** A write with its body in canonical form (sorted keys, no undefined): what the plan file records. */
+export function planWrite(method: PlanWrite['method'], path: string, graphId: string | null, body: Record<string, unknown>): PlanWrite {
+  return { method, path, graphId, body: JSON.parse(canonicalJson(body)) as Record<string, unknown> };
 }
