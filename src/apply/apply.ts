@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import type { DesiredState } from '../config/types.js';
 import { createPolicy, patchAuthenticationMethodsPolicy, patchMethodConfiguration, updatePolicy, type GraphGateway } from '../graph/index.js';
 import type { PlanFile, PlanResource } from '../plan/types.js';
+import { refuseUnsafeWrites } from '../plan/safety.js';
 import { planAgainstTenant, type TenantPlanResult } from '../tenant/planAgainstTenant.js';
 import { findStaleReasons } from './staleness.js';
 import { promoteWave, type WaveMoveResult } from './waves.js';
@@ -52,6 +53,9 @@ export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: Desir
   if (!fresh.plan) {
     throw new UserError('plan is stale: the tenant no longer resolves every name in the policies (nothing was written)', { detail: fresh.diagnostics.map((d) => `  ${d.message}`).join('\n') });
   }
+  // Lockout guard (issue 12): the bodies about to be sent keep the emergency accounts excluded,
+  // checked on what is written (names resolved in this tenant), whatever the plan file claims.
+  refuseUnsafeWrites(pending, desired.tenant.spec, fresh.live);
   const reasons = findStaleReasons(doConfig ? plan : { ...plan, resources: [] }, fresh.plan, desired.configHash);
   if (reasons.length > 0) {
     throw new UserError(`plan is stale: ${reasons[0]}${reasons.length > 1 ? ` (and ${reasons.length - 1} more)` : ''}; nothing was written, plan again`, { detail: reasons.map((r) => `  - ${r}`).join('\n') });
