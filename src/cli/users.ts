@@ -66,11 +66,11 @@ async function guardEmergency(gw: GraphGateway, desired: DesiredState, command: 
 }
 
 /** `users show`'s label: whether the user is an emergency-access account; a failed read says so. */
-async function emergencyLabel(gw: GraphGateway, desired: DesiredState, userId: string): Promise<{ via: string[] } | { error: string } | undefined> {
+async function emergencyLabel(gw: GraphGateway, desired: DesiredState, user: string): Promise<{ via: string[] } | { error: string } | undefined> {
   const { readEmergencyAccounts } = await import('../ops/emergency.js');
   const { GraphRequestError } = await import('../graph/index.js');
   try {
-    const account = (await readEmergencyAccounts(gw, desired)).match(userId);
+    const account = (await readEmergencyAccounts(gw, desired)).match(user);
     return account ? { via: account.via } : undefined;
   } catch (err) {
     if (err instanceof UserError || err instanceof GraphRequestError) return { error: `could not tell whether this is an emergency-access account: ${err.message}` };
@@ -127,8 +127,9 @@ export function registerUsers(program: Command): void {
       const { buildUserReport } = await import('../ops/showUser.js');
       const render = await import('../render/userShow.js');
       const gw = await openGateway(desired, opts);
-      const report = buildUserReport(await readUserForShow(gw, desired, user, { signInDays: days }));
-      const emergencyAccess = await emergencyLabel(gw, desired, report.user.id);
+      // The label needs no answer from the user read: the argument is a UPN or id, as the accounts are keyed.
+      const [input, emergencyAccess] = await Promise.all([readUserForShow(gw, desired, user, { signInDays: days }), emergencyLabel(gw, desired, user)]);
+      const report = buildUserReport(input);
       if (emergencyAccess) report.emergencyAccess = emergencyAccess;
       process.stdout.write(format === 'json' ? render.renderUserReportJson(report) : render.renderUserReportText(report, { color: shouldUseColor(process.stdout) }));
     });
