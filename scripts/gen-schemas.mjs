@@ -77,9 +77,15 @@ const tenant = envelope(
         {
           users: refList('Break-glass users (UPN or object id).'),
           groups: refList('Groups holding break-glass accounts.'),
+          none: { const: true, description: 'The opt-out: this tenant truly has no break-glass account. Needs a reason, cannot be combined with users or groups, and every plan shows it (WR136).' },
+          reason: { type: 'string', minLength: 1, description: 'Why the tenant has no break-glass account (with none: true); shown in every plan for reviewers.' },
         },
         [],
-        { description: 'Must be excluded from every enabled or report-only Conditional Access policy.' },
+        {
+          dependentRequired: { none: ['reason'], reason: ['none'] },
+          description:
+            'Must be excluded from every enabled or report-only Conditional Access policy. Required (ER027) as soon as any CA policy is enabled or report-only; `none: true` with a `reason` is the only way around it.',
+        },
       ),
     },
     ['tenantId'],

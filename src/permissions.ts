@@ -37,7 +37,7 @@ const READ_METHODS_POLICY: PermissionNeed = {
 const READ_CA: PermissionNeed = { anyOf: ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'], why: 'list Conditional Access policies' };
 const READ_GROUPS: PermissionNeed = {
   anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
-  why: 'resolve group names and read (transitive) members',
+  why: 'resolve group names and read (transitive) members (also of the emergency-access groups, which users write commands never act on)',
 };
 const READ_USERS: PermissionNeed = {
   anyOf: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
@@ -125,9 +125,9 @@ export const COMMAND_PERMISSIONS: readonly CommandPermissions[] = [
     premium: 'always',
   },
   { command: 'users issue-tap', summary: 'issues Temporary Access Passes (with --wave: to its not-ready users)', access: 'write', needs: [READ_USERS, READ_METHODS_POLICY, READ_GROUPS, WRITE_TAP, ...READINESS_READS.map(rollout)], premium: 'rollout' },
-  { command: 'users reset-methods', summary: "deletes users' registered methods", access: 'write', needs: [READ_USERS, WRITE_USER_METHODS] },
-  { command: 'users revoke-sessions', summary: "revokes users' sign-in sessions", access: 'write', needs: [READ_USERS, REVOKE_SESSIONS] },
-  { command: 'users import-phones', summary: 'pre-provisions phone methods', access: 'write', needs: [READ_USERS, WRITE_USER_METHODS] },
+  { command: 'users reset-methods', summary: "deletes users' registered methods", access: 'write', needs: [READ_USERS, READ_GROUPS, WRITE_USER_METHODS] },
+  { command: 'users revoke-sessions', summary: "revokes users' sign-in sessions", access: 'write', needs: [READ_USERS, READ_GROUPS, REVOKE_SESSIONS] },
+  { command: 'users import-phones', summary: 'pre-provisions phone methods', access: 'write', needs: [READ_USERS, READ_GROUPS, WRITE_USER_METHODS] },
 ];
 
 /** A delegated token with this scope acts with everything the signed-in user's roles allow. */

@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import type { DesiredState } from '../config/types.js';
 import { createPolicy, patchAuthenticationMethodsPolicy, patchMethodConfiguration, updatePolicy, type GraphGateway } from '../graph/index.js';
 import type { PlanFile, PlanResource } from '../plan/types.js';
+import { refuseUnsafeWrites } from '../plan/safety.js';
 import { planAgainstTenant, type TenantPlanResult } from '../tenant/planAgainstTenant.js';
 import { toolVersion } from '../version.js';
 import { verifySavedPlan } from './staleness.js';
@@ -61,6 +62,9 @@ export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: Desir
   for (const notice of verified.notices) options.onNotice?.(notice);
   // The fresh plan's writes: equal to the saved ones (just verified), and computed from the tenant as it is.
   const pending = doConfig ? fresh.plan.resources.filter((r) => r.action !== 'noop' && r.write) : [];
+  // Lockout guard (issue 12): the bodies about to be sent keep the emergency accounts excluded,
+  // checked on what is written (names resolved in this tenant), whatever the plan file claims.
+  refuseUnsafeWrites(pending, desired.tenant.spec, fresh.live);
 
   const report: ApplyReport = { written: [], promoted: [], held: [] };
   for (const [i, resource] of pending.entries()) {

@@ -1,6 +1,9 @@
 // `entra-rollout users …`: helpdesk look-ups and bulk user operations (the engine lives in src/ops).
 import type { Command } from 'commander';
 import { ExitError, UserError } from '../errors.js';
+import type { DesiredState } from '../config/types.js';
+import type { GraphGateway } from '../graph/index.js';
+import type { InputItem } from '../ops/input.js';
 import type { BulkRunOptions } from '../ops/run.js';
 import { loadDesiredOrExit, openGateway, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
@@ -13,6 +16,7 @@ interface BulkCliOptions extends TenantCliOptions {
   report?: string;
   reportFormat?: string;
   yes?: boolean;
+  includeEmergencyAccess?: boolean;
 }
 
 interface UserListOptions extends BulkCliOptions {
@@ -30,7 +34,8 @@ function withBulkOptions(command: Command, writes: boolean): Command {
   if (writes) {
     command
       .option('--journal <file>', 'where to journal the run (default: ./entra-rollout-COMMAND-TIME.journal)')
-      .option('--resume <journal>', 'continue a stopped run from its journal; nothing settled is written again');
+      .option('--resume <journal>', 'continue a stopped run from its journal; nothing settled is written again')
+      .option('--include-emergency-access', 'also act on the Tenant\'s emergency-access (break-glass) accounts; without it, an input naming one is refused and nothing is written');
   }
   return command;
 }
@@ -49,6 +54,28 @@ async function userInput(opts: UserListOptions): Promise<{ items: () => AsyncIte
   }
   if (users.length === 0) throw new UserError('no users: pass --user U (repeatable) or --file F');
   return { items: () => input.userItems(users), inputId: input.listHash(users), total: users.length };
+}
+
+/**
+ * Refuses the whole run, before anything is written, when its input names an emergency-access
+ * account (see src/ops/emergency.ts), unless --include-emergency-access.
+ */
+async function guardEmergency(gw: GraphGateway, desired: DesiredState, command: string, opts: BulkCliOptions, items: () => AsyncIterable<InputItem>): Promise<void> {
+  const { guardEmergencyTargets } = await import('../ops/emergency.js');
+  await guardEmergencyTargets(gw, desired, command, items, opts.includeEmergencyAccess === true, (m) => process.stderr.write(`${m}\n`));
+}
+
+/** `users show`'s label: whether the user is an emergency-access account; a failed read says so. */
+async function emergencyLabel(gw: GraphGateway, desired: DesiredState, user: string): Promise<{ via: string[] } | { error: string } | undefined> {
+  const { readEmergencyAccounts } = await import('../ops/emergency.js');
+  const { GraphRequestError } = await import('../graph/index.js');
+  try {
+    const account = (await readEmergencyAccounts(gw, desired)).match(user);
+    return account ? { via: account.via } : undefined;
+  } catch (err) {
+    if (err instanceof UserError || err instanceof GraphRequestError) return { error: `could not tell whether this is an emergency-access account: ${err.message}` };
+    throw err;
+  }
 }
 
 /** Runs a bulk command, prints the summary and failures, and sets the exit code. */
@@ -100,7 +127,10 @@ export function registerUsers(program: Command): void {
       const { buildUserReport } = await import('../ops/showUser.js');
       const render = await import('../render/userShow.js');
       const gw = await openGateway(desired, opts);
-      const report = buildUserReport(await readUserForShow(gw, desired, user, { signInDays: days }));
+      // The label needs no answer from the user read: the argument is a UPN or id, as the accounts are keyed.
+      const [input, emergencyAccess] = await Promise.all([readUserForShow(gw, desired, user, { signInDays: days }), emergencyLabel(gw, desired, user)]);
+      const report = buildUserReport(input);
+      if (emergencyAccess) report.emergencyAccess = emergencyAccess;
       process.stdout.write(format === 'json' ? render.renderUserReportJson(report) : render.renderUserReportText(report, { color: shouldUseColor(process.stdout) }));
     });
 
@@ -114,6 +144,10 @@ export function registerUsers(program: Command): void {
       const { phoneTasksFromCsv } = await import('../ops/phones.js');
       const inputId = await fileHash(file);
       const gw = await openGateway(desired, opts);
+      const { readCsv } = await import('../ops/input.js');
+      await guardEmergency(gw, desired, 'import-phones', opts, async function* () {
+        for await (const r of readCsv(file)) if (r.fields[0] !== undefined) yield { value: r.fields[0].trim(), line: r.line };
+      });
       const dryRun = opts.yes !== true;
       await runAndReport(opts, { command: 'import-phones', gateway: gw, inputId, settings: {}, dryRun, tasks: () => phoneTasksFromCsv(file, dryRun) });
     });
@@ -141,6 +175,7 @@ export function registerUsers(program: Command): void {
         const ids = [...(await notReadyUsersOfWave(gw, desired, opts.wave)).keys()].sort();
         source = { items: () => input.userItems(ids), inputId: input.listHash(ids), total: ids.length };
       } else source = await userInput(opts);
+      await guardEmergency(gw, desired, 'issue-tap', opts, source.items);
       const policy = await tap.readTapPolicy(gw);
       const minutes = tap.checkTapRequest(policy, lifetime);
       const out = opts.resume ? tap.TapOutFile.reopen(opts.out) : tap.TapOutFile.create(opts.out);
@@ -175,6 +210,7 @@ export function registerUsers(program: Command): void {
       const desired = loadDesiredOrExit(opts.config);
       const source = await userInput(opts);
       const gw = await openGateway(desired, opts);
+      await guardEmergency(gw, desired, 'reset-methods', opts, source.items);
       const dryRun = opts.yes !== true;
       const settings = { methods, includePerUserMfa: opts.includePerUserMfa === true, revokeSessions: opts.revokeSessions === true, dryRun };
       await runAndReport(opts, {
@@ -198,6 +234,7 @@ export function registerUsers(program: Command): void {
       const desired = loadDesiredOrExit(opts.config);
       const source = await userInput(opts);
       const gw = await openGateway(desired, opts);
+      await guardEmergency(gw, desired, 'revoke-sessions', opts, source.items);
       const dryRun = opts.yes !== true;
       await runAndReport(opts, {
         command: 'revoke-sessions',

@@ -53,11 +53,28 @@ function checkDuplicateNames(documents: readonly PolicyDocument[], emit: Emit): 
 function checkTenant(docs: Docs, emit: Emit): void {
   const [first, ...others] = docs.Tenant;
   for (const extra of others) emit(extra, 'error', 'ER019', `only one Tenant document is allowed per policy folder (the first is ${first!.source.file}:${first!.source.line})`, ['kind']);
-  if (first) {
-    const ea = first.spec.emergencyAccess;
-    if (!ea || ((ea.users ?? []).length === 0 && (ea.groups ?? []).length === 0)) {
-      emit(first, 'warning', 'WR107', 'no emergency-access (break-glass) accounts are declared, so no CA policy is checked for their exclusion', ['spec']);
-    }
+  if (!first) return;
+  const ea = first.spec.emergencyAccess;
+  const declared = (ea?.users ?? []).length + (ea?.groups ?? []).length > 0;
+  if (ea?.none === true) {
+    if (declared) emit(first, 'error', 'ER029', 'emergencyAccess.none says the tenant has no break-glass account, but emergencyAccess also lists users or groups: keep one or the other', ['spec', 'emergencyAccess', 'none']);
+    else emit(first, 'warning', 'WR107', `emergencyAccess.none is set: no CA policy is checked for break-glass exclusions (reason: ${ea.reason ?? ''})`, ['spec', 'emergencyAccess', 'none']);
+    return;
+  }
+  if (declared) return;
+  // Without break-glass accounts, nothing stops a CA mistake from locking every administrator out.
+  const enforcing = docs.ConditionalAccessPolicy.filter((d) => d.spec.state !== 'disabled');
+  if (enforcing.length > 0) {
+    const names = enforcing.map((d) => d.name);
+    emit(
+      first,
+      'error',
+      'ER027',
+      `no emergency-access (break-glass) accounts are declared while ${names.length} CA polic${names.length === 1 ? 'y is' : 'ies are'} enabled or report-only (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}): declare spec.emergencyAccess.users/groups, or spec.emergencyAccess: { none: true, reason: "…" } if the tenant truly has none`,
+      ['spec'],
+    );
+  } else {
+    emit(first, 'warning', 'WR107', 'no emergency-access (break-glass) accounts are declared; they become required (ER027) once a CA policy is enabled or report-only', ['spec']);
   }
 }
 
@@ -112,11 +129,18 @@ function checkConditionalAccess(docs: Docs, emit: Emit): void {
     const users = spec.conditions.users;
     if (spec.state !== 'disabled') {
       const missing = [
-        ...emergencyUsers.filter((u) => !includesRef(users.excludeUsers, u)).map((u) => `user ${u}`),
-        ...emergencyGroups.filter((g) => !includesRef(users.excludeGroups, g)).map((g) => `group ${g}`),
+        ...certainlyMissing(emergencyUsers, users.excludeUsers, CA_USER_WORDS).map((u) => `user ${u}`),
+        ...certainlyMissing(emergencyGroups, users.excludeGroups).map((g) => `group ${g}`),
       ];
-      if (missing.length > 0) {
-        const state = spec.state === 'enabled' ? 'enabled' : 'report-only';
+      const state = spec.state === 'enabled' ? 'enabled' : 'report-only';
+      if (blocksAllUsers(spec)) {
+        const excludesNobody = [users.excludeUsers, users.excludeGroups, users.excludeRoles].every((l) => (l ?? []).length === 0);
+        if (missing.length > 0) {
+          emit(doc, 'error', 'ER028', `this ${state} policy blocks All users and does not exclude the emergency-access ${missing.join(', ')}: it would lock every account out`, ['spec', 'conditions', 'users']);
+        } else if (emergencyUsers.length + emergencyGroups.length === 0 && excludesNobody) {
+          emit(doc, 'error', 'ER028', `this ${state} policy blocks All users and excludes nobody (no user, group or role): it would lock every account out, the administrators' included`, ['spec', 'conditions', 'users']);
+        }
+      } else if (missing.length > 0) {
         emit(doc, 'error', 'ER017', `this ${state} policy does not exclude the emergency-access ${missing.join(', ')}: a mistake in it could lock everyone out`, ['spec', 'conditions', 'users']);
       }
     }
@@ -124,6 +148,27 @@ function checkConditionalAccess(docs: Docs, emit: Emit): void {
       emit(doc, 'warning', 'WR104', 'includes All users: prefer a group you can widen in waves, and check the exclusions twice', ['spec', 'conditions', 'users', 'includeUsers']);
     }
   }
+}
+
+/** includeUsers/excludeUsers keywords: never another spelling of a user. */
+const CA_USER_WORDS = ['All', 'None', 'GuestsOrExternalUsers'];
+
+/**
+ * The emergency references that an exclusion list certainly lacks. Offline only spellings can be
+ * compared: a reference is certainly missing when it is not written in the list and the list holds
+ * nothing else that could be another spelling of it (an object id for a UPN, say). Otherwise the
+ * decision waits for `plan`, which compares resolved ids (ER033).
+ */
+function certainlyMissing(emergency: readonly string[], excluded: readonly string[] | undefined, keywords: readonly string[] = []): string[] {
+  const unmatched = emergency.filter((ref) => !includesRef(excluded, ref));
+  if (unmatched.length === 0) return [];
+  const otherSpellings = (excluded ?? []).filter((x) => !includesRef(emergency, x) && !includesRef(keywords, x));
+  return otherSpellings.length > 0 ? [] : unmatched;
+}
+
+/** includeUsers All with the block grant: a policy that, if wrong, locks the whole tenant out. */
+function blocksAllUsers(spec: PolicyDocument<'ConditionalAccessPolicy'>['spec']): boolean {
+  return includesRef(spec.conditions.users.includeUsers, 'All') && (spec.grantControls?.builtInControls ?? []).some((c) => same(c, 'block'));
 }
 
 function checkRollouts(docs: Docs, emit: Emit, now: Date, invalid: ReadonlySet<string>): void {

@@ -46,6 +46,8 @@ function describe(error: ErrorObject): SchemaFinding | undefined {
     }
     case 'required':
       return { code: CODE_MISSING, path, message: `${where} is missing the required property "${String(params.missingProperty)}"` };
+    case 'dependentRequired':
+      return { code: CODE_MISSING, path, message: `${where} is missing the property "${String(params.missingProperty)}" (needed with "${String(params.property)}")` };
     case 'type':
       return { code: CODE_TYPE, path, message: `${where} must be ${article(String(params.type))}, got ${show(error.data)}` };
     case 'enum': {

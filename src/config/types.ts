@@ -22,7 +22,19 @@ export interface UserOrGroupTarget {
 export interface TenantSpec {
   tenantId: string;
   cloud?: Cloud;
-  emergencyAccess?: { users?: string[]; groups?: string[] };
+  emergencyAccess?: EmergencyAccessSpec;
+}
+
+/**
+ * The break-glass accounts every enabled or report-only CA policy must exclude. `none: true` (with a
+ * `reason`) is the one reviewable opt-out for a tenant that truly has no such account; it cannot be
+ * combined with `users` or `groups`, and every plan shows it.
+ */
+export interface EmergencyAccessSpec {
+  users?: string[];
+  groups?: string[];
+  none?: true;
+  reason?: string;
 }
 
 export interface FeatureSetting {

@@ -39,6 +39,16 @@ export async function listTransitiveUserMemberIds(
   return ids;
 }
 
+/** Users in the group, nested groups flattened, with their UPN (for small groups such as the break-glass one). */
+export async function listTransitiveUserMembers(gw: GraphGateway, groupId: string): Promise<Array<{ id: string; userPrincipalName?: string }>> {
+  const path = `/groups/${seg(groupId)}/transitiveMembers/microsoft.graph.user${buildQuery({ $select: ['id', 'userPrincipalName'], $top: 999 })}`;
+  const out: Array<{ id: string; userPrincipalName?: string }> = [];
+  for await (const page of gw.pages<{ id?: string; userPrincipalName?: string }>(path)) {
+    for (const m of page) if (typeof m.id === 'string') out.push({ id: m.id, ...(typeof m.userPrincipalName === 'string' ? { userPrincipalName: m.userPrincipalName } : {}) });
+  }
+  return out;
+}
+
 /** Ids of the groups directly nested in the group (`/members/microsoft.graph.group`): small even when the group has many users. */
 export async function listMemberGroupIds(gw: GraphGateway, groupId: string): Promise<string[]> {
   const page = await gw.listAll<{ id?: string }>(`/groups/${seg(groupId)}/members/microsoft.graph.group${buildQuery({ $select: 'id', $top: 999 })}`);

@@ -123,6 +123,8 @@ export interface UserReport {
   rollouts: RolloutReport[];
   signIns: { from: string; total: number; failed: number; mfaRelated: number; recent: SignInReport[] };
   unavailable: UserShowInput['unavailable'];
+  /** Present when the user is one of the Tenant's emergency-access accounts, or when that could not be read. */
+  emergencyAccess?: { via: string[] } | { error: string };
 }
 
 /** Sign-in error codes a rollout meets, with what they mean for the user. */

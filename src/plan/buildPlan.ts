@@ -17,7 +17,7 @@ import {
   liveTemporaryAccessPass,
   projectOnto,
 } from './normalise.js';
-import { checkEmergencyExclusions, checkMfaMethodsAvailable, type PolicyAfterPlan } from './safety.js';
+import { checkEmergencyExclusions, checkMfaMethodsAvailable, emergencyIdentities, emergencyOptOutNotice, type PolicyAfterPlan } from './safety.js';
 import { PLAN_FORMAT_VERSION, planWrite, type PlanFile, type PlanResource, type ResourceKind, type WavePlan } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -89,23 +89,19 @@ export function buildPlan(input: PlanInput): PlanFile {
       diagnostics.push({ severity: 'error', code: 'ER032', message: `${hits.length} live CA policies are named "${doc.spec.displayName}" (ids ${hits.map((h) => String(h.id)).join(', ')}): rename or delete one so the policy can be matched`, ...src });
       continue;
     }
-    policiesAfter.push({ displayName: doc.spec.displayName, managed: true, policy: want, source: src });
-    resources.push(caResource(doc, want, hits[0], label, src));
+    const resource = caResource(doc, want, hits[0], label, src);
+    // The safety rules judge the body that will be sent (the desired object when nothing is sent).
+    policiesAfter.push({ displayName: doc.spec.displayName, managed: true, policy: resource.write?.body ?? want, source: src });
+    resources.push(resource);
   }
   for (const p of live.conditionalAccessPolicies) {
     if (!matched.has(p)) policiesAfter.push({ displayName: String(p.displayName), managed: false, policy: liveConditionalAccess(p) });
   }
 
-  const emergency = desired.tenant.spec.emergencyAccess ?? {};
+  const emergency = emergencyIdentities(desired.tenant.spec, live.directory, sourceOf(desired.tenant));
   diagnostics.push(
-    ...checkEmergencyExclusions(
-      policiesAfter,
-      {
-        userIds: (emergency.users ?? []).map((u) => resolveRef(live.directory, 'user', u)),
-        groupIds: (emergency.groups ?? []).map((g) => resolveRef(live.directory, 'group', g)),
-      },
-      label,
-    ),
+    ...emergencyOptOutNotice(emergency),
+    ...checkEmergencyExclusions(policiesAfter, emergency, label),
     ...checkMfaMethodsAvailable(policiesAfter, methodsAfter),
   );
 

@@ -31,6 +31,8 @@ export function renderUserReportText(report: UserReport, options: { color?: bool
   const line = (label: string, value: string) => out.push(`${label.padEnd(14)}${value}`);
   line('User', `${sanitise(u.displayName ?? '')} <${sanitise(u.userPrincipalName ?? '')}>  id ${u.id}`);
   line('Account', `${u.accountEnabled === false ? p.red('disabled') : 'enabled'}${u.userType ? `, ${u.userType}` : ''}${report.registration?.isAdmin ? ', admin' : ''}`);
+  const ea = report.emergencyAccess;
+  if (ea) line('Emergency', 'via' in ea ? `${p.yellow('EMERGENCY-ACCESS ACCOUNT')}: ${ea.via.map(sanitise).join(', ')} (users write commands refuse it without --include-emergency-access)` : `unknown: ${sanitise(ea.error)}`);
   const v = report.verdict;
   line('Verdict', v.ready ? `${p.green('READY')}: ${v.explanation}` : `${p.red('NOT READY')} (${v.reason}): ${v.explanation}`);
   line('Per-user MFA', `${report.perUserMfa.state ?? 'unknown'}: ${report.perUserMfa.note}`);

@@ -61,9 +61,12 @@ describe('semantic warnings', () => {
     expect(codes(dir)).toEqual(['warning WR106']);
   });
 
-  it('WR107: no emergency-access accounts declared', () => {
+  it('WR107: no emergency-access accounts declared while no CA policy is enabled or report-only', () => {
     const dir = variant('tenant.yaml', (t) => t.replace(/  # Break-glass[\s\S]*$/, ''));
-    // Without break-glass accounts there is nothing to check exclusions against.
+    for (const state of ['enabled', 'enabledForReportingButNotEnforced']) {
+      const ca = path.join(dir, 'conditional-access.yaml');
+      writeFileSync(ca, readFileSync(ca, 'utf8').replaceAll(`state: ${state}\n`, 'state: disabled\n'));
+    }
     expect(codes(dir)).toEqual(['warning WR107']);
   });
 
@@ -99,6 +102,75 @@ describe('rule details', () => {
       'ConditionalAccessPolicy block-legacy-auth: this report-only policy does not exclude the emergency-access user breakglass1@contoso.onmicrosoft.com, user breakglass2@contoso.onmicrosoft.com, group Emergency Access: a mistake in it could lock everyone out',
     ]);
     expect(result.state).toBeUndefined();
+  });
+
+  it('ER017 leaves another spelling to plan: an exclusion by object id is not an error offline', () => {
+    const id = '1b6a3e7e-0000-4000-8000-000000000001';
+    const dir = variant('conditional-access.yaml', (t) => t.replaceAll('excludeGroups: [Emergency Access]', `excludeGroups: [${id}]`));
+    expect(codes(dir)).toEqual([]);
+  });
+
+  it('ER017 still reports what is certainly missing: nothing else in that list could be it', () => {
+    // The users list still names breakglass1 only: breakglass2 cannot be hiding behind another spelling.
+    const dir = variant('conditional-access.yaml', (t) => t.replace('excludeUsers: [breakglass1@contoso.onmicrosoft.com, breakglass2@contoso.onmicrosoft.com]', 'excludeUsers: [breakglass1@contoso.onmicrosoft.com]'));
+    expect(loadConfig(dir).diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      'ER017 ConditionalAccessPolicy require-mfa: this enabled policy does not exclude the emergency-access user breakglass2@contoso.onmicrosoft.com: a mistake in it could lock everyone out',
+    ]);
+  });
+
+  it('ER027: an enabled or report-only CA policy while the Tenant declares no emergency-access accounts', () => {
+    const dir = variant('tenant.yaml', (t) => t.replace(/  # Break-glass[\s\S]*$/, ''));
+    const result = loadConfig(dir);
+    expect(result.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error ER027']);
+    expect(result.diagnostics[0]!.message).toContain('3 CA policies are enabled or report-only (require-mfa, admins-require-mfa, block-legacy-auth)');
+    expect(result.diagnostics[0]!.file).toMatch(/tenant\.yaml$/);
+    expect(result.state).toBeUndefined();
+  });
+
+  it('ER027: an empty emergencyAccess mapping declares nothing', () => {
+    const dir = variant('tenant.yaml', (t) => t.replace(/  emergencyAccess:[\s\S]*$/, '  emergencyAccess: {}\n'));
+    expect(codes(dir)).toEqual(['error ER027']);
+  });
+
+  it('emergencyAccess.none with a reason is the opt-out: a warning that names the reason', () => {
+    const dir = variant('tenant.yaml', (t) => t.replace(/  emergencyAccess:[\s\S]*$/, '  emergencyAccess:\n    none: true\n    reason: lab tenant, recovered through Microsoft support\n'));
+    const result = loadConfig(dir);
+    // The sample policies list exclusions the Tenant no longer declares: spelled refs are fine, nothing to check.
+    expect(result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`)).toEqual([
+      'warning WR107 Tenant contoso: emergencyAccess.none is set: no CA policy is checked for break-glass exclusions (reason: lab tenant, recovered through Microsoft support)',
+    ]);
+    expect(result.state).toBeDefined();
+  });
+
+  it('emergencyAccess.none needs a reason and excludes users and groups', () => {
+    const noReason = variant('tenant.yaml', (t) => t.replace(/  emergencyAccess:[\s\S]*$/, '  emergencyAccess:\n    none: true\n'));
+    expect(loadConfig(noReason).diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(['ER007 Tenant: spec.emergencyAccess is missing the property "reason" (needed with "none")']);
+    const both = variant('tenant.yaml', (t) => t.replace('  emergencyAccess:\n', '  emergencyAccess:\n    none: true\n    reason: x\n'));
+    expect(codes(both)).toEqual(['error ER029']);
+    const notFalse = variant('tenant.yaml', (t) => t.replace('  emergencyAccess:\n', '  emergencyAccess:\n    none: false\n'));
+    expect(codes(notFalse)).toContain('error ER009');
+  });
+
+  it('ER028: a policy that blocks All users without the emergency exclusions (instead of ER017)', () => {
+    const dir = variant('conditional-access.yaml', (t) =>
+      t.replace(/(name: block-legacy-auth[\s\S]*?)state: enabledForReportingButNotEnforced\n([\s\S]*?)      includeGroups: \[All Staff\]\n      excludeUsers: .*\n      excludeGroups: .*\n/, '$1state: enabled\n$2      includeUsers: [All]\n'),
+    );
+    expect(loadConfig(dir).diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`)).toEqual([
+      'error ER028 ConditionalAccessPolicy block-legacy-auth: this enabled policy blocks All users and does not exclude the emergency-access user breakglass1@contoso.onmicrosoft.com, user breakglass2@contoso.onmicrosoft.com, group Emergency Access: it would lock every account out',
+      'warning WR104 ConditionalAccessPolicy block-legacy-auth: includes All users: prefer a group you can widen in waves, and check the exclusions twice',
+    ]);
+  });
+
+  it('ER028 under the opt-out: a policy that blocks All users and excludes nobody', () => {
+    const optOut = (t: string) => t.replace(/  emergencyAccess:[\s\S]*$/, '  emergencyAccess:\n    none: true\n    reason: lab tenant\n');
+    const dir = variant('tenant.yaml', optOut);
+    const ca = path.join(dir, 'conditional-access.yaml');
+    const text = readFileSync(ca, 'utf8').replace(/(name: block-legacy-auth[\s\S]*?)      includeGroups: \[All Staff\]\n      excludeUsers: .*\n      excludeGroups: .*\n/, '$1      includeUsers: [All]\n');
+    writeFileSync(ca, text);
+    expect(codes(dir)).toEqual(['error ER028', 'warning WR104', 'warning WR107']);
+    // Excluding someone (a role here) is enough once the tenant has declared that it has no break-glass account.
+    writeFileSync(ca, text.replace('      includeUsers: [All]\n', '      includeUsers: [All]\n      excludeRoles: [62e90394-69f5-4237-9190-012177145e10]\n'));
+    expect(codes(dir)).toEqual(['warning WR104', 'warning WR107']);
   });
 
   it('the config hash ignores comments and key order but not values', () => {

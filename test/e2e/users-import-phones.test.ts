@@ -129,7 +129,8 @@ describe('users import-phones', () => {
 
     // Killed at a seeded point somewhere between 10% and 80% of the writes.
     const killAfter = Math.floor(expected.size * (0.1 + new Prng(2026).next() * 0.7));
-    const args = ['users', 'import-phones', csv, '--yes', '--format', 'json'];
+    // Every user of the tenant, the two break-glass accounts included (on purpose, so the flag).
+    const args = ['users', 'import-phones', csv, '--yes', '--format', 'json', '--include-emergency-access'];
     const killed = await runUntilKilled([...args, '--journal', journal], tenant.env, journal, killAfter);
     expect(killed.signal).toBe('SIGKILL');
     const partial = await officePhones(tenant, byId);
@@ -172,7 +173,7 @@ describe('users import-phones', () => {
     const csv = path.join(dir, 'phones.csv');
     const { expected } = writeCsv(csv, await upns(tenant), 12);
     await tenant.control('POST', '/reset-log');
-    const result = await runCli(['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'j'), '--format', 'json'], { env: tenant.env, timeoutMs: 120_000 });
+    const result = await runCli(['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'j'), '--format', 'json', '--include-emergency-access'], { env: tenant.env, timeoutMs: 120_000 });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).totals.done).toBe(expected.size);
     const log = (await tenant.control('GET', '/requests')) as Log;
