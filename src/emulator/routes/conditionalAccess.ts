@@ -155,14 +155,14 @@ function normalise(p: Json): Json {
 /**
  * PATCH keeps what the body leaves out, at every depth ("Existing properties that are not included
  * in the request body will maintain their previous values": conditionalaccesspolicy-update).
- * Collections are replaced whole, null clears. Two values are replaced rather than merged: the
- * strength, a reference by id, and an object whose @odata.type changes (another derived type).
+ * Collections are replaced whole, null clears, and an object whose @odata.type changes (another
+ * derived type) is replaced rather than merged. A strength merged by id is re-read whole (normalise).
  */
 function mergePatch(target: Json, patch: Json): Json {
   const out: Json = { ...target };
   for (const [k, v] of Object.entries(patch)) {
     const cur = out[k];
-    const replace = k === 'authenticationStrength' || !isObject(v) || !isObject(cur) || ('@odata.type' in v && v['@odata.type'] !== cur['@odata.type']);
+    const replace = !isObject(v) || !isObject(cur) || ('@odata.type' in v && v['@odata.type'] !== cur['@odata.type']);
     out[k] = replace ? structuredClone(v) : mergePatch(cur, v);
   }
   return out;
