@@ -153,6 +153,28 @@ const filter = strictObject({ mode: { enum: ['include', 'exclude'] }, rule: { ty
   'rule',
 ]);
 const riskLevels = enumList(['low', 'medium', 'high', 'hidden', 'none']);
+// Multi-valued ("flags") enums are one comma-separated string in Graph, e.g. "internalGuest,serviceProvider".
+const flags = (values, description) => ({ type: 'string', pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`, description });
+// conditionalAccessGuestsOrExternalUsers (Graph v1.0 resource page of that name).
+const guestsOrExternalUsers = (description) =>
+  strictObject(
+    {
+      guestOrExternalUserTypes: flags(
+        ['none', 'internalGuest', 'b2bCollaborationGuest', 'b2bCollaborationMember', 'b2bDirectConnectUser', 'otherExternalUser', 'serviceProvider'],
+        'Comma-separated, as Graph writes it, e.g. "internalGuest,b2bCollaborationGuest".',
+      ),
+      externalTenants: strictObject(
+        {
+          membershipKind: { enum: ['all', 'enumerated'] },
+          members: { ...stringList, description: 'Tenant ids (membershipKind: enumerated).' },
+        },
+        ['membershipKind'],
+        { description: 'All external tenants, or the enumerated tenant ids (the tool adds the @odata.type Graph needs).' },
+      ),
+    },
+    ['guestOrExternalUserTypes'],
+    { description },
+  );
 
 const conditionalAccessPolicy = envelope(
   'ConditionalAccessPolicy',
@@ -170,6 +192,10 @@ const conditionalAccessPolicy = envelope(
             excludeGroups: refList(),
             includeRoles: refList('Directory role template ids.'),
             excludeRoles: refList('Directory role template ids.'),
+            includeGuestsOrExternalUsers: guestsOrExternalUsers(
+              'Internal guests or external users included (not together with the GuestsOrExternalUsers keyword in includeUsers).',
+            ),
+            excludeGuestsOrExternalUsers: guestsOrExternalUsers('Internal guests or external users excluded.'),
           }),
           applications: strictObject({
             includeApplications: stringList,
@@ -195,6 +221,25 @@ const conditionalAccessPolicy = envelope(
           userRiskLevels: riskLevels,
           servicePrincipalRiskLevels: riskLevels,
           devices: strictObject({ deviceFilter: filter }),
+          clientApplications: strictObject(
+            {
+              includeServicePrincipals: { ...stringList, description: 'Service principal ids, or ServicePrincipalsInMyTenant.' },
+              excludeServicePrincipals: stringList,
+              servicePrincipalFilter: filter,
+            },
+            [],
+            { description: 'Service principals (workload identities) in scope.' },
+          ),
+          insiderRiskLevels: flags(['minor', 'moderate', 'elevated'], 'Comma-separated flags, e.g. "moderate,elevated".'),
+          authenticationFlows: strictObject(
+            {
+              transferMethods: flags(
+                ['none', 'deviceCodeFlow', 'authenticationTransfer'],
+                'Comma-separated flags, e.g. "deviceCodeFlow,authenticationTransfer".',
+              ),
+            },
+            ['transferMethods'],
+          ),
         },
         ['users', 'applications'],
       ),
@@ -211,7 +256,10 @@ const conditionalAccessPolicy = envelope(
             'passwordChange',
             'riskRemediation',
           ]),
-          authenticationStrength: strictObject({ id: { type: 'string', minLength: 1 } }, ['id']),
+          authenticationStrength: strictObject({ id: { type: 'string', minLength: 1 } }, ['id'], {
+            description:
+              'An authentication strength by id, e.g. 00000000-0000-0000-0000-000000000002 (built-in Multifactor authentication). Not together with the mfa control.',
+          }),
           termsOfUse: stringList,
           customAuthenticationFactors: stringList,
         },
@@ -232,6 +280,8 @@ const conditionalAccessPolicy = envelope(
           cloudAppSecurityType: { enum: ['mcasConfigured', 'monitorOnly', 'blockDownloads'] },
         }),
         disableResilienceDefaults: { type: 'boolean' },
+        // In the v1.0 metadata (secureSignInSessionControl), not yet on the resource page.
+        secureSignInSession: strictObject({ isEnabled: { type: 'boolean' } }),
       }),
     },
     ['displayName', 'state', 'conditions'],

@@ -78,6 +78,14 @@ export interface AuthenticationMethodsSpec {
   registrationCampaign?: RegistrationCampaignSpec;
 }
 
+// Conditional Access, mirroring Graph v1.0's conditionalAccessPolicy and its complex types
+// (learn.microsoft.com/graph/api/resources/conditionalaccessconditionset and the pages it links).
+export interface ConditionalAccessGuestsOrExternalUsers {
+  /** Comma-separated flags, as Graph writes them: "internalGuest,b2bCollaborationGuest". */
+  guestOrExternalUserTypes: string;
+  externalTenants?: { membershipKind: 'all' | 'enumerated'; members?: string[] };
+}
+
 export interface ConditionalAccessUsers {
   includeUsers?: string[];
   excludeUsers?: string[];
@@ -85,25 +93,65 @@ export interface ConditionalAccessUsers {
   excludeGroups?: string[];
   includeRoles?: string[];
   excludeRoles?: string[];
+  includeGuestsOrExternalUsers?: ConditionalAccessGuestsOrExternalUsers;
+  excludeGuestsOrExternalUsers?: ConditionalAccessGuestsOrExternalUsers;
+}
+
+export interface ConditionalAccessFilter {
+  mode: 'include' | 'exclude';
+  rule: string;
+}
+
+export interface ConditionalAccessConditions {
+  users: ConditionalAccessUsers;
+  applications: {
+    includeApplications?: string[];
+    excludeApplications?: string[];
+    includeUserActions?: string[];
+    includeAuthenticationContextClassReferences?: string[];
+    applicationFilter?: ConditionalAccessFilter;
+  };
+  clientAppTypes?: string[];
+  platforms?: { includePlatforms?: string[]; excludePlatforms?: string[] };
+  locations?: { includeLocations?: string[]; excludeLocations?: string[] };
+  signInRiskLevels?: string[];
+  userRiskLevels?: string[];
+  servicePrincipalRiskLevels?: string[];
+  devices?: { deviceFilter?: ConditionalAccessFilter };
+  clientApplications?: { includeServicePrincipals?: string[]; excludeServicePrincipals?: string[]; servicePrincipalFilter?: ConditionalAccessFilter };
+  /** Comma-separated flags: "minor,moderate,elevated". */
+  insiderRiskLevels?: string;
+  authenticationFlows?: { transferMethods: string };
+}
+
+export interface ConditionalAccessSessionControls {
+  signInFrequency?: {
+    isEnabled?: boolean;
+    type?: 'days' | 'hours';
+    value?: number;
+    frequencyInterval?: 'timeBased' | 'everyTime';
+    authenticationType?: 'primaryAndSecondaryAuthentication' | 'secondaryAuthentication';
+  };
+  persistentBrowser?: { isEnabled?: boolean; mode?: 'always' | 'never' };
+  applicationEnforcedRestrictions?: { isEnabled?: boolean };
+  cloudAppSecurity?: { isEnabled?: boolean; cloudAppSecurityType?: 'mcasConfigured' | 'monitorOnly' | 'blockDownloads' };
+  disableResilienceDefaults?: boolean;
+  secureSignInSession?: { isEnabled?: boolean };
 }
 
 export interface ConditionalAccessPolicySpec {
   displayName: string;
   state: 'enabled' | 'disabled' | 'enabledForReportingButNotEnforced';
-  conditions: {
-    users: ConditionalAccessUsers;
-    applications: Record<string, unknown>;
-    clientAppTypes?: string[];
-    [key: string]: unknown;
-  };
+  conditions: ConditionalAccessConditions;
   grantControls?: {
     operator: 'AND' | 'OR';
     builtInControls?: string[];
+    /** By id for now (a built-in strength such as 00000000-0000-0000-0000-000000000002, or a custom one). */
     authenticationStrength?: { id: string };
     termsOfUse?: string[];
     customAuthenticationFactors?: string[];
   };
-  sessionControls?: Record<string, unknown>;
+  sessionControls?: ConditionalAccessSessionControls;
 }
 
 export interface GateSettings {

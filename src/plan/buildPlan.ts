@@ -6,7 +6,10 @@ import { canonicalJson, sha256Hex } from '../util/canonicalJson.js';
 import { fieldChanges, labelIds } from './diff.js';
 import { labeller, resolveRef } from './directory.js';
 import {
+  caCreateBody,
+  caUpdateBody,
   comparable,
+  comparableConditionalAccess,
   desiredAuthenticator,
   desiredConditionalAccess,
   desiredRegistrationCampaign,
@@ -16,6 +19,7 @@ import {
   liveRegistrationCampaign,
   liveTemporaryAccessPass,
   projectOnto,
+  unknownConditionalAccessProperties,
 } from './normalise.js';
 import { checkEmergencyExclusions, checkMfaMethodsAvailable, emergencyIdentities, emergencyOptOutNotice, type PolicyAfterPlan } from './safety.js';
 import { PLAN_FORMAT_VERSION, planWrite, type PlanFile, type PlanResource, type ResourceKind, type WavePlan } from './types.js';
@@ -93,6 +97,7 @@ export function buildPlan(input: PlanInput): PlanFile {
     // The safety rules judge the body that will be sent (the desired object when nothing is sent).
     policiesAfter.push({ displayName: doc.spec.displayName, managed: true, policy: resource.write?.body ?? want, source: src });
     resources.push(resource);
+    if (hits[0]) diagnostics.push(...unknownLiveProperties(hits[0], src));
   }
   for (const p of live.conditionalAccessPolicies) {
     if (!matched.has(p)) policiesAfter.push({ displayName: String(p.displayName), managed: false, policy: liveConditionalAccess(p) });
@@ -186,7 +191,7 @@ function caResource(
   source: { file: string; line: number },
 ): PlanResource {
   const address = `ConditionalAccessPolicy.${doc.name}`;
-  const after = comparable(labelIds(want, label) as Json);
+  const after = comparableConditionalAccess(labelIds(want, label) as Json);
   if (!live) {
     return {
       address,
@@ -195,12 +200,12 @@ function caResource(
       action: 'create',
       changes: fieldChanges({}, after),
       fingerprint: fingerprintOf(undefined),
-      write: planWrite('POST', CA_POLICIES_PATH, null, comparable(want)),
+      write: planWrite('POST', CA_POLICIES_PATH, null, caCreateBody(want)),
       source,
     };
   }
   const liveFull = liveConditionalAccess(live);
-  const changes = fieldChanges(comparable(labelIds(liveFull, label) as Json), after);
+  const changes = fieldChanges(comparableConditionalAccess(labelIds(liveFull, label) as Json), after);
   return {
     address,
     kind: 'ConditionalAccessPolicy',
@@ -209,17 +214,20 @@ function caResource(
     action: changes.length ? 'update' : 'noop',
     changes,
     fingerprint: fingerprintOf(liveFull, live.modifiedDateTime),
-    ...(changes.length ? { write: planWrite('PATCH', `${CA_POLICIES_PATH}/${String(live.id)}`, String(live.id), caPatchBody(want, liveFull)) } : {}),
+    ...(changes.length ? { write: planWrite('PATCH', `${CA_POLICIES_PATH}/${String(live.id)}`, String(live.id), caUpdateBody(want, comparable(liveFull))) } : {}),
     source,
   };
 }
 
-/** PATCH keeps what it is not sent: clear explicitly whatever the policy has and the YAML does not. */
-function caPatchBody(want: Json, liveFull: Json): Json {
-  const wantConditions = { ...(want.conditions as Json) };
-  for (const [key, value] of Object.entries((liveFull.conditions ?? {}) as Json)) {
-    if (!(key in wantConditions)) wantConditions[key] = Array.isArray(value) ? [] : null;
-  }
-  return { ...want, conditions: wantConditions, grantControls: want.grantControls ?? null, sessionControls: want.sessionControls ?? null };
+/**
+ * A live value the policy format does not know is neither compared nor cleared by a PATCH: say so
+ * (WR140) instead of dropping it silently.
+ */
+function unknownLiveProperties(live: Json, source: { file: string; line: number }): Diagnostic[] {
+  return unknownConditionalAccessProperties(live).map((path) => ({
+    severity: 'warning' as const,
+    code: 'WR140',
+    message: `live policy "${String(live.displayName)}" has ${path}, which this tool does not know: it is not compared, and an update leaves it as it is`,
+    ...source,
+  }));
 }
-

@@ -4,10 +4,10 @@ import type { PlanChange } from './types.js';
 
 // Lists that Graph treats as sets: compared by value (strings) or by `id` (targets), never by index.
 const SET_KEYS: EmbeddedObjKeysMapType = new Map<string | RegExp, string>([
-  [/(include|exclude)(Users|Groups|Roles|Applications|Locations|Platforms|UserActions|AuthenticationContextClassReferences)$/, '$value'],
+  [/(include|exclude)(Users|Groups|Roles|Applications|Locations|Platforms|UserActions|AuthenticationContextClassReferences|ServicePrincipals)$/, '$value'],
+  [/externalTenants\.members$/, '$value'],
   [/(clientAppTypes|builtInControls|termsOfUse|customAuthenticationFactors|RiskLevels)$/, '$value'],
   [/(include|exclude)Targets$/, 'id'],
-  
 ]);
 
 type Json = Record<string, unknown>;

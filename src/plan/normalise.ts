@@ -163,11 +163,14 @@ export function projectOnto(live: Json, desired: Json): Json {
 // ---------------------------------------------------------------- Conditional Access
 
 const CA_USER_LISTS = ['includeUsers', 'excludeUsers', 'includeGroups', 'excludeGroups', 'includeRoles', 'excludeRoles'] as const;
+const CA_GUEST_KEYS = ['includeGuestsOrExternalUsers', 'excludeGuestsOrExternalUsers'] as const;
 let caSpecSchema: ReturnType<typeof specSchema> | undefined;
+const caSchema = () => (caSpecSchema ??= specSchema('ConditionalAccessPolicy'));
 
 function resolveCaUsers(users: ConditionalAccessPolicySpec['conditions']['users'], dir: DirectoryIndex): Json {
   const userRef = (u: string) => (CA_USER_KEYWORDS.some((k) => k.toLowerCase() === u.toLowerCase()) ? CA_USER_KEYWORDS.find((k) => k.toLowerCase() === u.toLowerCase())! : resolveRef(dir, 'user', u));
   return {
+    ...users,
     includeUsers: (users.includeUsers ?? []).map(userRef),
     excludeUsers: (users.excludeUsers ?? []).map(userRef),
     includeGroups: (users.includeGroups ?? []).map((g) => resolveRef(dir, 'group', g)),
@@ -178,8 +181,8 @@ function resolveCaUsers(users: ConditionalAccessPolicySpec['conditions']['users'
 }
 
 /**
- * The whole managed shape of a CA policy with Graph's defaults: what a create sends and what an
- * update sends (explicit empties, so a removed condition is really removed by the PATCH).
+ * The whole managed shape of a CA policy with Graph's defaults: what a create sends, and the
+ * base of what an update sends (`caUpdateBody` adds the explicit clears).
  */
 export function desiredConditionalAccess(spec: ConditionalAccessPolicySpec, dir: DirectoryIndex): Json {
   const conditions = { ...spec.conditions, users: resolveCaUsers(spec.conditions.users, dir) };
@@ -191,26 +194,140 @@ export function liveConditionalAccess(live: Json): Json {
   const users = asObject(conditions.users);
   const grant = asObject(live.grantControls);
   const strength = asObject(grant.authenticationStrength);
-  const normalisedUsers: Json = {};
+  const normalisedUsers: Json = { ...users };
   for (const key of CA_USER_LISTS) normalisedUsers[key] = asArray(users[key]);
   return caShape({
     displayName: live.displayName,
     state: live.state,
     conditions: { ...conditions, users: normalisedUsers },
+    // Graph expands the referenced strength policy on read; the policy refers to it by id only.
     grantControls: live.grantControls ? { ...grant, authenticationStrength: strength.id ? { id: strength.id } : null } : null,
     sessionControls: live.sessionControls,
   });
 }
 
+/**
+ * Multi-valued ("flags") enums are one comma-separated string in Graph (guestOrExternalUserTypes,
+ * insiderRiskLevels, transferMethods): the order carries no meaning, and `none` is no value.
+ */
+function normaliseFlags(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const members = [...new Set(value.split(',').map((v) => v.trim()).filter((v) => v !== '' && v !== 'none'))].sort();
+  return members.length ? members.join(',') : null;
+}
+
 function caShape(policy: Json): Json {
-  caSpecSchema ??= specSchema('ConditionalAccessPolicy');
-  const shaped = asObject(projectToSchema(policy, caSpecSchema));
+  const shaped = asObject(projectToSchema(policy, caSchema()));
   const conditions = asObject(shaped.conditions);
   if (asArray(conditions.clientAppTypes).length === 0) conditions.clientAppTypes = ['all'];
+  if ('insiderRiskLevels' in conditions) conditions.insiderRiskLevels = normaliseFlags(conditions.insiderRiskLevels);
+  const flows = conditions.authenticationFlows;
+  if (flows && typeof flows === 'object') conditions.authenticationFlows = { ...flows, transferMethods: normaliseFlags((flows as Json).transferMethods) };
+  const users = asObject(conditions.users);
+  for (const key of CA_GUEST_KEYS) {
+    const g = users[key];
+    if (g && typeof g === 'object') users[key] = { ...g, guestOrExternalUserTypes: normaliseFlags((g as Json).guestOrExternalUserTypes) };
+  }
+  if (conditions.users) conditions.users = users;
   // A grant with nothing but an operator grants nothing: Graph returns that shape for "no grant".
   const grant = asObject(pruneEmpty(shaped.grantControls));
   if (Object.keys(grant).filter((k) => k !== 'operator').length === 0) shaped.grantControls = null;
+  const session = shaped.sessionControls;
+  const frequency = session && typeof session === 'object' ? (session as Json).signInFrequency : undefined;
+  if (frequency && typeof frequency === 'object') {
+    // Graph fills these when a sign-in frequency is set (signInFrequencySessionControl page):
+    // filled on both sides, an omitted default is not a change.
+    (session as Json).signInFrequency = { frequencyInterval: 'timeBased', ...(frequency as Json) };
+    const f = (session as Json).signInFrequency as Json;
+    if (f.frequencyInterval === 'timeBased') f.authenticationType ??= 'primaryAndSecondaryAuthentication';
+  }
   return { ...shaped, conditions };
+}
+
+/** The comparable form of a CA policy: a session control that is not enabled does nothing, so it is no difference. */
+export function comparableConditionalAccess(value: Json): Json {
+  const session = value.sessionControls;
+  if (!session || typeof session !== 'object') return comparable(value);
+  const active = Object.fromEntries(Object.entries(session).filter(([, v]) => !(v && typeof v === 'object' && !Array.isArray(v) && (v as Json).isEnabled !== true)));
+  return comparable({ ...value, sessionControls: active });
+}
+
+// Values replaced whole: a reference (the strength), a derived type chosen by membershipKind, a
+// filter whose mode and rule go together. Clearing inside them would send a half object.
+const CA_ATOMIC_KEYS = new Set(['authenticationStrength', 'externalTenants', 'applicationFilter', 'deviceFilter', 'servicePrincipalFilter']);
+
+/**
+ * The PATCH body for a CA policy. Graph keeps what a PATCH leaves out, nested properties too
+ * ("Existing properties that are not included in the request body will maintain their previous
+ * values": conditionalaccesspolicy-update), so every value the live policy has and the YAML does
+ * not is sent empty, at any depth: a list as [], anything else as null. `liveComparable` is the
+ * live policy's comparable form (ids, not labels).
+ */
+export function caUpdateBody(want: Json, liveComparable: Json): Json {
+  return withGraphTypes(clearRemoved(want, liveComparable));
+}
+
+function clearRemoved(want: Json, live: Json): Json {
+  const out: Json = { ...want };
+  for (const [key, liveValue] of Object.entries(live)) {
+    const wanted = want[key];
+    if (wanted === undefined) out[key] = Array.isArray(liveValue) ? [] : null;
+    else if (!CA_ATOMIC_KEYS.has(key) && isPlainObject(wanted) && isPlainObject(liveValue)) out[key] = clearRemoved(wanted, liveValue);
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The POST body for a new CA policy. */
+export function caCreateBody(want: Json): Json {
+  return withGraphTypes(comparable(want));
+}
+
+/**
+ * conditionalAccessExternalTenants is abstract: Graph needs the derived type, named by
+ * membershipKind (conditionalAccessAllExternalTenants / conditionalAccessEnumeratedExternalTenants).
+ */
+function withGraphTypes(body: Json): Json {
+  const conditions = body.conditions;
+  if (!isPlainObject(conditions) || !isPlainObject(conditions.users)) return body;
+  const users = conditions.users;
+  const typedUsers: Json = { ...users };
+  for (const key of CA_GUEST_KEYS) {
+    const g = users[key];
+    if (!isPlainObject(g) || !isPlainObject(g.externalTenants)) continue;
+    const tenants = g.externalTenants;
+    const derived = tenants.membershipKind === 'all' ? 'conditionalAccessAllExternalTenants' : 'conditionalAccessEnumeratedExternalTenants';
+    typedUsers[key] = { ...g, externalTenants: { '@odata.type': `#microsoft.graph.${derived}`, ...tenants } };
+  }
+  return { ...body, conditions: { ...conditions, users: typedUsers } };
+}
+
+// Read-only on the policy, or Graph's annotations: never data the YAML could carry.
+const CA_LIVE_ONLY = new Set(['id', 'createdDateTime', 'modifiedDateTime', 'templateId', 'deletedDateTime']);
+
+/**
+ * Paths (`conditions.users.someNewList`) of the live policy's values that the policy schema does
+ * not know. Projection onto the schema would drop them silently: plan and export report them
+ * instead. Null and empty values are not data. The strength is compared by id only (Graph expands
+ * the whole strength policy on read), so nothing under it is reported.
+ */
+export function unknownConditionalAccessProperties(live: Json): string[] {
+  const found: string[] = [];
+  const walk = (value: Json, schema: ReturnType<typeof specSchema>, path: string) => {
+    for (const [key, v] of Object.entries(value)) {
+      if (key.includes('@') || (path === '' && CA_LIVE_ONLY.has(key))) continue;
+      const sub = schema.properties?.[key];
+      if (!sub) {
+        // Keys come from the tenant: anything but a plain name is quoted (escapes included) before display.
+        if ('v' in asObject(pruneEmpty({ v }))) found.push(`${path}${/^[A-Za-z0-9_]+$/.test(key) ? key : JSON.stringify(key)}`);
+        continue;
+      }
+      if (key !== 'authenticationStrength' && sub.properties && isPlainObject(v)) walk(v, sub, `${path}${key}.`);
+    }
+  };
+  walk(live, caSchema(), '');
+  return found;
 }
 
 /** The comparable form: Graph shape with every empty value dropped. */

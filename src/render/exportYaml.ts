@@ -1,6 +1,7 @@
 // Pure: live settings → policy YAML documents (ids turned back into names). Used by `export` so an
 // organisation can adopt the tool on an existing tenant; a plan right after an export is empty.
 import { Document, isScalar, visit } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
 import {
   comparable,
   FEATURE_SETTING_KEYS,
@@ -8,6 +9,7 @@ import {
   liveConditionalAccess,
   liveRegistrationCampaign,
   liveTemporaryAccessPass,
+  unknownConditionalAccessProperties,
 } from '../plan/normalise.js';
 import { ALL_USERS_TARGET, CA_USER_KEYWORDS, EMPTY_TARGET_ID } from '../plan/directory.js';
 
@@ -93,12 +95,12 @@ spec:
     .sort((a, b) => String(a.displayName).localeCompare(String(b.displayName)))
     .map((live) => {
       const spec = comparable(liveConditionalAccess(live));
-      const users = ((spec.conditions as Json).users ?? {}) as Record<string, string[]>;
-      for (const key of Object.keys(users)) {
-        if (key.endsWith('Roles')) continue;
-        users[key] = users[key]!.map((id) => (CA_USER_KEYWORDS.includes(id) ? id : ref(id)));
+      const users = ((spec.conditions as Json).users ?? {}) as Record<string, unknown>;
+      for (const key of ['includeUsers', 'excludeUsers', 'includeGroups', 'excludeGroups']) {
+        if (Array.isArray(users[key])) users[key] = (users[key] as string[]).map((id) => (CA_USER_KEYWORDS.includes(id) ? id : ref(id)));
       }
-      return `${header('conditional-access-policy')}${document({ apiVersion: 'entra-rollout/v1', kind: 'ConditionalAccessPolicy', metadata: { name: uniqueSlug(String(live.displayName), used) }, spec }, keptIds)}`;
+      const unknown = unknownConditionalAccessProperties(live).map((path) => `# not exported, unknown to this tool (WR140): ${path}\n`).join('');
+      return `${header('conditional-access-policy')}${unknown}${document({ apiVersion: 'entra-rollout/v1', kind: 'ConditionalAccessPolicy', metadata: { name: uniqueSlug(String(live.displayName), used) }, spec }, keptIds)}`;
     });
 
   const files: ExportedFile[] = [
@@ -107,6 +109,17 @@ spec:
   ];
   if (policies.length > 0) files.push({ name: 'conditional-access.yaml', text: policies.join('---\n') });
   return files;
+}
+
+/** What `export` cannot write: a live CA property the policy format does not know is reported, never dropped silently. */
+export function exportDiagnostics(input: ExportInput): Diagnostic[] {
+  return input.conditionalAccessPolicies.flatMap((live) =>
+    unknownConditionalAccessProperties(live).map((path) => ({
+      severity: 'warning' as const,
+      code: 'WR140',
+      message: `live policy "${String(live.displayName)}" has ${path}, which this tool does not know: it is not exported, so a plan from the exported files neither shows nor manages it`,
+    })),
+  );
 }
 
 function campaignTarget(t: Json, ref: (id: string) => string, extra: Json = {}): Json {

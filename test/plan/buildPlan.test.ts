@@ -176,3 +176,125 @@ describe('safety against the live tenant', () => {
     expect(p.resources.map((r) => r.address)).not.toContain('ConditionalAccessPolicy.require-mfa');
   });
 });
+
+// Graph keeps what a PATCH leaves out, nested properties too: "Existing properties that are not
+// included in the request body will maintain their previous values" (api-reference/v1.0/api/
+// conditionalaccesspolicy-update.md). Every removed value must be sent empty, at any depth.
+describe('CA update bodies clear removed values at any depth (conditionalaccesspolicy-update)', () => {
+  const MFA_STRENGTH = '00000000-0000-0000-0000-000000000002'; // built-in "Multifactor authentication"
+  const requireMfa = (desired = sampleDesired()) => desired.conditionalAccessPolicies.find((d) => d.name === 'require-mfa')!;
+  const liveRequireMfa = (live: LiveState) => live.conditionalAccessPolicies.find((p) => p.id === IDS.caRequireMfa)!;
+  const patchOf = (desired: ReturnType<typeof sampleDesired>, live: LiveState) => {
+    const r = byAddress(buildPlan({ desired, live, now, toolVersion: 'test' }), 'ConditionalAccessPolicy.require-mfa');
+    expect(r.action).toBe('update');
+    expect(r.write?.method).toBe('PATCH');
+    return r.write!.body as Record<string, any>;
+  };
+
+  it('switching builtInControls [mfa] to an authenticationStrength sends builtInControls: [] (Graph refuses both with 1108)', () => {
+    const desired = sampleDesired();
+    requireMfa(desired).spec.grantControls = { operator: 'OR', authenticationStrength: { id: MFA_STRENGTH } };
+    const body = patchOf(desired, matchingLive());
+    expect(body.grantControls).toEqual({ operator: 'OR', authenticationStrength: { id: MFA_STRENGTH }, builtInControls: [] });
+  });
+
+  it('switching an authenticationStrength back to mfa sends authenticationStrength: null', () => {
+    const live = matchingLive();
+    liveRequireMfa(live).grantControls = { operator: 'OR', builtInControls: [], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: { id: MFA_STRENGTH, displayName: 'Multifactor authentication', policyType: 'builtIn' } };
+    const body = patchOf(sampleDesired(), live);
+    expect(body.grantControls).toEqual({ operator: 'OR', builtInControls: ['mfa'], authenticationStrength: null });
+  });
+
+  it('a removed sub-list in conditions.applications is sent as [], a removed filter as null, the rest of the object kept', () => {
+    const live = matchingLive();
+    const apps = (liveRequireMfa(live).conditions as { applications: Record<string, unknown> }).applications;
+    apps.excludeApplications = ['00000002-0000-0ff1-ce00-000000000000'];
+    apps.includeUserActions = [];
+    apps.applicationFilter = { mode: 'exclude', rule: 'CustomSecurityAttribute.Tier -eq "0"' };
+    const body = patchOf(sampleDesired(), live);
+    expect(body.conditions.applications).toEqual({ includeApplications: ['All'], excludeApplications: [], applicationFilter: null });
+  });
+
+  it('removed lists in platforms, clientApplications and the users guests object are cleared inside the kept objects', () => {
+    const desired = sampleDesired();
+    const spec = requireMfa(desired).spec;
+    spec.conditions.platforms = { includePlatforms: ['all'] };
+    spec.conditions.clientApplications = { includeServicePrincipals: ['ServicePrincipalsInMyTenant'] };
+    const live = matchingLive();
+    const conditions = liveRequireMfa(live).conditions as Record<string, any>;
+    conditions.platforms = { includePlatforms: ['all'], excludePlatforms: ['iOS'] };
+    conditions.clientApplications = { includeServicePrincipals: ['ServicePrincipalsInMyTenant'], excludeServicePrincipals: ['5b1c9a4e-0000-4000-8000-000000000001'], servicePrincipalFilter: null };
+    conditions.users.excludeGuestsOrExternalUsers = { guestOrExternalUserTypes: 'internalGuest', externalTenants: null };
+    const body = patchOf(desired, live);
+    expect(body.conditions.platforms).toEqual({ includePlatforms: ['all'], excludePlatforms: [] });
+    expect(body.conditions.clientApplications).toEqual({ includeServicePrincipals: ['ServicePrincipalsInMyTenant'], excludeServicePrincipals: [] });
+    expect(body.conditions.users.excludeGuestsOrExternalUsers).toBeNull();
+  });
+
+  it('a removed session control is sent as null while the kept one stays; no sessionControls at all clears the whole object', () => {
+    const desired = sampleDesired();
+    requireMfa(desired).spec.sessionControls = { persistentBrowser: { isEnabled: true, mode: 'never' } };
+    const live = matchingLive();
+    liveRequireMfa(live).sessionControls = {
+      disableResilienceDefaults: null,
+      applicationEnforcedRestrictions: null,
+      cloudAppSecurity: null,
+      persistentBrowser: { isEnabled: true, mode: 'never' },
+      signInFrequency: { isEnabled: true, type: 'hours', value: 4, authenticationType: 'primaryAndSecondaryAuthentication', frequencyInterval: 'timeBased' },
+    };
+    const r = byAddress(buildPlan({ desired, live, now, toolVersion: 'test' }), 'ConditionalAccessPolicy.require-mfa');
+    expect(r.changes.map((c) => c.path)).toEqual(['sessionControls.signInFrequency']);
+    expect((r.write!.body as Record<string, any>).sessionControls).toEqual({ persistentBrowser: { isEnabled: true, mode: 'never' }, signInFrequency: null });
+    const none = patchOf(sampleDesired(), live);
+    expect(none.sessionControls).toBeNull();
+  });
+
+  it('a sign-in frequency written without Graph defaults, and a disabled session control, are no change', () => {
+    const desired = sampleDesired();
+    requireMfa(desired).spec.sessionControls = { signInFrequency: { isEnabled: true, type: 'hours', value: 4 } };
+    const live = matchingLive();
+    liveRequireMfa(live).sessionControls = {
+      persistentBrowser: { isEnabled: false, mode: 'always' },
+      signInFrequency: { isEnabled: true, type: 'hours', value: 4, authenticationType: 'primaryAndSecondaryAuthentication', frequencyInterval: 'timeBased' },
+    };
+    expect(byAddress(buildPlan({ desired, live, now, toolVersion: 'test' }), 'ConditionalAccessPolicy.require-mfa').action).toBe('noop');
+  });
+
+  it('guest exclusions: flags compare as sets, and the external tenants carry the derived @odata.type Graph needs', () => {
+    const desired = sampleDesired();
+    requireMfa(desired).spec.conditions.users.excludeGuestsOrExternalUsers = {
+      guestOrExternalUserTypes: 'serviceProvider,internalGuest',
+      externalTenants: { membershipKind: 'enumerated', members: ['bd005e2a-876d-4bf0-92a1-ae9ff4276d54'] },
+    };
+    const live = matchingLive();
+    const users = (liveRequireMfa(live).conditions as Record<string, any>).users;
+    users.excludeGuestsOrExternalUsers = {
+      guestOrExternalUserTypes: 'internalGuest,serviceProvider',
+      externalTenants: { '@odata.type': '#microsoft.graph.conditionalAccessEnumeratedExternalTenants', membershipKind: 'enumerated', members: ['bd005e2a-876d-4bf0-92a1-ae9ff4276d54'] },
+    };
+    expect(byAddress(buildPlan({ desired, live, now, toolVersion: 'test' }), 'ConditionalAccessPolicy.require-mfa').action).toBe('noop');
+    users.excludeGuestsOrExternalUsers = null;
+    const body = patchOf(desired, live);
+    expect(body.conditions.users.excludeGuestsOrExternalUsers).toEqual({
+      guestOrExternalUserTypes: 'internalGuest,serviceProvider',
+      externalTenants: { '@odata.type': '#microsoft.graph.conditionalAccessEnumeratedExternalTenants', membershipKind: 'enumerated', members: ['bd005e2a-876d-4bf0-92a1-ae9ff4276d54'] },
+    });
+  });
+});
+
+describe('live CA properties the tool does not know', () => {
+  it('are reported as WR140 naming the policy and the path, never dropped silently; nulls and Graph annotations are not', () => {
+    const live = matchingLive();
+    const policy = live.conditionalAccessPolicies.find((p) => p.id === IDS.caRequireMfa)!;
+    (policy.conditions as Record<string, any>).agentIdRiskLevels = 'high';
+    (policy.conditions as Record<string, any>).users.includeAgents = ['x'];
+    (policy.conditions as Record<string, any>).someFutureCondition = null;
+    policy['grantControls@odata.context'] = 'https://graph.microsoft.com/v1.0/$metadata#…';
+    (policy.grantControls as Record<string, any>).authenticationStrength = null;
+    const p = plan(live);
+    expect(p.diagnostics.filter((d) => d.code === 'WR140').map((d) => [d.severity, d.message])).toEqual([
+      ['warning', 'live policy "CA010 - Require MFA for rollout waves" has conditions.users.includeAgents, which this tool does not know: it is not compared, and an update leaves it as it is'],
+      ['warning', 'live policy "CA010 - Require MFA for rollout waves" has conditions.agentIdRiskLevels, which this tool does not know: it is not compared, and an update leaves it as it is'],
+    ]);
+  });
+});

@@ -12,6 +12,61 @@ const STATES = ['enabled', 'disabled', 'enabledForReportingButNotEnforced'];
 const GRANTS = ['block', 'mfa', 'compliantDevice', 'domainJoinedDevice', 'approvedApplication', 'compliantApplication', 'passwordChange', 'riskRemediation'];
 const READ_ONLY = ['id', 'createdDateTime', 'modifiedDateTime', 'templateId', 'deletedDateTime'];
 const MAX_POLICIES = 195;
+const GUEST_TYPES = ['none', 'internalGuest', 'b2bCollaborationGuest', 'b2bCollaborationMember', 'b2bDirectConnectUser', 'otherExternalUser', 'serviceProvider', 'unknownFutureValue'];
+const EXTERNAL_TENANT_TYPES: Record<string, string> = { all: 'conditionalAccessAllExternalTenants', enumerated: 'conditionalAccessEnumeratedExternalTenants' };
+
+/**
+ * The built-in authentication strengths, as the v1.0 "List authenticationStrengthPolicies" example
+ * shows them (api-reference/v1.0/api/authenticationstrengthroot-list-policies.md). A policy refers
+ * to one by id; Graph reads it back expanded.
+ */
+export const BUILT_IN_AUTH_STRENGTHS: readonly Json[] = [
+  {
+    id: '00000000-0000-0000-0000-000000000002',
+    displayName: 'Multifactor authentication',
+    description: 'Combinations of methods that satisfy strong authentication, such as a password + SMS',
+    policyType: 'builtIn',
+    requirementsSatisfied: 'mfa',
+    allowedCombinations: ['windowsHelloForBusiness', 'fido2', 'x509CertificateMultiFactor', 'deviceBasedPush', 'temporaryAccessPassOneTime', 'temporaryAccessPassMultiUse', 'password,microsoftAuthenticatorPush', 'password,softwareOath', 'password,hardwareOath', 'password,sms', 'password,voice'],
+  },
+  {
+    id: '00000000-0000-0000-0000-000000000003',
+    displayName: 'Passwordless MFA',
+    description: 'Passwordless methods that satisfy strong authentication, such as Passwordless sign-in with the Microsoft Authenticator',
+    policyType: 'builtIn',
+    requirementsSatisfied: 'mfa',
+    allowedCombinations: ['windowsHelloForBusiness', 'fido2', 'x509CertificateMultiFactor', 'deviceBasedPush'],
+  },
+  {
+    id: '00000000-0000-0000-0000-000000000004',
+    displayName: 'Phishing resistant MFA',
+    description: 'Phishing resistant, Passwordless methods for the strongest authentication, such as a FIDO2 security key',
+    policyType: 'builtIn',
+    requirementsSatisfied: 'mfa',
+    allowedCombinations: ['windowsHelloForBusiness', 'fido2', 'x509CertificateMultiFactor'],
+  },
+];
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function validateGuests(where: string, g: unknown): void {
+  if (g === null || g === undefined) return;
+  if (!isObject(g)) throw badRequest(`${where} must be an object.`);
+  const types = typeof g.guestOrExternalUserTypes === 'string' ? g.guestOrExternalUserTypes.split(',').map((t) => t.trim()) : [];
+  const bad = types.find((t) => !GUEST_TYPES.includes(t));
+  if (bad !== undefined) throw badRequest(`Invalid value '${bad}' for property '${where}.guestOrExternalUserTypes'.`);
+  const tenants = g.externalTenants;
+  if (tenants === null || tenants === undefined) return;
+  // "External tenants can be specified only when the property guestOrExternalUserTypes isn't null
+  // or an empty String" (conditionalAccessGuestsOrExternalUsers resource page).
+  if (types.filter((t) => t !== 'none').length === 0) throw badRequest(`${where}.externalTenants needs guestOrExternalUserTypes.`);
+  // conditionalAccessExternalTenants is abstract: the body names the derived type.
+  const derived = isObject(tenants) ? EXTERNAL_TENANT_TYPES[String(tenants.membershipKind)] : undefined;
+  const odataType = isObject(tenants) ? String(tenants['@odata.type'] ?? '').replace(/^#/, '') : '';
+  if (!derived || odataType !== `microsoft.graph.${derived}`) {
+    throw badRequest(`1007: Incoming ConditionalAccessPolicy object is null or does not match the schema of ConditionalAccessPolicy type: ${where}.externalTenants needs "@odata.type": "#microsoft.graph.${derived ?? 'conditionalAccessAllExternalTenants'}".`);
+  }
+}
 
 function validatePolicy(p: Json): void {
   if (typeof p.displayName !== 'string' || p.displayName.trim() === '') throw badRequest('displayName is required.');
@@ -25,6 +80,7 @@ function validatePolicy(p: Json): void {
     const v = users[k];
     if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))) throw badRequest(`conditions.users.${k} must be a collection of strings.`);
   }
+  for (const k of ['includeGuestsOrExternalUsers', 'excludeGuestsOrExternalUsers']) validateGuests(`conditions.users.${k}`, users[k]);
   const grant = p.grantControls as Json | null | undefined;
   const session = p.sessionControls as Json | null | undefined;
   if (!grant && !session) throw badRequest('Policy must have grant controls or session controls.');
@@ -32,7 +88,34 @@ function validatePolicy(p: Json): void {
     if (!['AND', 'OR'].includes(String(grant.operator))) throw badRequest(`Invalid value '${String(grant.operator)}' for property 'grantControls.operator'.`);
     const bic = grant.builtInControls;
     if (bic !== undefined && (!Array.isArray(bic) || bic.some((x) => !GRANTS.includes(String(x))))) throw badRequest('grantControls.builtInControls contains an invalid value.');
+    const strength = grant.authenticationStrength;
+    if (strength !== null && strength !== undefined) {
+      if (!isObject(strength) || !BUILT_IN_AUTH_STRENGTHS.some((s) => s.id === String(strength.id).toLowerCase())) {
+        throw badRequest(`grantControls.authenticationStrength: no authentication strength policy has the id '${isObject(strength) ? String(strength.id) : ''}'.`);
+      }
+      // Require MFA and Require authentication strength exclude each other; Graph answers 1108.
+      // The error's exact wording is not documented: code BadRequest and a numbered message, the
+      // shape Graph's CA validation errors take (e.g. "1007: Incoming ConditionalAccessPolicy…").
+      if (Array.isArray(bic) && bic.includes('mfa')) {
+        throw badRequest('1108: The mfa grant control and an authentication strength cannot be used together in one policy: remove mfa from builtInControls or remove the authentication strength.');
+      }
+    }
   }
+}
+
+/** The referenced strength, expanded as Graph reads it back. */
+function expandStrength(grant: Json): Json {
+  const ref = grant.authenticationStrength;
+  if (!isObject(ref)) return { ...grant, authenticationStrength: null };
+  const strength = BUILT_IN_AUTH_STRENGTHS.find((s) => s.id === String(ref.id).toLowerCase());
+  return { ...grant, authenticationStrength: strength ? structuredClone(strength) : null };
+}
+
+function normaliseSession(session: unknown): unknown {
+  if (!isObject(session) || !isObject(session.signInFrequency)) return session ?? null;
+  const f: Json = { frequencyInterval: 'timeBased', ...session.signInFrequency };
+  if (f.frequencyInterval === 'timeBased') f.authenticationType ??= 'primaryAndSecondaryAuthentication';
+  return { ...session, signInFrequency: f };
 }
 
 function normalise(p: Json): Json {
@@ -41,7 +124,7 @@ function normalise(p: Json): Json {
   const apps = (cond.applications ?? {}) as Json;
   return {
     ...p,
-    sessionControls: p.sessionControls ?? null,
+    sessionControls: normaliseSession(p.sessionControls),
     conditions: {
       userRiskLevels: [],
       signInRiskLevels: [],
@@ -65,15 +148,22 @@ function normalise(p: Json): Json {
         ...users,
       },
     },
-    grantControls: p.grantControls ? { customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null, ...(p.grantControls as Json) } : null,
+    grantControls: p.grantControls ? expandStrength({ customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null, ...(p.grantControls as Json) }) : null,
   };
 }
 
+/**
+ * PATCH keeps what the body leaves out, at every depth ("Existing properties that are not included
+ * in the request body will maintain their previous values": conditionalaccesspolicy-update).
+ * Collections are replaced whole, null clears, and an object whose @odata.type changes (another
+ * derived type) is replaced rather than merged. A strength merged by id is re-read whole (normalise).
+ */
 function mergePatch(target: Json, patch: Json): Json {
   const out: Json = { ...target };
   for (const [k, v] of Object.entries(patch)) {
     const cur = out[k];
-    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && cur !== null && typeof cur === 'object' && !Array.isArray(cur) ? mergePatch(cur as Json, v as Json) : structuredClone(v);
+    const replace = !isObject(v) || !isObject(cur) || ('@odata.type' in v && v['@odata.type'] !== cur['@odata.type']);
+    out[k] = replace ? structuredClone(v) : mergePatch(cur, v);
   }
   return out;
 }
@@ -119,8 +209,9 @@ export function registerConditionalAccessRoutes(r: Router): void {
     const body = bodyObject(req);
     for (const k of READ_ONLY) if (k in body && body[k] !== before[k]) throw badRequest(`Property '${k}' is read-only and cannot be set.`);
     const { '@odata.type': _t, ...rest } = body;
-    const after = mergePatch(before, rest);
-    validatePolicy(after);
+    const merged = mergePatch(before, rest);
+    validatePolicy(merged);
+    const after = normalise(merged);
     after.modifiedDateTime = isoSeconds(t.clock.nowMs());
     t.caPolicies.set(String(before.id), after);
     caPolicyAudit(t, 'Update', before, after);
