@@ -72,7 +72,9 @@ const CA_STATES = ['enabled', 'disabled', 'enabledForReportingButNotEnforced'];
  */
 export const ENUMS: Record<string, readonly string[]> = {
   // A methods-policy or configuration state; featureSettings and the campaign also know `default`.
-  state: ['enabled', 'disabled', 'default', ...CA_STATES],
+  state: ['default', ...CA_STATES],
+  // signInLocation.state is a place name, not an enum.
+  'location.state': [],
   targetType: ['user', 'group', 'administrativeUnit', 'role'],
   authenticationMode: ['any', 'push', 'deviceBasedPush'],
   targetedAuthenticationMethod: ['microsoftAuthenticator', 'unknownFutureValue'],
@@ -93,8 +95,10 @@ export const ENUMS: Record<string, readonly string[]> = {
   tenantType: ['AAD', 'AAD B2C', 'CIAM'],
 };
 
+/** The documented values of a property, or undefined when it is free text (an empty list says so explicitly). */
 function enumFor(parent: string | undefined, key: string): readonly string[] | undefined {
-  return (parent !== undefined ? ENUMS[`${parent}.${key}`] : undefined) ?? ENUMS[key];
+  const values = (parent !== undefined ? ENUMS[`${parent}.${key}`] : undefined) ?? ENUMS[key];
+  return values && values.length > 0 ? values : undefined;
 }
 
 type JsonType = 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean';

@@ -8,7 +8,8 @@ import type { Router } from './router.js';
 export const PAGE = {
   registrationDetails: { defaultTop: 100, maxTop: 999 },
   directoryAudits: { defaultTop: 100, maxTop: 1000 },
-  signIns: { defaultTop: 100, maxTop: 1000 },
+  // signin-list.md: "The maximum and default page size is 1,000 objects".
+  signIns: { defaultTop: 1000, maxTop: 1000 },
 };
 
 const BOOLS = ['isAdmin', 'isMfaCapable', 'isMfaRegistered', 'isPasswordlessCapable', 'isSsprCapable', 'isSsprEnabled', 'isSsprRegistered', 'isSystemPreferredAuthenticationMethodEnabled'];
