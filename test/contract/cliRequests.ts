@@ -21,6 +21,7 @@ export interface LoggedRequest {
 export interface CliRun {
   command: string;
   result: CliResult;
+  ms: number;
 }
 
 interface RequestsSummary {
@@ -37,6 +38,8 @@ async function drain(t: TestTenant, into: LoggedRequest[]): Promise<void> {
 
 const SEEDS_USER = 'lynne.robbins@contoso.onmicrosoft.com';
 const SEEDS_USERS = ['alex.wilber@contoso.onmicrosoft.com', 'isaiah.langer@contoso.onmicrosoft.com'];
+/** Has a mobile phone in the seeds scenario. */
+const PHONE_USER = 'megan.bowen@contoso.onmicrosoft.com';
 
 /** Every request the listed commands made, plus each command's result (for a readable failure). */
 export async function runCompactCliSet(): Promise<{ requests: LoggedRequest[]; runs: CliRun[] }> {
@@ -47,8 +50,9 @@ export async function runCompactCliSet(): Promise<{ requests: LoggedRequest[]; r
   cpSync(path.join(REPO_ROOT, 'policies'), policies, { recursive: true });
   // No throttling: the set measures which endpoints are called, not pacing (and stays fast).
   const run = async (t: TestTenant, args: string[]): Promise<void> => {
+    const t0 = performance.now();
     const result = await runCli(args, { env: t.env, cwd: dir });
-    runs.push({ command: args.join(' '), result });
+    runs.push({ command: args.join(' '), result, ms: Math.round(performance.now() - t0) });
   };
 
   const demo = await startTestTenant({ scenario: 'demo', throttle: false, timeScale: 1000 });
@@ -86,10 +90,13 @@ export async function runCompactCliSet(): Promise<{ requests: LoggedRequest[]; r
     const userArgs = SEEDS_USERS.flatMap((u) => ['--user', u]);
     await run(seeds, ['users', 'show', SEEDS_USER, '-c', policies]);
     await run(seeds, ['users', 'issue-tap', '--user', SEEDS_USER, '--out', path.join(dir, 'passes.csv'), '--journal', path.join(dir, 'tap.j'), '-c', policies]);
+    // add (POST) and update (GET + PATCH) in one run; delete (GET + DELETE) of the added phone in a second.
     const csv = path.join(dir, 'phones.csv');
-    // One row per user and action: add (POST), update (GET + PATCH), delete (GET + DELETE).
-    writeFileSync(csv, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,+1 4255550100,add`, `${SEEDS_USERS[0]},mobile,+1 4255550111,update`, `${SEEDS_USERS[1]},mobile,,delete`].join('\n') + '\n');
+    writeFileSync(csv, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,+1 4255550100,add`, `${PHONE_USER},mobile,+1 4255550111,update`].join('\n') + '\n');
     await run(seeds, ['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'phones.j'), '-c', policies]);
+    const csv2 = path.join(dir, 'phones-delete.csv');
+    writeFileSync(csv2, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,,delete`].join('\n') + '\n');
+    await run(seeds, ['users', 'import-phones', csv2, '--yes', '--journal', path.join(dir, 'phones-delete.j'), '-c', policies]);
     await run(seeds, ['users', 'reset-methods', ...userArgs, '--methods', 'authenticator,phone,fido2,softwareOath,email,windowsHelloForBusiness,temporaryAccessPass', '--revoke-sessions', '--yes', '--journal', path.join(dir, 'reset.j'), '-c', policies]);
     await run(seeds, ['users', 'revoke-sessions', '--user', SEEDS_USER, '--yes', '--journal', path.join(dir, 'revoke.j'), '-c', policies]);
     await drain(seeds, requests);

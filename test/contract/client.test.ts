@@ -437,3 +437,17 @@ describe('contract fixtures', () => {
     }
   });
 });
+
+describe('the shape comparison', () => {
+  it('names a missing field, a wrong type, an undocumented enum value and a null collection; accepts extra fields and nullable scalars', () => {
+    const doc = { id: 'x', state: 'enabled', includeTargets: [{ id: 'a', targetType: 'group' }], count: 1, name: 'n' };
+    expect(shapeMismatches(doc, { id: 'y', state: 'enabled', includeTargets: [], count: 2, name: null, extra: true })).toEqual([]);
+    expect(shapeMismatches(doc, { id: 'y', state: 'on', includeTargets: [{ id: 'b', targetType: 'team' }], count: '2' })).toEqual([
+      '$.state: "on" is not a documented value (default, enabled, disabled, enabledForReportingButNotEnforced)',
+      '$.includeTargets[0].targetType: "team" is not a documented value (user, group, administrativeUnit, role)',
+      '$.count: string where the documentation has number',
+      '$.name: missing',
+    ]);
+    expect(shapeMismatches(doc, { ...doc, includeTargets: null })).toEqual(['$.includeTargets: null where the documentation has array']);
+  });
+});

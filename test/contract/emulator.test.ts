@@ -4,25 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEEDS_USERS } from '../../src/emulator/scenarios.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
+import { type Answer, send } from './emulatorClient.js';
 import { errorEnvelopeMismatches, type Fixture, fixture, FIXTURES, type ShapeOptions, shapeMismatches } from './contract.js';
 
 let tenant: TestTenant;
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: unknown;
-}
-
-/** One request as a Graph client sends it (bearer token; no client-request-id unless given). */
-export async function send(t: TestTenant, method: string, versionedPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(`${t.emulator.url}${versionedPath}`, {
-    method,
-    headers: { authorization: 'Bearer contract-token', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
-}
 
 const ids: Record<string, string> = {};
 const q = encodeURIComponent;
