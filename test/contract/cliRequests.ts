@@ -97,6 +97,8 @@ export async function runCompactCliSet(): Promise<{ requests: LoggedRequest[]; r
     const csv2 = path.join(dir, 'phones-delete.csv');
     writeFileSync(csv2, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,,delete`].join('\n') + '\n');
     await run(seeds, ['users', 'import-phones', csv2, '--yes', '--journal', path.join(dir, 'phones-delete.j'), '-c', policies]);
+    // Every resettable kind on the first user, so reset-methods meets each collection's DELETE.
+    await seeds.control('POST', `/users/${SEEDS_USERS[0]}/register`, { methods: ['softwareOath', 'email', 'windowsHelloForBusiness', 'temporaryAccessPass', 'fido2', 'mobilePhone'] });
     await run(seeds, ['users', 'reset-methods', ...userArgs, '--methods', 'authenticator,phone,fido2,softwareOath,email,windowsHelloForBusiness,temporaryAccessPass', '--revoke-sessions', '--yes', '--journal', path.join(dir, 'reset.j'), '-c', policies]);
     await run(seeds, ['users', 'revoke-sessions', '--user', SEEDS_USER, '--yes', '--journal', path.join(dir, 'revoke.j'), '-c', policies]);
     await drain(seeds, requests);

@@ -353,11 +353,21 @@ describe('contract replay: users commands on the bulk engine', () => {
     expect(sent[2]!.path).toBe('/users/kim@contoso.com/authentication/fido2Methods/-2_GRUg2-HYz6_1YG4YRAQ2');
   });
 
-  it('reset-methods removes a Microsoft Authenticator with the documented DELETE (microsoftauthenticatorauthenticationmethod-delete.md)', async () => {
-    const s = serve('user.microsoftAuthenticatorMethod.delete');
-    const res = await graphGateway().batch([{ method: 'DELETE', url: '/users/kim@contoso.com/authentication/microsoftAuthenticatorMethods/_jpuR-TGZtk6aQCLF3BQjA2' }]);
-    expect(res[0]).toMatchObject({ status: 204, ok: true });
-    expectDocumented(s, ['user.microsoftAuthenticatorMethod.delete']);
+  for (const name of ['user.microsoftAuthenticatorMethod.delete', 'user.softwareOathMethod.delete', 'user.emailMethod.delete', 'user.temporaryAccessPassMethod.delete']) {
+    it(`reset-methods removes a method with the documented DELETE, in a $batch like the engine (${fixture(name).page})`, async () => {
+      const s = serve(name);
+      const res = await graphGateway().batch([{ method: 'DELETE', url: new URL(fixture(name).request.url).pathname.replace(/^\/v1\.0/, '') }]);
+      expect(res[0]).toMatchObject({ status: 204, ok: true });
+      expectDocumented(s, [name]);
+    });
+  }
+
+  it('reset-methods builds the Windows Hello DELETE from the listed method (authentication-list-methods.md, windowshelloforbusinessauthenticationmethod-delete.md)', async () => {
+    const s = serve('user.requirements.get', 'user.methods.list', 'user.windowsHelloForBusinessMethod.delete');
+    const result = await runTasks([userTask('kim@contoso.com', undefined, new ResetRunner('kim@contoso.com', { methods: ['windowsHelloForBusiness'], includePerUserMfa: true, revokeSessions: false, dryRun: false }))]);
+    expect(result.records[0]).toMatchObject({ result: 'done', detail: 'removed windowsHelloForBusiness' });
+    const sent = expectDocumented(s, ['user.requirements.get', 'user.methods.list', 'user.windowsHelloForBusinessMethod.delete']);
+    expect(sent[2]!.path).toBe('/users/kim@contoso.com/authentication/windowsHelloForBusinessMethods/b5e01f81-1f81-b5e0-811f-e0b5811fe0b5');
   });
 
   it('revoke-sessions (user-revokesigninsessions.md)', async () => {

@@ -186,8 +186,13 @@ describe('contract vs emulator: user authentication methods', () => {
   for (const [name, type, who] of [
     ['user.microsoftAuthenticatorMethod.delete', 'microsoftAuthenticator', 'completedAuthenticator'],
     ['user.fido2Method.delete', 'fido2', 'admin'],
+    ['user.softwareOathMethod.delete', 'softwareOath', 'nestedOnly'],
+    ['user.emailMethod.delete', 'email', 'nestedOnly'],
+    ['user.windowsHelloForBusinessMethod.delete', 'windowsHelloForBusiness', 'nestedOnly'],
+    ['user.temporaryAccessPassMethod.delete', 'temporaryAccessPass', 'nothing'],
   ] as const) {
     it(title(name), async () => {
+      if (who === 'nestedOnly') await tenant.control('POST', `/users/${ids[who]}/register`, { methods: [type] });
       const list = (await send(tenant, 'GET', `/v1.0/users/${ids[who]}/authentication/${type}Methods`)).body as { value: Array<{ id: string }> };
       expectDocumentedAnswer(fixture(name), await send(tenant, 'DELETE', `/v1.0/users/${ids[who]}/authentication/${type}Methods/${q(list.value[0]!.id)}`));
     });
@@ -275,7 +280,8 @@ describe('contract fixtures and the emulator', () => {
       'group.members.add', 'group.members.remove', 'group.members.addMany', 'organization.list', 'users.list', 'user.get', 'user.get.select', 'user.notFound',
       'user.checkMemberGroups', 'user.revokeSignInSessions', 'user.methods.list', 'user.requirements.get', 'user.phoneMethods.create', 'user.phoneMethod.get',
       'user.phoneMethod.update', 'user.phoneMethod.delete', 'user.temporaryAccessPass.create', 'user.temporaryAccessPass.list', 'user.microsoftAuthenticatorMethod.delete',
-      'user.fido2Method.delete', 'userRegistrationDetails.list', 'userRegistrationDetails.get', 'directoryAudits.list', 'signIns.list', 'batch',
+      'user.fido2Method.delete', 'user.softwareOathMethod.delete', 'user.emailMethod.delete', 'user.windowsHelloForBusinessMethod.delete',
+      'user.temporaryAccessPassMethod.delete', 'userRegistrationDetails.list', 'userRegistrationDetails.get', 'directoryAudits.list', 'signIns.list', 'batch',
     ]);
     expect([...FIXTURES.keys()].filter((n) => !checked.has(n))).toEqual([]);
   });
