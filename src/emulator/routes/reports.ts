@@ -4,7 +4,7 @@ import { equalityValues, evaluateFilter, type FilterSupport } from '../odataFilt
 import { applySelect, contextUrl, type Ctx, ok, pageScan, parseFilterParam, rejectUnsupportedParams, selectList } from './common.js';
 import type { Router } from './router.js';
 
-// UNVERIFIED page sizes: Graph documents neither default precisely; these are conservative.
+// UNVERIFIED page sizes for the registration report and audits (Graph documents neither default precisely); sign-ins are documented.
 export const PAGE = {
   registrationDetails: { defaultTop: 100, maxTop: 999 },
   directoryAudits: { defaultTop: 100, maxTop: 1000 },
