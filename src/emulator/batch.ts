@@ -3,7 +3,7 @@
  * Content-Type header — all failing the whole batch with 400), dependsOn, and per-item results
  * (each item is faulted and throttled on its own, with its own Retry-After).
  */
-import { badRequest } from './graphError.js';
+import { badRequest, GraphError } from './graphError.js';
 import { Prng } from './prng.js';
 import type { ApiRequest, ApiResponse } from './routes/common.js';
 
@@ -58,19 +58,18 @@ function validate(body: unknown): Step[] {
 
 export type ItemExecutor = (req: ApiRequest) => Promise<ApiResponse>;
 
-/** Runs a validated batch; responses come back in a (seeded) shuffled order, like Graph's "any order". */
-export async function runBatch(outer: ApiRequest, execute: ItemExecutor, shuffleSeed: number): Promise<ApiResponse> {
+/**
+ * Runs a validated batch; responses come back in a (seeded) shuffled order, like Graph's "any order".
+ * `errorResponse` renders a step's own failure (424) in Graph's error envelope, request ids included.
+ */
+export async function runBatch(outer: ApiRequest, execute: ItemExecutor, shuffleSeed: number, errorResponse: (e: GraphError) => ApiResponse): Promise<ApiResponse> {
   const steps = validate(outer.body);
   const results = new Map<string, { id: string; status: number; headers: Record<string, string>; body?: unknown }>();
   for (const step of steps) {
     const failedDep = step.dependsOn.find((d) => (results.get(d)?.status ?? 0) >= 400);
     if (failedDep !== undefined) {
-      results.set(step.id, {
-        id: step.id,
-        status: 424,
-        headers: { 'Content-Type': 'application/json' },
-        body: { error: { code: 'FailedDependency', message: `Request failed because a request it depends on ('${failedDep}') failed.` } },
-      });
+      const failed = errorResponse(new GraphError(424, 'FailedDependency', `Request failed because a request it depends on ('${failedDep}') failed.`));
+      results.set(step.id, { id: step.id, status: 424, headers: { 'Content-Type': 'application/json' }, body: failed.body });
       continue;
     }
     const rel = step.url.startsWith('/') ? step.url : `/${step.url}`;

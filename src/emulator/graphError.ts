@@ -25,7 +25,8 @@ export function errorBody(
   date: string,
   clientRequestId: string | undefined,
 ): { error: { code: string; message: string; innerError: Record<string, string> } } {
-  const innerError: Record<string, string> = { date, 'request-id': requestId };
-  if (clientRequestId) innerError['client-request-id'] = clientRequestId;
+  // Graph's envelope always names both ids (concepts/json-batching.md's error bodies); without a
+  // client-request-id from the client it echoes the request-id, as the response header does.
+  const innerError: Record<string, string> = { date, 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId };
   return { error: { code, message, innerError } };
 }

@@ -303,6 +303,12 @@ export function signInJson(t: Tenant, id: string, index: number, atMs: number, e
     riskLevelAggregated: 'none',
     riskLevelDuringSignIn: 'none',
     riskState: 'none',
+    // The rest of what signin-list.md's example shows of every sign-in (values made up, shape documented).
+    riskEventTypes: [],
+    resourceDisplayName: 'Microsoft Graph',
+    resourceId: '00000003-0000-0000-c000-000000000000',
+    deviceDetail: { deviceId: '', displayName: null, operatingSystem: 'Windows 10', browser: 'Edge 120.0.0', isCompliant: null, isManaged: null, trustType: null },
+    location: { city: 'Redmond', state: 'Washington', countryOrRegion: 'US', geoCoordinates: { altitude: null, latitude: 47.6805, longitude: -122.1209 } },
     status: { errorCode, failureReason, additionalDetails: null },
     appliedConditionalAccessPolicies: applied.map((p) => ({ ...p, enforcedGrantControls: p.result === 'notApplied' ? [] : ['Mfa'], enforcedSessionControls: [] })),
   };

@@ -191,7 +191,7 @@ export class EmulatorServer {
           const out = await this.execute(item, itemId, undefined, true, gone);
           if (out.record) itemWrites.push(out.record);
           return out.res === 'reset' ? this.errorResponse(new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable.'), itemId, undefined) : out.res;
-        }, this.options.seed ^ ++this.batchCount);
+        }, this.options.seed ^ ++this.batchCount, (e) => this.errorResponse(e, randomUUID(), undefined));
       } catch (e) {
         result = fail(e);
         kind = 'error';

@@ -56,7 +56,14 @@ export async function listUserRegistrationDetails(
   return all;
 }
 
-/** undefined when the report has no row for the user (disabled users are not listed). */
-export function getUserRegistrationDetails(gw: GraphGateway, userId: string): Promise<UserRegistrationDetails | undefined> {
-  return gw.getOrUndefined<UserRegistrationDetails>(`${PATH}/${seg(userId)}`);
+/**
+ * undefined when the report has no row for the user (disabled users are not listed). The documented
+ * example (userregistrationdetails-get.md) wraps the row in `value`, unlike every other entity GET:
+ * both forms are read.
+ */
+export async function getUserRegistrationDetails(gw: GraphGateway, userId: string): Promise<UserRegistrationDetails | undefined> {
+  const body = await gw.getOrUndefined<UserRegistrationDetails & { value?: unknown }>(`${PATH}/${seg(userId)}`);
+  const wrapped = body?.value;
+  if (wrapped !== null && typeof wrapped === 'object' && !Array.isArray(wrapped)) return wrapped as UserRegistrationDetails;
+  return body;
 }

@@ -123,6 +123,13 @@ export function pageScan(
     if (item !== undefined) value.push(item);
   }
   const body: Json = { '@odata.context': contextUrl(ctx, req, opts.context), value };
+  if (req.query.get('$count')?.toLowerCase() === 'true') {
+    // `$count=true` answers the total of matching items with every page (group-list.md Example 2,
+    // group-list-transitivemembers.md Example 4): counted only when asked, it costs a full scan.
+    let count = 0;
+    for (let k = 0; k < length; k++) if (get(k) !== undefined) count++;
+    body['@odata.count'] = count;
+  }
   if (i < length && value.length === top) {
     // Graph only returns a next link when more might follow; a final empty page is possible, as on Graph.
     const params: string[] = [];

@@ -114,7 +114,8 @@ export function registerGroupRoutes(r: Router): void {
 
   r.add('GET', '/groups/{id}', (req, ctx, [id]) => {
     const g = findGroup(ctx.tenant, id!);
-    return ok({ '@odata.context': contextUrl(ctx, req, 'groups/$entity'), ...applySelect(ctx.tenant.groupJson(g), selectList(req)) });
+    // group-get.md, Example 2: a $select that leaves out id still answers the group's id.
+    return ok({ '@odata.context': contextUrl(ctx, req, 'groups/$entity'), id: g.id, ...applySelect(ctx.tenant.groupJson(g), selectList(req)) });
   });
 
   r.add('PATCH', '/groups/{id}', (req, ctx, [id]) => {

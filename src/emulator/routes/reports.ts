@@ -4,11 +4,12 @@ import { equalityValues, evaluateFilter, type FilterSupport } from '../odataFilt
 import { applySelect, contextUrl, type Ctx, ok, pageScan, parseFilterParam, rejectUnsupportedParams, selectList } from './common.js';
 import type { Router } from './router.js';
 
-// UNVERIFIED page sizes: Graph documents neither default precisely; these are conservative.
+// UNVERIFIED page sizes for the registration report and audits (Graph documents neither default precisely); sign-ins are documented.
 export const PAGE = {
   registrationDetails: { defaultTop: 100, maxTop: 999 },
   directoryAudits: { defaultTop: 100, maxTop: 1000 },
-  signIns: { defaultTop: 100, maxTop: 1000 },
+  // signin-list.md: "The maximum and default page size is 1,000 objects".
+  signIns: { defaultTop: 1000, maxTop: 1000 },
 };
 
 const BOOLS = ['isAdmin', 'isMfaCapable', 'isMfaRegistered', 'isPasswordlessCapable', 'isSsprCapable', 'isSsprEnabled', 'isSsprRegistered', 'isSystemPreferredAuthenticationMethodEnabled'];

@@ -1,0 +1,109 @@
+/**
+ * Runs a compact set of the built CLI's commands against the emulator and returns every Graph
+ * request the emulator logged (top-level requests and `$batch` items alike), as `METHOD /path`.
+ * The set is chosen to touch every endpoint the CLI calls; the coverage test maps each request to a
+ * contract template and fails when one has no fixture.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
+import { groupId, registerAuthenticator, transitiveUserIds } from '../helpers/waves.js';
+
+export interface LoggedRequest {
+  method: string;
+  /** Below the version segment, without the query. */
+  path: string;
+  status: number;
+}
+
+export interface CliRun {
+  command: string;
+  result: CliResult;
+  ms: number;
+}
+
+interface RequestsSummary {
+  writes: Array<{ method: string; path: string; status: number }>;
+  gets: Array<{ path: string; status: number }>;
+}
+
+async function drain(t: TestTenant, into: LoggedRequest[]): Promise<void> {
+  const log = (await t.control('GET', '/requests')) as RequestsSummary;
+  for (const g of log.gets) into.push({ method: 'GET', path: g.path, status: g.status });
+  for (const w of log.writes) into.push({ method: w.method, path: w.path, status: w.status });
+  await t.control('POST', '/reset-log');
+}
+
+const SEEDS_USER = 'lynne.robbins@contoso.onmicrosoft.com';
+const SEEDS_USERS = ['alex.wilber@contoso.onmicrosoft.com', 'isaiah.langer@contoso.onmicrosoft.com'];
+/** Has a mobile phone in the seeds scenario. */
+const PHONE_USER = 'megan.bowen@contoso.onmicrosoft.com';
+
+/** Every request the listed commands made, plus each command's result (for a readable failure). */
+export async function runCompactCliSet(): Promise<{ requests: LoggedRequest[]; runs: CliRun[] }> {
+  const requests: LoggedRequest[] = [];
+  const runs: CliRun[] = [];
+  const dir = mkdtempSync(path.join(tmpdir(), 'entra-rollout-contract-'));
+  const policies = path.join(dir, 'policies');
+  cpSync(path.join(REPO_ROOT, 'policies'), policies, { recursive: true });
+  // No throttling: the set measures which endpoints are called, not pacing (and stays fast).
+  const run = async (t: TestTenant, args: string[]): Promise<void> => {
+    const t0 = performance.now();
+    const result = await runCli(args, { env: t.env, cwd: dir });
+    runs.push({ command: args.join(' '), result, ms: Math.round(performance.now() - t0) });
+  };
+
+  const demo = await startTestTenant({ scenario: 'demo', throttle: false, timeScale: 1000 });
+  try {
+    await run(demo, ['doctor', '-c', policies]);
+    await run(demo, ['plan', '-c', policies, '--out', path.join(dir, 'plan.json')]);
+    await run(demo, ['apply', path.join(dir, 'plan.json'), '-c', policies]);
+    await run(demo, ['waves', 'status', '-c', policies, '--format', 'json']);
+    // Early adopters register and the soak passes: early is promoted, so the rollback has a wave to take out.
+    await registerAuthenticator(demo, await transitiveUserIds(demo, await groupId(demo, 'MFA Wave 1 - Early adopters')));
+    await demo.control('POST', '/clock/advance', { hours: 73 });
+    await run(demo, ['apply', '-c', policies, '--only', 'waves', '--auto-approve']);
+    await run(demo, ['waves', 'rollback', '--to', 'pilot', '-c', policies, '--auto-approve']);
+    await run(demo, ['export', '--out', path.join(dir, 'export')]);
+    await drain(demo, requests);
+  } finally {
+    await demo.close();
+  }
+
+  // The `members` strategy widens the target group with `members@odata.bind` PATCHes.
+  const membersPolicies = path.join(dir, 'policies-members');
+  cpSync(policies, membersPolicies, { recursive: true });
+  const rollout = path.join(membersPolicies, 'rollout.yaml');
+  writeFileSync(rollout, readFileSync(rollout, 'utf8').replace('strategy: nestedGroups', 'strategy: members'));
+  const members = await startTestTenant({ scenario: 'demo', throttle: false, timeScale: 1000 });
+  try {
+    await run(members, ['apply', '-c', membersPolicies, '--auto-approve']);
+    await drain(members, requests);
+  } finally {
+    await members.close();
+  }
+
+  const seeds = await startTestTenant({ scenario: 'seeds', throttle: false, timeScale: 1000 });
+  try {
+    const userArgs = SEEDS_USERS.flatMap((u) => ['--user', u]);
+    await run(seeds, ['users', 'show', SEEDS_USER, '-c', policies]);
+    await run(seeds, ['users', 'issue-tap', '--user', SEEDS_USER, '--out', path.join(dir, 'passes.csv'), '--journal', path.join(dir, 'tap.j'), '-c', policies]);
+    // add (POST) and update (GET + PATCH) in one run; delete (GET + DELETE) of the added phone in a second.
+    const csv = path.join(dir, 'phones.csv');
+    writeFileSync(csv, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,+1 4255550100,add`, `${PHONE_USER},mobile,+1 4255550111,update`].join('\n') + '\n');
+    await run(seeds, ['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'phones.j'), '-c', policies]);
+    const csv2 = path.join(dir, 'phones-delete.csv');
+    writeFileSync(csv2, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,,delete`].join('\n') + '\n');
+    await run(seeds, ['users', 'import-phones', csv2, '--yes', '--journal', path.join(dir, 'phones-delete.j'), '-c', policies]);
+    // Every resettable kind on the first user, so reset-methods meets each collection's DELETE.
+    await seeds.control('POST', `/users/${SEEDS_USERS[0]}/register`, { methods: ['softwareOath', 'email', 'windowsHelloForBusiness', 'temporaryAccessPass', 'fido2', 'mobilePhone'] });
+    await run(seeds, ['users', 'reset-methods', ...userArgs, '--methods', 'authenticator,phone,fido2,softwareOath,email,windowsHelloForBusiness,temporaryAccessPass', '--revoke-sessions', '--yes', '--journal', path.join(dir, 'reset.j'), '-c', policies]);
+    await run(seeds, ['users', 'revoke-sessions', '--user', SEEDS_USER, '--yes', '--journal', path.join(dir, 'revoke.j'), '-c', policies]);
+    await drain(seeds, requests);
+  } finally {
+    await seeds.close();
+  }
+  return { requests, runs };
+}
