@@ -18,7 +18,7 @@ import {
 } from '../graph/index.js';
 import { resolveRef } from '../plan/directory.js';
 import type { AuditEvent, ReadinessInput, RegistrationRow, RolloutObservation, SignInEvent, WaveObservation, WaveStatus } from '../waves/index.js';
-import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, evaluateRollout, resolveGateSettings } from '../waves/index.js';
+import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, evaluateRollout, resolveGateSettings, toSignInEvent } from '../waves/index.js';
 import type { LiveState } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -187,17 +187,6 @@ export function toAuditEvent(e: Json): AuditEvent {
   };
 }
 
-function toSignIn(e: Json): SignInEvent {
-  return {
-    userId: String(e.userId ?? ''),
-    createdDateTime: String(e.createdDateTime ?? ''),
-    status: { errorCode: Number((e.status as Json | undefined)?.errorCode ?? 0) },
-    ...(Array.isArray(e.appliedConditionalAccessPolicies) ? { appliedConditionalAccessPolicies: e.appliedConditionalAccessPolicies as SignInEvent['appliedConditionalAccessPolicies'] } : {}),
-    ...(typeof e.authenticationRequirement === 'string' ? { authenticationRequirement: e.authenticationRequirement } : {}),
-    ...(e.mfaDetail && typeof e.mfaDetail === 'object' ? { mfaDetail: e.mfaDetail as SignInEvent['mfaDetail'] } : {}),
-  };
-}
-
 /**
  * Where each rollout's widening history is recorded: membership changes of its target group, or
  * (policyIncludeGroups) edits of its policy. Known from the resolved names and the live policies alone,
@@ -334,7 +323,7 @@ function readReadiness(gw: GraphGateway, desired: DesiredState, live: LiveState,
   const signIns = Promise.all(
     [0, ...MFA_ERROR_CODES].map((code) => listSignIns(gw, { filter: `createdDateTime ge ${odataTime(signInsFromMs)} and status/errorCode eq ${code}`, select: SIGNIN_SELECT, signal })),
   ).then(
-    (lists) => lists.flat().map((e) => toSignIn(e as Json)),
+    (lists) => lists.flat().map((e) => toSignInEvent(e as Json)),
     (err: unknown) => {
       unavailable.signIns = reason(err);
       return [] as SignInEvent[];

@@ -113,3 +113,15 @@ export function failingUsers(signIns: readonly SignInEvent[], include: (userId: 
   }
   return out;
 }
+
+/** A sign-in as Graph returns it, reduced to what the gates read (shared by the wave reader and `users show`). */
+export function toSignInEvent(e: Record<string, unknown>): SignInEvent {
+  return {
+    userId: String(e.userId ?? ''),
+    createdDateTime: String(e.createdDateTime ?? ''),
+    status: { errorCode: Number((e.status as Record<string, unknown> | undefined)?.errorCode ?? 0) || 0 },
+    ...(Array.isArray(e.appliedConditionalAccessPolicies) ? { appliedConditionalAccessPolicies: e.appliedConditionalAccessPolicies as SignInEvent['appliedConditionalAccessPolicies'] } : {}),
+    ...(typeof e.authenticationRequirement === 'string' ? { authenticationRequirement: e.authenticationRequirement } : {}),
+    ...(e.mfaDetail && typeof e.mfaDetail === 'object' ? { mfaDetail: e.mfaDetail as SignInEvent['mfaDetail'] } : {}),
+  };
+}
