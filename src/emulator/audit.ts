@@ -41,7 +41,8 @@ export function groupTarget(g: GroupRec, modifiedProperties: Target['modifiedPro
 
 export interface AuditInput {
   atMs?: number;
-  service: 'Core Directory' | 'Conditional Access' | 'Authentication Methods';
+  /** "Azure MFA" logs "User registered security info" too (beside "Authentication Methods"). */
+  service: 'Core Directory' | 'Conditional Access' | 'Authentication Methods' | 'Azure MFA';
   category: string;
   activity: string;
   operationType?: 'Add' | 'Update' | 'Delete' | 'Assign' | 'Unassign';
@@ -165,9 +166,19 @@ export function adminMethodAudit(t: Tenant, index: number, kind: string, deleted
 
 /**
  * The entries a self-service Authenticator registration leaves, seconds apart. `complete: false`
- * stops after "started" (QR scanned, verification never finished).
+ * stops after "started" (QR scanned, verification never finished). `completedBy` is the service that
+ * logs the final "User registered security info": "Authentication Methods", or "Azure MFA", which
+ * logs it on some tenants (issue 13.10).
  */
-export function authenticatorRegistrationAudits(t: Tenant, index: number, atMs: number, methodId: string, device: string, complete: boolean): void {
+export function authenticatorRegistrationAudits(
+  t: Tenant,
+  index: number,
+  atMs: number,
+  methodId: string,
+  device: string,
+  complete: boolean,
+  completedBy: 'Authentication Methods' | 'Azure MFA' = 'Authentication Methods',
+): void {
   const by = userInitiator(t, index);
   writeAudit(t, {
     atMs,
@@ -205,7 +216,7 @@ export function authenticatorRegistrationAudits(t: Tenant, index: number, atMs: 
   });
   writeAudit(t, {
     atMs: atMs + 10_000,
-    service: 'Authentication Methods',
+    service: completedBy,
     category: 'UserManagement',
     activity: 'User registered security info',
     initiatedBy: by,

@@ -257,12 +257,12 @@ function breakglass(t: Tenant, clockStartMs: number): void {
   }
 }
 
-/** Registration audit sequences for users who registered in the last 30 days (at most `cap`). */
-function recentRegistrationAudits(t: Tenant, from: number, to: number, clockStartMs: number, cap: number): void {
+/** Registration audit sequences for users who registered in the last 30 days (at most `cap`); `skip` have their own. */
+function recentRegistrationAudits(t: Tenant, from: number, to: number, clockStartMs: number, cap: number, skip: ReadonlySet<number> = new Set()): void {
   let written = 0;
   for (let i = from; i < to && written < cap; i++) {
     const u = t.user(i);
-    if (u.mask === 0 || u.registeredMs < clockStartMs - 30 * DAY || !u.accountEnabled) continue;
+    if (skip.has(i) || u.mask === 0 || u.registeredMs < clockStartMs - 30 * DAY || !u.accountEnabled) continue;
     written++;
     const ms = methodsFromMask(t.seed, i, u.mask, u.registeredMs);
     const auth = ms.find((m) => m.kind === 'microsoftAuthenticator');
@@ -284,7 +284,7 @@ export function signInJson(t: Tenant, id: string, index: number, atMs: number, e
   const u = t.user(index);
   const app = APPS[hash32(t.seed, index, atMs % 997) % APPS.length]!;
   const failureReason =
-    errorCode === 0 ? 'Other.' : errorCode === 50074 || errorCode === 50076 ? 'Strong Authentication is required.' : errorCode === 53003 ? 'Access has been blocked by Conditional Access policies.' : 'The user must register for multi-factor authentication.';
+    errorCode === 0 ? 'Other.' : errorCode === 50074 || errorCode === 50076 ? 'Strong Authentication is required.' : errorCode === 53003 ? 'Access has been blocked by Conditional Access policies.' : errorCode === 500121 ? 'Authentication failed during strong authentication request.' : 'The user must register for multi-factor authentication.';
   const caFailed = applied.some((p) => p.result === 'failure');
   return {
     id,
@@ -317,12 +317,17 @@ export function signInJson(t: Tenant, id: string, index: number, atMs: number, e
 function sampleSignIns(t: Tenant, candidates: number[], clockStartMs: number, count: number): void {
   const ca = [...t.caPolicies.values()];
   const ca010 = ca.find((p) => String(p.displayName).startsWith('CA010'));
+  const enabled = t.enabledConfigIds();
   for (let n = 0; n < count && candidates.length > 0; n++) {
     const idx = candidates[hash32(t.seed, 600, n) % candidates.length]!;
     const atMs = clockStartMs - Math.floor(unit(t.seed, 601, n) * 2 * DAY / 1000) * 1000;
     const r = unit(t.seed, 602, n);
     const errorCode = r < 0.85 ? 0 : r < 0.93 ? 50074 : 50076;
-    const applied = ca010 ? [{ id: String(ca010.id), displayName: String(ca010.displayName), result: errorCode === 0 ? 'reportOnlySuccess' : 'reportOnlyInterrupted' }] : [];
+    // Report-only "success" of an MFA grant means the user did MFA (a working method); a user who
+    // cannot do MFA would have been interrupted, so their successful sign-ins say so.
+    const capable = t.registrationRow(idx, enabled)?.isMfaCapable === true;
+    const result = errorCode === 0 && capable ? 'reportOnlySuccess' : 'reportOnlyInterrupted';
+    const applied = ca010 ? [{ id: String(ca010.id), displayName: String(ca010.displayName), result }] : [];
     t.signIns.push(signInJson(t, uuidFor(t.seed, 603, n), idx, atMs, errorCode, applied));
   }
   t.signIns.sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime));
@@ -392,6 +397,10 @@ export const SEEDS_USERS = {
   perUserMfaEnforced: 'pradeep.gupta@contoso.onmicrosoft.com',
   admin: 'isaiah.langer@contoso.onmicrosoft.com',
   nestedOnly: 'grady.archie@contoso.onmicrosoft.com',
+  /** Authenticator registration whose completion only the "Azure MFA" service logged (early wave). */
+  azureMfaCompleted: 'johanna.lorenz@contoso.onmicrosoft.com',
+  /** A disabled account in the early wave: listed, not counted. */
+  disabledEarly: 'lee.gu@contoso.onmicrosoft.com',
 } as const;
 
 export function buildSeeds(o: ScenarioOptions): Tenant {
@@ -412,6 +421,8 @@ export function buildSeeds(o: ScenarioOptions): Tenant {
   named(7, SEEDS_USERS.perUserMfaEnforced, M.AUTH | M.MOBILE, 100);
   named(8, SEEDS_USERS.admin, M.AUTH | M.FIDO2, 20, { isAdmin: true });
   named(9, SEEDS_USERS.nestedOnly, M.AUTH, 10);
+  named(15, SEEDS_USERS.azureMfaCompleted, M.AUTH, 3);
+  named(16, SEEDS_USERS.disabledEarly, M.AUTH, 60, { accountEnabled: false });
   t.perUserMfa.set(7, 'enforced');
   const created = start - 400 * DAY;
   const ea = group(t, 1, GROUP_NAMES.emergency, created);
@@ -441,16 +452,26 @@ export function buildSeeds(o: ScenarioOptions): Tenant {
   t.membershipChanged();
   installMethodsPolicy(t, start);
   installCaPolicies(t, start, { emergency: ea.id, enforced: enforced.id });
-  // The abandoned registration stops after "started"; the completed one has all four entries.
-  for (const i of [2, 3]) {
+  // The abandoned registration stops after "started"; the completed ones have all four entries, the
+  // last of Johanna's logged by "Azure MFA" instead of "Authentication Methods".
+  for (const i of [2, 3, 15]) {
     const u = t.user(i);
     const auth = t.methods(i).find((m) => m.kind === 'microsoftAuthenticator')!;
-    authenticatorRegistrationAudits(t, i, u.registeredMs - 10_000, auth.id, String(auth.props.displayName), i === 3);
+    authenticatorRegistrationAudits(t, i, u.registeredMs - 10_000, auth.id, String(auth.props.displayName), i !== 2, i === 15 ? 'Azure MFA' : 'Authentication Methods');
   }
-  recentRegistrationAudits(t, 8, COUNT, start, 100);
+  recentRegistrationAudits(t, 8, COUNT, start, 100, new Set([15]));
   sampleSignIns(t, [3, 4, 7, 8, 9, 10, 11, 12], start, 12);
+  const ca010 = { id: uuidFor(o.seed, 300, 2), displayName: 'CA010 - Require MFA for rollout waves' };
+  const mfaGrant = (result: string) => [{ ...ca010, result }];
   t.signIns.push(
-    signInJson(t, uuidFor(o.seed, 610, 1), 2, start - 3_600_000, 50074, [{ id: uuidFor(o.seed, 300, 2), displayName: 'CA010 - Require MFA for rollout waves', result: 'reportOnlyInterrupted' }]),
+    signInJson(t, uuidFor(o.seed, 610, 1), 2, start - 3_600_000, 50074, mfaGrant('reportOnlyInterrupted')),
+    // Sign-in log edge cases (signInCodes.ts): an MFA challenge followed 40 s later by the successful
+    // MFA sign-in (not a failure), a failed MFA challenge (500121) and a block by CA (53003), neither
+    // followed by a success.
+    signInJson(t, uuidFor(o.seed, 610, 2), 9, start - 5_400_000, 50074, mfaGrant('reportOnlyInterrupted')),
+    signInJson(t, uuidFor(o.seed, 610, 3), 9, start - 5_360_000, 0, mfaGrant('reportOnlySuccess')),
+    signInJson(t, uuidFor(o.seed, 610, 4), 8, start - 2_700_000, 500121, mfaGrant('reportOnlyFailure')),
+    signInJson(t, uuidFor(o.seed, 610, 5), 4, start - 1_800_000, 53003, [{ ...ca010, result: 'reportOnlyFailure' }]),
   );
   t.signIns.sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime));
   finish(t);

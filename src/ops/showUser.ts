@@ -5,8 +5,8 @@
  * CA policy applies, what each failed sign-in means) and src/render/userShow.ts only formats.
  * Secrets never reach the report: a TAP is listed by its state and lifetime, never its code.
  */
-import type { AuditEvent, NotReadyReason, ReadinessInput, RegistrationRow } from '../waves/index.js';
-import { classifyUser, indexReadiness } from '../waves/index.js';
+import type { AuditEvent, NotReadyReason, ReadinessInput, ReadyProof, RegistrationRow } from '../waves/index.js';
+import { classifyUser, explainSignInCode, indexReadiness, toSignInEvent } from '../waves/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -105,7 +105,7 @@ export interface UserReport {
   formatVersion: typeof USER_REPORT_FORMAT_VERSION;
   evaluatedAt: string;
   user: { id: string; userPrincipalName?: string; displayName?: string; accountEnabled?: boolean; userType?: string };
-  verdict: { ready: true; explanation: string } | { ready: false; reason: NotReadyReason; explanation: string };
+  verdict: { ready: true; proof: ReadyProof; explanation: string } | { ready: false; reason: NotReadyReason; explanation: string };
   perUserMfa: { state: string | null; note: string };
   registration: null | {
     isMfaCapable: boolean;
@@ -127,29 +127,10 @@ export interface UserReport {
   emergencyAccess?: { via: string[] } | { error: string };
 }
 
-/** Sign-in error codes a rollout meets, with what they mean for the user. */
-export const SIGN_IN_ERRORS: Readonly<Record<number, { meaning: string; mfa: boolean }>> = {
-  50072: { meaning: 'must register for MFA (security info registration required)', mfa: true },
-  50079: { meaning: 'must register for MFA (security info registration required)', mfa: true },
-  50074: { meaning: 'MFA required and not completed', mfa: true },
-  50076: { meaning: 'MFA required and not completed', mfa: true },
-  500121: { meaning: 'the MFA challenge failed (denied, timed out or wrong code)', mfa: true },
-  50158: { meaning: 'an external security challenge was not satisfied', mfa: true },
-  53003: { meaning: 'blocked by a Conditional Access policy', mfa: true },
-  53004: { meaning: 'must register for MFA but registration is blocked by risk', mfa: true },
-  53000: { meaning: 'device is not compliant (Conditional Access)', mfa: false },
-  53001: { meaning: 'device is not domain joined (Conditional Access)', mfa: false },
-  50126: { meaning: 'wrong username or password', mfa: false },
-  50053: { meaning: 'account locked (too many attempts)', mfa: false },
-  50055: { meaning: 'password expired', mfa: false },
-  50057: { meaning: 'account disabled', mfa: false },
-  50058: { meaning: 'silent sign-in without a session (usually harmless)', mfa: false },
-  50140: { meaning: '"stay signed in?" interrupt (not a failure)', mfa: false },
-};
-
+/** What a sign-in error code means for the user: the one table the health gate reads too (src/waves/signInCodes.ts). */
 export function explainSignInError(code: number): { meaning: string; mfa: boolean } {
-  if (code === 0) return { meaning: 'success', mfa: false };
-  return SIGN_IN_ERRORS[code] ?? { meaning: 'other failure (look the code up as AADSTS' + String(code) + ')', mfa: false };
+  const { meaning, mfa } = explainSignInCode(code);
+  return { meaning, mfa };
 }
 
 /** How many failed sign-ins the report lists (newest first). */
@@ -275,20 +256,31 @@ function methodReport(m: Json, input: UserShowInput, abandonedIds: ReadonlySet<s
   return { ...report, usable: verdict.allowed, ...(note ? { note } : {}) };
 }
 
-function explain(reason: NotReadyReason | undefined, abandonedAt: string | undefined): string {
-  switch (reason) {
-    case undefined:
+function explainReady(proof: ReadyProof, detail: string | undefined): string {
+  switch (proof) {
+    case 'mfaSignIn':
+      return `proven: ${detail ?? 'a successful MFA sign-in'} in the sign-in log`;
+    case 'registrationCompleted':
+      return `can do MFA: ${detail ?? 'a completed registration in the audit log'}`;
+    case 'report':
       return 'can do MFA: the registration report lists a usable method';
+  }
+}
+
+function explain(reason: NotReadyReason, abandonedAt: string | undefined, detail: string | undefined): string {
+  switch (reason) {
     case 'noMethod':
       return 'no MFA method registered: the user is asked to register at the next sign-in the policy covers (a TAP lets them enrol the Authenticator)';
     case 'registeredNotCapable':
-      return 'a method is registered but the authentication methods policy does not allow it';
+      return `a method is registered but ${detail ?? 'the authentication methods policy does not allow it'}`;
     case 'unverifiedAuthenticator':
       return `an Authenticator registration was started${abandonedAt ? ` at ${abandonedAt}` : ''} and never completed: the app is listed but cannot satisfy MFA`;
     case 'disabled':
       return 'the account is disabled';
     case 'unknown':
-      return 'the registration report has no row for this user (a new user, or the report could not be read)';
+      return detail && detail !== 'not in the registration report'
+        ? `unknown: ${detail}`
+        : 'the registration report has no row for this user (a new user, or the report could not be read)';
   }
 }
 
@@ -355,12 +347,16 @@ function signInReport(s: Json, policyIds: ReadonlySet<string>): SignInReport {
 export function buildUserReport(input: UserShowInput): UserReport {
   const { user } = input;
   const row = input.registration ? toRegistrationRow(input.registration) : undefined;
+  // The same evidence the wave gates weigh: the user's sign-ins (an MFA success proves capability),
+  // the audit history with the start it really covers, and the live methods policy.
   const readiness: ReadinessInput = {
     registrations: new Map(row ? [[user.id, row]] : []),
     reportFetchedAt: input.now,
     disabledUserIds: new Set(user.accountEnabled === false ? [user.id] : []),
     audits: input.audits,
-    signIns: [],
+    auditsFrom: input.unavailable.audits ? input.now : input.auditsFrom,
+    ...(input.methodConfigurations ? { methodConfigurations: input.methodConfigurations } : {}),
+    signIns: input.unavailable.signIns ? [] : input.signIns.map(toSignInEvent),
   };
   const index = indexReadiness(readiness);
   const verdict = classifyUser(user.id, index);
@@ -397,7 +393,9 @@ export function buildUserReport(input: UserShowInput): UserReport {
     formatVersion: USER_REPORT_FORMAT_VERSION,
     evaluatedAt: input.now,
     user,
-    verdict: verdict.ready ? { ready: true, explanation: explain(undefined, undefined) } : { ready: false, reason: verdict.reason, explanation: explain(verdict.reason, abandonedAt) },
+    verdict: verdict.ready
+      ? { ready: true, proof: verdict.proof, explanation: explainReady(verdict.proof, verdict.detail) }
+      : { ready: false, reason: verdict.reason, explanation: explain(verdict.reason, abandonedAt, verdict.detail) },
     perUserMfa: {
       state: perUserState,
       note:

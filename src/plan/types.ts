@@ -69,6 +69,8 @@ export interface WavePlan {
   decision: WaveDecision;
   gates: WaveGateResult[];
   notReady: { count: number; byReason: Record<string, number> };
+  /** Disabled members of the wave group: listed, not counted in `members` (absent in older plans). */
+  disabled?: number;
 }
 
 export interface PlanFile {

@@ -65,6 +65,25 @@ function gateCell(g: WaveGateResult | undefined): string {
   return `${mark(g.status)}${g.gate === 'soak' && typeof g.value === 'number' ? `${value}h` : g.gate === 'freshness' && typeof g.value === 'number' ? `${value}h` : value}`;
 }
 
+/** The share, with the disabled members beside it: they are listed, not counted (issue 14.4). */
+function shareText(w: WaveStatus): string {
+  return w.disabled ? `${capablePercent(w)}, ${w.disabled} disabled` : capablePercent(w);
+}
+
+/** How many disabled accounts are named per wave before "…and N more". */
+const DISABLED_LISTED = 20;
+
+function disabledLines(r: RolloutStatus): string[] {
+  const out: string[] = [];
+  for (const w of r.waves) {
+    if (!w.disabled) continue;
+    const names = (w.disabledUsers ?? []).slice(0, DISABLED_LISTED).map(sanitise);
+    const more = w.disabled - names.length;
+    out.push(`    ${sanitise(w.wave)}: ${w.disabled} (${names.join(', ')}${more > 0 ? `${names.length ? ', ' : ''}…and ${more} more` : ''})`);
+  }
+  return out;
+}
+
 function etaText(w: WaveStatus): string {
   if (w.decision === 'done') return w.widenedAt ? `widened ${w.widenedAt.slice(0, 16).replace('T', ' ')}` : 'widened';
   if (w.eta === undefined || w.eta === null) return w.eta === null ? 'no trend' : '';
@@ -91,7 +110,7 @@ export function renderWavesStatusText(report: WavesStatusReport, options: { colo
       sanitise(w.wave),
       sanitise(w.group),
       String(w.members),
-      capablePercent(w),
+      shareText(w),
       sanitise(notReadyText(w)),
       ...GATE_COLUMNS.map((name) => gateCell(w.gates.find((g) => g.gate === name))),
       w.decision,
@@ -113,6 +132,8 @@ export function renderWavesStatusText(report: WavesStatusReport, options: { colo
         }
       }
     });
+    const disabled = disabledLines(r);
+    if (disabled.length) out.push('  Disabled accounts (listed, not counted):', ...disabled);
     out.push('');
   }
   if (report.problems.length) {
@@ -134,7 +155,7 @@ export function renderWavesStatusMarkdown(report: WavesStatusReport): string {
           escapeMarkdown(w.wave),
           escapeMarkdown(w.group),
           String(w.members),
-          capablePercent(w),
+          escapeMarkdown(shareText(w)),
           escapeMarkdown(notReadyText(w)),
           ...GATE_COLUMNS.map((name) => escapeMarkdown(gateCell(w.gates.find((g) => g.gate === name)))),
           `**${w.decision}**`,
@@ -142,6 +163,8 @@ export function renderWavesStatusMarkdown(report: WavesStatusReport): string {
         ]),
       );
     }
+    const disabled = disabledLines(r);
+    if (disabled.length) out.push('', 'Disabled accounts (listed, not counted):', '', ...disabled.map((l) => `- ${escapeMarkdown(l.trim())}`));
     const held = r.waves.filter((w) => w.decision === 'hold');
     for (const w of held) {
       out.push('', `Held: **${escapeMarkdown(w.wave)}**`);

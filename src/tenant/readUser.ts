@@ -26,7 +26,7 @@ import { resolveRef } from '../plan/directory.js';
 import type { AuditEvent } from '../waves/index.js';
 import { collectRefs } from './refs.js';
 import { resolveDeclaredRefs } from './resolve.js';
-import { AUDIT_RETENTION_DAYS, AUDIT_SELECT, odataTime, toAuditEvent } from './rollouts.js';
+import { AUDIT_SELECT, auditRetentionDays, odataTime, toAuditEvent } from './rollouts.js';
 
 type Json = Record<string, unknown>;
 const DAY_MS = 86_400_000;
@@ -129,7 +129,8 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
   };
   const now = gw.serverNow();
   const nowMs = now.getTime();
-  const auditsFromMs = nowMs - AUDIT_RETENTION_DAYS * DAY_MS;
+  // One user's events say nothing about the tenant's retention: the configured window is the claim.
+  const auditsFromMs = nowMs - auditRetentionDays() * DAY_MS;
   const signInsFromMs = nowMs - options.signInDays * DAY_MS;
   const unavailable: UserShowInput['unavailable'] = {};
   const quoted = id.replace(/'/g, "''");

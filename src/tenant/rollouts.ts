@@ -18,13 +18,41 @@ import {
 } from '../graph/index.js';
 import { resolveRef } from '../plan/directory.js';
 import type { AuditEvent, ReadinessInput, RegistrationRow, RolloutObservation, SignInEvent, WaveObservation, WaveStatus } from '../waves/index.js';
-import { MFA_ERROR_CODES, evaluateRollout, resolveGateSettings } from '../waves/index.js';
+import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, evaluateRollout, resolveGateSettings, toSignInEvent } from '../waves/index.js';
 import type { LiveState } from './types.js';
 
 type Json = Record<string, unknown>;
 
-/** How far back the directory audit log goes (Graph keeps 30 days). */
+/**
+ * How far back the directory audit log is read: Graph keeps 30 days with P1/P2 and 7 without, and a
+ * tenant may keep less still, so `ENTRA_ROLLOUT_AUDIT_RETENTION_DAYS` (1..30) can shorten it. What the
+ * read actually covers is measured too (`auditCoverageStart`): readiness never explains a state older
+ * than that from the log.
+ */
 export const AUDIT_RETENTION_DAYS = 30;
+
+export function auditRetentionDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.ENTRA_ROLLOUT_AUDIT_RETENTION_DAYS;
+  if (raw === undefined || raw === '') return AUDIT_RETENTION_DAYS;
+  const days = Number(raw);
+  return Number.isInteger(days) && days >= 1 && days <= AUDIT_RETENTION_DAYS ? days : AUDIT_RETENTION_DAYS;
+}
+
+/**
+ * The start of the audit history a read really covers: the query's start when the oldest event seen is
+ * within a day of it, otherwise the oldest event seen (a tenant that keeps less than asked, or one whose
+ * log is younger); nothing seen: nothing covered. Conservative on purpose: a shorter coverage only turns
+ * confident reasons into "unknown: audit history too short", never the other way round.
+ */
+export function auditCoverageStart(queryFromMs: number, events: readonly Pick<AuditEvent, 'activityDateTime'>[], nowMs: number): number {
+  let oldest: number | undefined;
+  for (const e of events) {
+    const t = Date.parse(e.activityDateTime);
+    if (!Number.isNaN(t) && (oldest === undefined || t < oldest)) oldest = t;
+  }
+  if (oldest === undefined) return nowMs;
+  return oldest <= queryFromMs + DAY_MS ? queryFromMs : oldest;
+}
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -159,15 +187,6 @@ export function toAuditEvent(e: Json): AuditEvent {
   };
 }
 
-function toSignIn(e: Json): SignInEvent {
-  return {
-    userId: String(e.userId ?? ''),
-    createdDateTime: String(e.createdDateTime ?? ''),
-    status: { errorCode: Number((e.status as Json | undefined)?.errorCode ?? 0) },
-    ...(Array.isArray(e.appliedConditionalAccessPolicies) ? { appliedConditionalAccessPolicies: e.appliedConditionalAccessPolicies as SignInEvent['appliedConditionalAccessPolicies'] } : {}),
-  };
-}
-
 /**
  * Where each rollout's widening history is recorded: membership changes of its target group, or
  * (policyIncludeGroups) edits of its policy. Known from the resolved names and the live policies alone,
@@ -191,7 +210,8 @@ export function auditFilters(historyTargets: Iterable<string>, fromMs: number): 
   const since = `activityDateTime ge ${odataTime(fromMs)}`;
   const filters = [
     // Registrations started, completed, deleted: readiness, abandoned Authenticators, the ETA trend.
-    `${since} and loggedByService eq 'Authentication Methods'`,
+    // "User registered security info" is logged by "Azure MFA" as well as "Authentication Methods".
+    ...REGISTRATION_AUDIT_SERVICES.map((service) => `${since} and loggedByService eq '${service}'`),
     // An Authenticator stamped on a user (the first trace of a QR scan, even when nothing follows).
     `${since} and activityDisplayName eq 'Update user' and initiatedBy/app/displayName eq '${STRONG_AUTH_SERVICE}'`,
   ];
@@ -260,7 +280,7 @@ async function readRegistrations(gw: GraphGateway, options: ReadinessReadOptions
  * Starts every readiness read at once. They share the reports throttle (~5 requests / 10 s), which
  * makes them the bulk of a plan's wall time, so they must not wait for the directory reads.
  */
-function readReadiness(gw: GraphGateway, desired: DesiredState, historyTargets: readonly string[], now: Date, options: ReadinessReadOptions): Promise<ReadinessInput> {
+function readReadiness(gw: GraphGateway, desired: DesiredState, live: LiveState, historyTargets: readonly string[], now: Date, options: ReadinessReadOptions): Promise<ReadinessInput> {
   const { signal } = options;
   const unavailable: NonNullable<ReadinessInput['unavailable']> = {};
   const nowMs = now.getTime();
@@ -271,31 +291,39 @@ function readReadiness(gw: GraphGateway, desired: DesiredState, historyTargets: 
     return new Map<string, RegistrationRow>();
   });
   // The report leaves disabled users out; they must be told apart from users it has not seen yet.
-  const disabled = findUsers(gw, { filter: 'accountEnabled eq false', select: ['id'], signal }).then(
-    (users) => new Set(users.map((u) => String(u.id))),
+  const disabled = findUsers(gw, { filter: 'accountEnabled eq false', select: ['id', 'userPrincipalName'], signal }).then(
+    (users) => new Map(users.map((u) => [String(u.id), typeof u.userPrincipalName === 'string' ? u.userPrincipalName : String(u.id)])),
     (err: unknown) => {
       unavailable.registrations ??= `disabled users could not be listed: ${reason(err)}`;
-      return new Set<string>();
+      return new Map<string, string>();
     },
   );
-  const audits = Promise.all(auditFilters(historyTargets, nowMs - AUDIT_RETENTION_DAYS * DAY_MS).map((filter) => listDirectoryAudits(gw, { filter, select: AUDIT_SELECT, signal }))).then(
+  const auditsFromMs = nowMs - auditRetentionDays() * DAY_MS;
+  let auditsFrom: string | undefined;
+  const audits = Promise.all(auditFilters(historyTargets, auditsFromMs).map((filter) => listDirectoryAudits(gw, { filter, select: AUDIT_SELECT, signal }))).then(
     (lists) => {
       const byId = new Map<string, AuditEvent>();
       for (const list of lists) for (const e of list) byId.set(String(e.id), toAuditEvent(e as Json));
-      return [...byId.values()];
+      const events = [...byId.values()];
+      auditsFrom = new Date(auditCoverageStart(auditsFromMs, events, nowMs)).toISOString();
+      return events;
     },
     (err: unknown) => {
       unavailable.audits = reason(err);
+      auditsFrom = reportFetchedAt; // no history at all: nothing may be explained from it
       return [] as AuditEvent[];
     },
   );
   const windowHours = signInWindowHours(desired);
   const signInsFromMs = nowMs - windowHours * HOUR_MS;
-  // Only MFA interrupts and failures matter: one narrow query per error code, never every sign-in.
+  // The MFA interrupts and failures, one narrow query per error code, and the successful sign-ins of
+  // the window (errorCode 0): a success clears an earlier interrupt and, when it satisfied an MFA
+  // grant, proves the user's capability. The success read is the larger one: it is bounded by the
+  // health window, the shortest the gates allow.
   const signIns = Promise.all(
-    [...MFA_ERROR_CODES].map((code) => listSignIns(gw, { filter: `createdDateTime ge ${odataTime(signInsFromMs)} and status/errorCode eq ${code}`, select: SIGNIN_SELECT, signal })),
+    [0, ...MFA_ERROR_CODES].map((code) => listSignIns(gw, { filter: `createdDateTime ge ${odataTime(signInsFromMs)} and status/errorCode eq ${code}`, select: SIGNIN_SELECT, signal })),
   ).then(
-    (lists) => lists.flat().map((e) => toSignIn(e as Json)),
+    (lists) => lists.flat().map((e) => toSignInEvent(e as Json)),
     (err: unknown) => {
       unavailable.signIns = reason(err);
       return [] as SignInEvent[];
@@ -305,8 +333,11 @@ function readReadiness(gw: GraphGateway, desired: DesiredState, historyTargets: 
   return Promise.all([registrations, disabled, audits, signIns]).then(([reg, dis, aud, sig]) => ({
     registrations: reg,
     reportFetchedAt,
-    disabledUserIds: dis,
+    disabledUserIds: new Set(dis.keys()),
+    disabledUserPrincipalNames: dis,
     audits: aud,
+    ...(auditsFrom ? { auditsFrom } : {}),
+    methodConfigurations: live.methodConfigurations,
     signIns: sig,
     signInsFrom: new Date(Math.floor(signInsFromMs / 1000) * 1000).toISOString(),
     ...(Object.keys(unavailable).length ? { unavailable } : {}),
@@ -326,7 +357,7 @@ export async function readRollouts(gw: GraphGateway, desired: DesiredState, live
     return { observations: [], now, readiness: { registrations: new Map(), reportFetchedAt: now.toISOString(), disabledUserIds: new Set(), audits: [], signIns: [] } };
   }
   const abort = new AbortController();
-  const readiness = readReadiness(gw, desired, historyTargetIds(desired, live), now, { progress: options.progress, signal: abort.signal });
+  const readiness = readReadiness(gw, desired, live, historyTargetIds(desired, live), now, { progress: options.progress, signal: abort.signal });
   readiness.catch(() => undefined); // handled below; not an unhandled rejection while the members are read
   try {
     const cache = new MemberCache(gw, options.progress);

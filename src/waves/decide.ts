@@ -166,6 +166,11 @@ export function evaluateRollout(input: RolloutEvaluationInput, now: Date, option
       notReady: ok ? { count: ok.notReady.count, byReason: { ...ok.notReady.byReason } } : { count: 0, byReason: {} },
       percent: ok ? ok.percent : null,
     };
+    if (ok) {
+      status.disabled = ok.disabledUserIds.length;
+      if (ok.disabledUserIds.length) status.disabledUsers = ok.disabledUserIds.map((id) => tenant.disabledUserPrincipalNames?.get(id) ?? id);
+      status.readyBy = { ...ok.readyBy };
+    }
     if (newUsers !== undefined) status.newUsers = newUsers;
     if (wave.widened && w) {
       status.widenedAtSource = w.source;

@@ -7,6 +7,7 @@ import type { GateSettings } from '../config/types.js';
 import type { GateStatus, WaveGateResult } from '../plan/types.js';
 import type { ReadinessIndex, WaveReadiness } from './readiness.js';
 import type { ReadinessInput, RolloutObservation, WaveObservation, Widening } from './types.js';
+import { failingUsers, SIGN_IN_CODES } from './signInCodes.js';
 import { HOUR_MS, parseTime, round1 } from './time.js';
 
 export interface ResolvedGateSettings {
@@ -24,8 +25,7 @@ export const DEFAULT_GATE_SETTINGS: ResolvedGateSettings = {
   freshness: { maxAgeHours: 24 },
 };
 
-/** Sign-in error codes that mean an MFA interrupt or failure (register / complete MFA). */
-export const MFA_ERROR_CODES: ReadonlySet<number> = new Set([50072, 50074, 50076, 50079, 53004]);
+export { MFA_ERROR_CODES } from './signInCodes.js';
 
 /** Field by field: the wave's value, else the rollout's, else the default. */
 export function resolveGateSettings(rollout: GateSettings | undefined, wave: GateSettings | undefined): ResolvedGateSettings {
@@ -103,7 +103,10 @@ export const mfaCapableGate: GateProvider = {
     const reasons = Object.entries(r.notReady.byReason)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
-    const detail = `${r.mfaCapable}/${r.members} users MFA capable (${pct}%), needs ≥ ${min}%${reasons ? `; not ready: ${reasons}` : ''}`;
+    const short = r.historyTooShort ? ` (${r.historyTooShort} unknown: audit history too short)` : '';
+    const proven = r.readyBy.mfaSignIn ? `; ${r.readyBy.mfaSignIn} proven by a successful MFA sign-in` : '';
+    const disabled = r.disabledUserIds.length ? `; ${r.disabledUserIds.length} disabled not counted` : '';
+    const detail = `${r.mfaCapable}/${r.members} users MFA capable (${pct}%), needs ≥ ${min}%${reasons ? `; not ready: ${reasons}${short}` : ''}${proven}${disabled}`;
     // Integer comparison: 95 % of 20 users must not fail on floating point.
     const ok = r.mfaCapable * 100 >= min * r.members;
     return result(gate, ok ? 'pass' : 'fail', pct, min, detail);
@@ -158,7 +161,9 @@ export const signInHealthGate: GateProvider = {
   evaluate(ctx) {
     const { maxPercent, windowHours } = ctx.settings.signInHealth;
     const gate = 'signInHealth';
-    const enforced = ctx.rollout.enforcedUserIds;
+    // Disabled accounts cannot sign in: they would only dilute the share.
+    const disabled = ctx.tenant.disabledUserIds;
+    const enforced = disabled.size ? new Set([...ctx.rollout.enforcedUserIds].filter((id) => !disabled.has(id))) : ctx.rollout.enforcedUserIds;
     if (enforced.size === 0) return result(gate, 'pass', 0, maxPercent, 'no users enforced yet');
     if (ctx.tenant.unavailable?.signIns) return result(gate, 'inconclusive', null, maxPercent, `sign-in logs unavailable: ${ctx.tenant.unavailable.signIns}`);
     const end = ctx.now.getTime();
@@ -169,16 +174,25 @@ export const signInHealthGate: GateProvider = {
     }
     // A failure counts only once the user is enforced by this rollout: before their wave was widened
     // it says nothing about the rollout's health. Unknown widening time: the whole window counts.
+    // An interrupt (50074/50076 challenge, 50072/50079 registration) or failure followed by a
+    // successful sign-in is the normal MFA flow, not a struggling user (signInCodes.ts).
     const since = enforcedSince(ctx);
-    const failing = new Set<string>();
-    for (const s of ctx.tenant.signIns) {
-      if (!MFA_ERROR_CODES.has(s.status.errorCode) || !enforced.has(s.userId)) continue;
-      const at = parseTime(s.createdDateTime);
-      if (at !== undefined && at >= Math.max(start, since.get(s.userId) ?? start) && at <= end) failing.add(s.userId);
-    }
-    const pct = round1((failing.size * 100) / enforced.size);
-    const ok = failing.size * 100 <= maxPercent * enforced.size;
-    return result(gate, ok ? 'pass' : 'fail', pct, maxPercent, `${failing.size}/${enforced.size} enforced users (${pct}%) hit an MFA interrupt or failure in the last ${windowHours} h, allowed ≤ ${maxPercent}%`);
+    const failing = failingUsers(ctx.tenant.signIns, (id) => enforced.has(id), (id) => Math.max(start, since.get(id) ?? start), end, parseTime);
+    const byCode = new Map<number, number>();
+    for (const f of failing) byCode.set(f.lastCode, (byCode.get(f.lastCode) ?? 0) + 1);
+    const codes = [...byCode.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .map(([code, n]) => `${code} ${SIGN_IN_CODES[code]?.name ?? ''} ×${n}`.replace('  ', ' '))
+      .join(', ');
+    const pct = round1((failing.length * 100) / enforced.size);
+    const ok = failing.length * 100 <= maxPercent * enforced.size;
+    return result(
+      gate,
+      ok ? 'pass' : 'fail',
+      pct,
+      maxPercent,
+      `${failing.length}/${enforced.size} enforced users (${pct}%) hit an MFA interrupt or failure not followed by a successful sign-in in the last ${windowHours} h, allowed ≤ ${maxPercent}%${codes ? ` (last error: ${codes})` : ''}`,
+    );
   },
 };
 

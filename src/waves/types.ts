@@ -57,13 +57,20 @@ export interface AuditEvent {
   };
 }
 
-/** One entry of `GET /auditLogs/signIns`, reduced to what the sign-in health gate reads. */
+/** One entry of `GET /auditLogs/signIns`, reduced to what the sign-in health gate and the MFA proof read. */
 export interface SignInEvent {
   userId: string;
   createdDateTime: string;
   status: { errorCode: number };
-  appliedConditionalAccessPolicies?: readonly { id: string; displayName?: string; result: string }[];
+  appliedConditionalAccessPolicies?: readonly { id: string; displayName?: string; result: string; enforcedGrantControls?: readonly string[] | null }[];
+  /** Beta only (`multiFactorAuthentication` | `singleFactorAuthentication`); v1.0 does not return it. */
+  authenticationRequirement?: string | null;
+  /** Beta only: the MFA method used. */
+  mfaDetail?: { authMethod?: string | null } | null;
 }
+
+/** Method configurations of the live authentication methods policy, by lower-cased id (`microsoftauthenticator`, `sms`, …), as Graph returns them. */
+export type MethodConfigurations = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 /**
  * Tenant-wide readiness data, read once per run and shared by every rollout and wave.
@@ -77,6 +84,16 @@ export interface ReadinessInput {
   reportFetchedAt: string;
   /** Members whose `accountEnabled` is false (the report omits them, so they must be told apart from "unknown"). */
   disabledUserIds: ReadonlySet<string>;
+  /** UPNs of the disabled users, where read (they are listed by name, not counted). */
+  disabledUserPrincipalNames?: ReadonlyMap<string, string>;
+  /**
+   * The oldest time the audit history read actually covers (the tenant's retention may be shorter than
+   * asked for). A registration state older than this cannot be explained from the audit log, so it is
+   * `unknown` ("audit history too short"), never blamed on the policy. Undefined: covers everything.
+   */
+  auditsFrom?: string;
+  /** The live methods policy's configurations (to name the setting behind `registeredNotCapable`); undefined when not read. */
+  methodConfigurations?: MethodConfigurations;
   /**
    * Directory audit events, any order. Needed: service `Authentication Methods` user registration
    * activities (started / registered / deleted security info), Core Directory `Update user` events
@@ -86,8 +103,9 @@ export interface ReadinessInput {
    */
   audits: readonly AuditEvent[];
   /**
-   * Sign-ins in the health window. Only failures with the MFA error codes matter, so the reader may
-   * fetch just those (`status/errorCode eq …`); successful sign-ins are ignored.
+   * Sign-ins in the health window: the MFA interrupts and failures (`status/errorCode eq …`, see
+   * signInCodes.ts) and the successful ones (errorCode 0). A success after an interrupt clears it; a
+   * success that satisfied an MFA grant proves the user's capability.
    */
   signIns: readonly SignInEvent[];
   /** Start of the period the sign-in read covers; if later than `now - windowHours` the gate is inconclusive. */
@@ -140,7 +158,14 @@ export interface RolloutEvaluationInput {
 export type NotReadyReason = 'noMethod' | 'registeredNotCapable' | 'unverifiedAuthenticator' | 'disabled' | 'unknown';
 export const NOT_READY_REASONS: readonly NotReadyReason[] = ['noMethod', 'registeredNotCapable', 'unverifiedAuthenticator', 'disabled', 'unknown'];
 
-export type UserReadiness = { ready: true } | { ready: false; reason: NotReadyReason };
+/** Why a user counts as ready, strongest evidence first (DESIGN.md, "Readiness evidence"). */
+export type ReadyProof = 'mfaSignIn' | 'registrationCompleted' | 'report';
+export const READY_PROOFS: readonly ReadyProof[] = ['mfaSignIn', 'registrationCompleted', 'report'];
+
+export type UserReadiness =
+  | { ready: true; proof: ReadyProof; detail?: string }
+  /** `detail` says what the reason rests on (the method and policy setting, or why it is unknown). */
+  | { ready: false; reason: NotReadyReason; detail?: string };
 
 /** Where a wave's widening time came from. */
 export type WideningSource = 'audit' | 'declared' | 'unknown';
@@ -174,4 +199,8 @@ export interface WaveStatus extends WavePlan {
   widenedAtSource?: WideningSource;
   /** Readiness ETA; null when there is no registration trend to extrapolate. */
   eta?: EtaEstimate | null;
+  /** Disabled members (UPN, else id), listed and not counted in `members`. */
+  disabledUsers?: string[];
+  /** Ready users by the evidence that proved them. */
+  readyBy?: Partial<Record<ReadyProof, number>>;
 }

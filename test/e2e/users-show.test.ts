@@ -53,7 +53,8 @@ describe('users show', () => {
     expect(adele.registration).toMatchObject({ isMfaRegistered: true, isMfaCapable: false });
     expect(adele.audit.abandonedAuthenticatorAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(adele.rollouts[0]).toMatchObject({ rollout: 'mfa-enforcement', wave: 'early', policyApplies: 'no' });
-    expect(adele.signIns.recent[0]).toMatchObject({ errorCode: 50074, mfaRelated: true, meaning: 'MFA required and not completed' });
+    // The meaning comes from the one code table the health gate reads (Microsoft Learn's AADSTS50074).
+    expect(adele.signIns.recent[0]).toMatchObject({ errorCode: 50074, mfaRelated: true, meaning: 'MFA challenge: strong authentication required (normally followed by a successful MFA sign-in)' });
     expect(adele.signIns.recent[0]!.rolloutPolicies).toEqual([{ displayName: 'CA010 - Require MFA for rollout waves', result: 'reportOnlyInterrupted' }]);
 
     // Alex completed the same registration: the Authenticator is usable.
@@ -93,7 +94,7 @@ describe('users show', () => {
     expect(adele.stdout).toMatch(/^ {2}microsoftAuthenticator +NOT USABLE +displayName=\S+/m);
     expect(adele.stdout).toMatch(/^ {4}waves: early \(MFA Wave 1 - Early adopters, not widened\), everyone \(All Staff, not widened\); counted in early$/m);
     expect(adele.stdout).toMatch(/^ {2}mfa-enforcement: CA policy "CA010 - Require MFA for rollout waves" \(report-only\)$/m);
-    expect(adele.stdout).toMatch(/^ {2}\S+Z {2}50074 +MFA required and not completed {2}\(.+\) {2}\[CA010 - Require MFA for rollout waves: reportOnlyInterrupted\]$/m);
+    expect(adele.stdout).toMatch(/^ {2}\S+Z {2}50074 +MFA challenge: strong authentication required \(normally followed by a successful MFA sign-in\) {2}\(.+\) {2}\[CA010 - Require MFA for rollout waves: reportOnlyInterrupted\]$/m);
 
     const lynneText = await runCli(['users', 'show', lynneId], { env: tenant.env });
     const lynneJson = await runCli(['users', 'show', upn('lynne.robbins'), '--format', 'json'], { env: tenant.env });

@@ -67,6 +67,40 @@ describe('buildUserReport', () => {
     expect(JSON.stringify(report)).not.toContain('SECRET-PASS');
   });
 
+  // Issues 13.3/13.10/14.3: `users show` weighs the same evidence as the gates, through the same code.
+  it('shows a successful MFA sign-in as the proof of readiness', () => {
+    const report = buildUserReport(
+      input({
+        signIns: [{ createdDateTime: '2026-11-19T08:00:00Z', userId: USER, status: { errorCode: 0 }, appliedConditionalAccessPolicies: [{ id: 'p', displayName: 'CA010', result: 'success', enforcedGrantControls: ['Mfa'] }] }],
+      }),
+    );
+    expect(report.verdict).toMatchObject({ ready: true, proof: 'mfaSignIn' });
+    expect(report.verdict.explanation).toContain('successful MFA sign-in at 2026-11-19T08:00:00Z');
+  });
+
+  it('says "unknown: audit history too short" instead of blaming a policy that allows the method', () => {
+    const report = buildUserReport(
+      input({
+        registration: { id: USER, isMfaCapable: false, isMfaRegistered: true, methodsRegistered: ['microsoftAuthenticatorPush'], lastUpdatedDateTime: '2026-08-01T00:00:00Z' },
+        methodConfigurations: { microsoftauthenticator: { id: 'MicrosoftAuthenticator', state: 'enabled', includeTargets: [{ id: 'all_users' }], excludeTargets: [] } },
+      }),
+    );
+    expect(report.verdict).toMatchObject({ ready: false, reason: 'unknown' });
+    expect(report.verdict.explanation).toMatch(/^unknown: audit history too short/);
+    expect(report.verdict.explanation).not.toContain('does not allow');
+  });
+
+  it('names the policy setting behind registeredNotCapable', () => {
+    const report = buildUserReport(
+      input({
+        registration: { id: USER, isMfaCapable: false, isMfaRegistered: true, methodsRegistered: ['officePhone'], lastUpdatedDateTime: '2026-11-01T00:00:00Z' },
+        methodConfigurations: { voice: { id: 'Voice', state: 'disabled' } },
+      }),
+    );
+    expect(report.verdict).toMatchObject({ ready: false, reason: 'registeredNotCapable' });
+    expect(report.verdict.explanation).toContain('officePhone: Voice.state is disabled');
+  });
+
   it('explains the MFA error codes and counts only failures as recent', () => {
     expect(explainSignInError(50079)).toEqual({ meaning: 'must register for MFA (security info registration required)', mfa: true });
     expect(explainSignInError(53004).mfa).toBe(true);

@@ -50,12 +50,17 @@ export function startedAuthenticator(userId: string, when: string): AuditEvent {
   };
 }
 
-export function registeredSecurityInfo(userId: string, when: string, reason = 'User registered Authenticator App with Notification and Code'): AuditEvent {
+export function registeredSecurityInfo(
+  userId: string,
+  when: string,
+  reason = 'User registered Authenticator App with Notification and Code',
+  service: 'Authentication Methods' | 'Azure MFA' = 'Authentication Methods',
+): AuditEvent {
   return {
     id: eventId(),
     activityDateTime: when,
     activityDisplayName: 'User registered security info',
-    loggedByService: 'Authentication Methods',
+    loggedByService: service,
     result: 'success',
     resultReason: reason,
     targetResources: [userTarget(userId)],
@@ -128,6 +133,24 @@ export function caPolicyUpdate(policyId: string, oldInclude: string[] | null, ne
 
 export function signIn(userId: string, errorCode: number, when: string): SignInEvent {
   return { userId, createdDateTime: when, status: { errorCode } };
+}
+
+/** A successful sign-in whose CA policy enforced MFA and was satisfied (v1.0 has no authenticationRequirement). */
+export function mfaSignIn(userId: string, when: string, result = 'success'): SignInEvent {
+  return { userId, createdDateTime: when, status: { errorCode: 0 }, appliedConditionalAccessPolicies: [{ id: POLICY_ID, displayName: 'CA010', result, enforcedGrantControls: ['Mfa'] }] };
+}
+
+/** The live methods policy's configurations the way the reader passes them (lower-cased ids). */
+export function methodConfigs(over: Record<string, Record<string, unknown>> = {}): Record<string, Record<string, unknown>> {
+  const all = [{ targetType: 'group', id: 'all_users' }];
+  return {
+    microsoftauthenticator: { id: 'MicrosoftAuthenticator', state: 'enabled', isSoftwareOathEnabled: false, includeTargets: all, excludeTargets: [] },
+    sms: { id: 'Sms', state: 'enabled', includeTargets: all, excludeTargets: [] },
+    voice: { id: 'Voice', state: 'disabled', includeTargets: all, excludeTargets: [] },
+    softwareoath: { id: 'SoftwareOath', state: 'enabled', includeTargets: all, excludeTargets: [] },
+    fido2: { id: 'Fido2', state: 'enabled', includeTargets: all, excludeTargets: [] },
+    ...over,
+  };
 }
 
 export function tenant(over: Partial<ReadinessInput> & { rows?: RegistrationRow[] } = {}): ReadinessInput {

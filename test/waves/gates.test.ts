@@ -182,6 +182,29 @@ describe('signInHealth gate', () => {
     expect(signInHealthGate.evaluate(contextFor(obs, tenant({ signIns: more }), 0))).toMatchObject({ status: 'fail', value: 3 });
   });
 
+  // Issue 13.3: 50074/50076 are the challenge on the way to a successful MFA sign-in; 500121 (MFA
+  // failed) and 53003 (blocked by CA) are failures. Codes per Microsoft Learn, "Microsoft Entra
+  // authentication and authorization error codes".
+  it('an interrupt followed by a success is not a failure; 500121 and 53003 not followed by one are', () => {
+    const flow = [signIn('e-000', 50074, at(-2)), signIn('e-000', 0, at(-1.99)), signIn('e-001', 50076, at(-3)), signIn('e-001', 0, at(-2.5)), signIn('e-002', 50072, at(-5)), signIn('e-002', 0, at(-4))];
+    expect(signInHealthGate.evaluate(contextFor(obs, tenant({ signIns: flow }), 0))).toMatchObject({ status: 'pass', value: 0 });
+    const failures = [...flow, signIn('e-003', 500121, at(-1)), signIn('e-004', 53003, at(-2)), signIn('e-005', 500121, at(-6)), signIn('e-005', 0, at(-5))];
+    const r = signInHealthGate.evaluate(contextFor(obs, tenant({ signIns: failures }), 0));
+    expect(r).toMatchObject({ status: 'pass', value: 2 });
+    expect(r.message).toContain('2/100 enforced users');
+    expect(r.message).toContain('500121 AuthenticationFailedDuringStrongAuthRequest ×1');
+    expect(r.message).toContain('53003 BlockedByConditionalAccess ×1');
+    // a success BEFORE the interrupt does not clear it
+    const late = [...failures, signIn('e-006', 0, at(-3)), signIn('e-006', 50074, at(-2))];
+    expect(signInHealthGate.evaluate(contextFor(obs, tenant({ signIns: late }), 0))).toMatchObject({ status: 'fail', value: 3 });
+  });
+
+  it('leaves disabled enforced users out of the share', () => {
+    const signIns = [signIn('e-000', 500121, at(-1)), signIn('e-001', 500121, at(-1)), signIn('e-002', 500121, at(-1))];
+    const disabled = new Set(ids('e', 100).slice(50));
+    expect(signInHealthGate.evaluate(contextFor(obs, tenant({ signIns, disabledUserIds: disabled }), 0))).toMatchObject({ status: 'fail', value: 6 });
+  });
+
   it('ignores failures from before the user was enforced by the rollout', () => {
     const users = ids('p', 10);
     const widened = rollout({ waves: [{ name: 'pilot', group: 'Group pilot' }, { name: 'next', group: 'Group next' }] }, [{ name: 'pilot', groupId: 'grp-pilot', members: users, widened: true }, { name: 'next', groupId: 'grp-next', members: ['n'] }], users);
