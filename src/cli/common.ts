@@ -148,7 +148,11 @@ export function endProgress(): void {
 export async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return (await rl.question(question)).trim().toLowerCase() === 'yes';
+    // A signal while waiting for the answer ends the command like any other interruption.
+    return (await rl.question(question, { signal: interruption.signal })).trim().toLowerCase() === 'yes';
+  } catch (err) {
+    if (interruption.signal.aborted) throw interruption.signal.reason;
+    throw err;
   } finally {
     rl.close();
   }
