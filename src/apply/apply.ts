@@ -1,7 +1,7 @@
 import { hasErrors } from '../diagnostics.js';
 import { UserError } from '../errors.js';
 import type { DesiredState } from '../config/types.js';
-import { createPolicy, patchAuthenticationMethodsPolicy, patchMethodConfiguration, updatePolicy, type GraphGateway } from '../graph/index.js';
+import { assertPolicyNameFree, createPolicy, patchAuthenticationMethodsPolicy, patchMethodConfiguration, updatePolicy, type GraphGateway } from '../graph/index.js';
 import type { PlanFile, PlanResource } from '../plan/types.js';
 import { refuseUnsafeWrites } from '../plan/safety.js';
 import { planAgainstTenant, type TenantPlanResult } from '../tenant/planAgainstTenant.js';
@@ -98,7 +98,7 @@ export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: Desir
     const observation = fresh.rollouts?.observations.find((o) => o.name === planned.rollout);
     const wave = observation?.waves.find((w) => w.name === planned.wave);
     if (!observation || !wave) throw new Error(`rollout ${planned.rollout} was evaluated but not observed`);
-    const result = await promoteWave(gw, observation, wave);
+    const result = await promoteWave(gw, observation, wave, fresh.rollouts!); // refuses if the rollout moved since this read
     report.promoted.push(result);
     options.onWave?.(result);
   }
@@ -118,8 +118,10 @@ async function write(gw: GraphGateway, resource: PlanResource): Promise<void> {
       await patchAuthenticationMethodsPolicy(gw, w.body);
       return;
     case 'ConditionalAccessPolicy':
-      if (w.method === 'POST') await createPolicy(gw, w.body);
-      else if (w.graphId) await updatePolicy(gw, w.graphId, w.body);
+      if (w.method === 'POST') {
+        await assertPolicyNameFree(gw, String(w.body.displayName)); // another apply of the same plan may have created it meanwhile
+        await createPolicy(gw, w.body);
+      } else if (w.graphId) await updatePolicy(gw, w.graphId, w.body);
       else throw new Error(`${resource.address}: a PATCH without a graphId was planned`);
       return;
   }

@@ -7,8 +7,20 @@
  * The tool keeps no state of its own: these writes are the history (the directory audit log).
  */
 import { UserError } from '../errors.js';
-import { addMember, addMembersBulk, getPolicy, removeMember, removeMembersBulk, type GraphGateway, type GraphRequestError } from '../graph/index.js';
-import type { RolloutObservation, WaveObservation } from '../waves/index.js';
+import {
+  addMember,
+  addMembersBulk,
+  getPolicy,
+  listMemberGroupIds,
+  listTransitiveUserMemberIds,
+  removeMember,
+  removeMembersBulk,
+  type GraphGateway,
+  type GraphRequestError,
+} from '../graph/index.js';
+import { readRolloutHistory } from '../tenant/rollouts.js';
+import { rollbacksSince } from '../waves/history.js';
+import type { AuditEvent, RolloutObservation, WaveObservation } from '../waves/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -22,6 +34,15 @@ export interface WaveMoveResult {
   failed: { memberId: string; error: GraphRequestError }[];
 }
 
+/** What a promotion was decided on: the tenant time of the read and the audit events it saw. */
+export interface WaveEvaluation {
+  now: Date;
+  readiness: { audits: readonly AuditEvent[] };
+}
+
+/** How far before the evaluation the history is read again: events logged late still count. */
+const HISTORY_MARGIN_MS = 3_600_000;
+
 function strategyOf(o: RolloutObservation) {
   return o.spec.strategy ?? 'nestedGroups';
 }
@@ -31,23 +52,92 @@ function requireTarget(o: RolloutObservation): string {
   return o.targetGroupId;
 }
 
-async function setPolicyIncludeGroups(gw: GraphGateway, o: RolloutObservation, change: (ids: string[]) => string[]): Promise<{ changed: number }> {
+async function readPolicy(gw: GraphGateway, o: RolloutObservation): Promise<Json> {
   if (!o.policyId) throw new UserError(`rollout ${o.name}: policy "${o.spec.policy}" does not exist in the tenant yet; apply the configuration first`);
-  // Re-read just before the write: the PATCH must carry every user condition as it is now.
   const policy = (await getPolicy(gw, o.policyId)) as Json | undefined;
   if (!policy) throw new UserError(`rollout ${o.name}: policy "${o.spec.policy}" (${o.policyId}) was deleted while the rollout ran`);
+  return policy;
+}
+
+function includeGroupsOf(policy: Json): string[] {
+  const users = ((policy.conditions as Json | undefined)?.users ?? {}) as Json;
+  return Array.isArray(users.includeGroups) ? users.includeGroups.map(String) : [];
+}
+
+/** The PATCH carries every user condition as the policy has it now (read just before), with includeGroups changed. */
+async function setPolicyIncludeGroups(gw: GraphGateway, o: RolloutObservation, policy: Json, change: (ids: string[]) => string[]): Promise<{ changed: number }> {
   const users = { ...(((policy.conditions as Json | undefined)?.users ?? {}) as Json) };
-  const before = Array.isArray(users.includeGroups) ? users.includeGroups.map(String) : [];
+  const before = includeGroupsOf(policy);
   const after = change(before);
   const same = before.length === after.length && before.every((id, i) => id === after[i]);
   if (same) return { changed: 0 };
-  await gw.patch(`/identity/conditionalAccess/policies/${encodeURIComponent(o.policyId)}`, { conditions: { users: { ...users, includeGroups: after } } });
+  await gw.patch(`/identity/conditionalAccess/policies/${encodeURIComponent(o.policyId!)}`, { conditions: { users: { ...users, includeGroups: after } } });
   return { changed: 1 };
 }
 
-/** Widens the rollout's policy to `wave`. Safe to repeat: what is already in place is left alone. */
-export async function promoteWave(gw: GraphGateway, o: RolloutObservation, wave: WaveObservation): Promise<WaveMoveResult> {
+/**
+ * Which waves are widened now, read again from the tenant the same way the evaluation read it (the
+ * target group's nested groups, the policy's includeGroups, or the target group's users).
+ */
+async function readWidened(gw: GraphGateway, o: RolloutObservation): Promise<{ widened: (w: WaveObservation) => boolean; policy?: Json }> {
+  switch (strategyOf(o)) {
+    case 'nestedGroups': {
+      const nested = new Set((await listMemberGroupIds(gw, requireTarget(o))).map((id) => id.toLowerCase()));
+      return { widened: (w) => nested.has(w.groupId.toLowerCase()) };
+    }
+    case 'policyIncludeGroups': {
+      const policy = await readPolicy(gw, o);
+      const included = new Set(includeGroupsOf(policy).map((id) => id.toLowerCase()));
+      return { widened: (w) => included.has(w.groupId.toLowerCase()), policy };
+    }
+    case 'members': {
+      const users = new Set(await listTransitiveUserMemberIds(gw, requireTarget(o)));
+      return { widened: (w) => w.memberIds.length > 0 && w.memberIds.every((id) => users.has(id)) };
+    }
+  }
+}
+
+/**
+ * Refuses to move waves when the rollout moved since it was evaluated: another wave's widened state
+ * differs from the evaluation's (a `waves rollback`, another apply or a hand edit ran meanwhile), or,
+ * with `evaluation`, the audit log shows a rollback the evaluation did not see (a wave widened and
+ * taken out again looks unchanged in the group). Graph has no ETag on groups or policies, so this
+ * re-read just before the write is the check; the workflows' concurrency group keeps scheduled runs
+ * apart. Returns the policy read (policyIncludeGroups) so the PATCH is built from the same read.
+ */
+async function assertUnmoved(gw: GraphGateway, o: RolloutObservation, moving: readonly WaveObservation[], verb: string, evaluation?: WaveEvaluation): Promise<Json | undefined> {
+  const what = `not ${verb} ${moving.map((w) => `${o.name}/${w.name}`).join(', ')}`;
+  const now = await readWidened(gw, o);
+  const moved = o.waves.filter((w) => !moving.includes(w) && now.widened(w) !== w.widened);
+  if (moved.length > 0) {
+    const how = moved.map((w) => `${w.name} was ${w.widened ? 'widened' : 'not widened'} when evaluated and is ${w.widened ? 'not widened' : 'widened'} now`).join('; ');
+    throw new UserError(`${what}: the rollout changed since it was evaluated (${how}); a rollback or another run may have moved it. Nothing was written for it; run the command again to evaluate the rollout as it is now`);
+  }
+  if (evaluation) {
+    let recent: AuditEvent[];
+    try {
+      recent = await readRolloutHistory(gw, o, evaluation.now.getTime() - HISTORY_MARGIN_MS);
+    } catch (err) {
+      throw new UserError(`${what}: its rollback history could not be read again before the write (${(err as Error).message}); nothing was written for it`);
+    }
+    const rolledBack = rollbacksSince(o, evaluation.readiness.audits, recent);
+    if (rolledBack.length > 0) {
+      throw new UserError(
+        `${what}: ${rolledBack.map((r) => `${r.wave} was rolled back at ${r.at}`).join('; ')} (audit log), after the rollout was evaluated; nothing was written for it. Run the command again: the rollback holds the wave until the Rollout acknowledges it with resumeAfter`,
+      );
+    }
+  }
+  return now.policy;
+}
+
+/**
+ * Widens the rollout's policy to `wave`. Safe to repeat: what is already in place is left alone.
+ * Refuses (nothing written) when the rollout moved since `evaluation`: a promotion racing a rollback
+ * must not re-widen what the rollback took out.
+ */
+export async function promoteWave(gw: GraphGateway, o: RolloutObservation, wave: WaveObservation, evaluation: WaveEvaluation): Promise<WaveMoveResult> {
   const base = { rollout: o.name, wave: wave.name, failed: [] };
+  const policy = await assertUnmoved(gw, o, [wave], 'promoting', evaluation);
   switch (strategyOf(o)) {
     case 'nestedGroups': {
       const outcome = await addMember(gw, requireTarget(o), wave.groupId);
@@ -55,7 +145,7 @@ export async function promoteWave(gw: GraphGateway, o: RolloutObservation, wave:
     }
     case 'policyIncludeGroups': {
       const id = wave.groupId.toLowerCase();
-      const { changed } = await setPolicyIncludeGroups(gw, o, (ids) => (ids.some((x) => x.toLowerCase() === id) ? ids : [...ids, wave.groupId]));
+      const { changed } = await setPolicyIncludeGroups(gw, o, policy!, (ids) => (ids.some((x) => x.toLowerCase() === id) ? ids : [...ids, wave.groupId]));
       return { ...base, changed, unchanged: 1 - changed };
     }
     case 'members': {
@@ -72,6 +162,8 @@ export async function promoteWave(gw: GraphGateway, o: RolloutObservation, wave:
  * that stays widened keeps enforcement.
  */
 export async function rollbackWaves(gw: GraphGateway, o: RolloutObservation, waves: readonly WaveObservation[], keep: readonly WaveObservation[]): Promise<WaveMoveResult[]> {
+  // A promotion that ran since the rollback was shown and confirmed would otherwise stay widened.
+  const policy = await assertUnmoved(gw, o, waves, 'rolling back');
   const results: WaveMoveResult[] = [];
   switch (strategyOf(o)) {
     case 'nestedGroups': {
@@ -84,7 +176,7 @@ export async function rollbackWaves(gw: GraphGateway, o: RolloutObservation, wav
     }
     case 'policyIncludeGroups': {
       const drop = new Set(waves.map((w) => w.groupId.toLowerCase()));
-      const { changed } = await setPolicyIncludeGroups(gw, o, (ids) => ids.filter((id) => !drop.has(id.toLowerCase())));
+      const { changed } = await setPolicyIncludeGroups(gw, o, policy!, (ids) => ids.filter((id) => !drop.has(id.toLowerCase())));
       return waves.map((w) => ({ rollout: o.name, wave: w.name, changed, unchanged: 1 - changed, failed: [] }));
     }
     case 'members': {

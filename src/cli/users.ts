@@ -5,7 +5,7 @@ import type { DesiredState } from '../config/types.js';
 import type { GraphGateway } from '../graph/index.js';
 import type { InputItem } from '../ops/input.js';
 import type { BulkRunOptions } from '../ops/run.js';
-import { loadDesiredOrExit, openGateway, withTenantOptions, type TenantCliOptions } from './common.js';
+import { InterruptedError, interruptedBy, interruptSignal, loadDesiredOrExit, openGateway, resumeCommand, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
 import { shouldUseColor } from '../render/ansi.js';
 
@@ -83,8 +83,10 @@ async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'jou
   const format = parseFormat(opts.format, ['text', 'json'] as const);
   const { runBulkCommand } = await import('../ops/run.js');
   const { renderSummaryText } = await import('../ops/report.js');
+  const signal = interruptSignal();
   const { summary } = await runBulkCommand({
     ...run,
+    signal,
     journalPath: opts.journal,
     resume: opts.resume,
     report: opts.report,
@@ -94,6 +96,12 @@ async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'jou
   const text = renderSummaryText(summary);
   process.stderr.write(text.problems);
   process.stdout.write(format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : text.out);
+  const stoppedBy = interruptedBy();
+  if (stoppedBy) {
+    const next = summary.journal ? `continue with:\n  ${resumeCommand(process.argv.slice(2), summary.journal)}` : summary.dryRun ? 'nothing was written (dry run)' : 'nothing was written';
+    process.stderr.write(`interrupted by ${stoppedBy}: ${next}\n`);
+    throw new ExitError(new InterruptedError(stoppedBy).exitCode);
+  }
   if (summary.totals.failed > 0) throw new ExitError(1);
 }
 

@@ -7,7 +7,7 @@ import type { GraphGateway } from '../graph/index.js';
 import type { PlanFile } from '../plan/types.js';
 import type { RolloutStatus, WavesStatusReport } from '../render/wavesStatus.js';
 import { shouldUseColor } from '../render/ansi.js';
-import { confirm, endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
+import { confirm, endProgress, failWithDiagnostics, interruptSignal, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
 
 interface StatusOptions extends TenantCliOptions {
@@ -81,7 +81,13 @@ export function registerWaves(program: Command): void {
           if (report.problems.length > 0) throw new ExitError(1);
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, interval * 1000));
+        // Ctrl-C while waiting ends the watch at once (exit 130), not after the next read.
+        const stop = interruptSignal();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, interval * 1000);
+          stop.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
+        if (stop.aborted) return;
       }
     });
 

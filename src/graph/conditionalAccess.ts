@@ -1,5 +1,6 @@
 import type { ConditionalAccessPolicy } from '@microsoft/microsoft-graph-types';
 import type { GraphGateway } from './gateway.js';
+import { UserError } from '../errors.js';
 import { GraphRequestError } from './graphError.js';
 import { buildQuery, odataString, seg } from './odata.js';
 
@@ -29,6 +30,24 @@ export function getPolicy(gw: GraphGateway, id: string): Promise<ConditionalAcce
 
 export function findPoliciesByDisplayName(gw: GraphGateway, displayName: string): Promise<ConditionalAccessPolicy[]> {
   return listPolicies(gw, { filter: `displayName eq ${odataString(displayName)}` });
+}
+
+/**
+ * Refuses to create a second policy with a name that is already taken: checked just before the
+ * POST, because two applies of one plan both pass the stale check (each read the tenant before the
+ * other wrote) and would otherwise both create it. Graph does not keep display names unique, so only
+ * a read can tell. `$filter` on displayName is documented for the list
+ * (learn.microsoft.com/graph/api/conditionalaccessroot-list-policies); the hits are compared again
+ * without case, as the planner matches names.
+ */
+export async function assertPolicyNameFree(gw: GraphGateway, displayName: string): Promise<void> {
+  const hits = (await listPolicies(gw, { filter: `displayName eq ${odataString(displayName)}`, select: ['id', 'displayName'] })).filter(
+    (p) => typeof p.displayName === 'string' && p.displayName.toLowerCase() === displayName.toLowerCase(),
+  );
+  if (hits.length === 0) return;
+  throw new UserError(
+    `a Conditional Access policy named "${displayName}" already exists (id ${hits.map((p) => String(p.id)).join(', ')}): it was created after this plan read the tenant, perhaps by another apply; it was not created again. Run \`entra-rollout plan\` to see the tenant as it is now`,
+  );
 }
 
 /**

@@ -104,11 +104,18 @@ export interface EngineOptions {
   /** Tasks read ahead of the ones being sent (memory bound for huge inputs). */
   readAhead?: number;
   random?: () => number;
+  /**
+   * Aborted by SIGINT/SIGTERM: no new envelope is sent and no new task starts; the envelopes in
+   * flight finish and their tasks move on as far as they can without another request.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface EngineResult {
   records: TaskRecord[];
   requests: { envelopes: number; items: number; retries: number; http: number };
+  /** Set when the run stopped on `signal`: tasks started and not ended (a resume settles them by reading first). */
+  interrupted?: { unfinished: number };
 }
 
 interface Queued {
@@ -180,6 +187,8 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
   let inputDone = false;
   let fatal: unknown;
   const signal = new Signal();
+  const stopped = () => options.signal?.aborted === true;
+  options.signal?.addEventListener('abort', () => signal.fire(), { once: true });
 
   const progress = () => options.onProgress?.({ processed: records.length, ...counts, total: options.total, elapsedMs: Date.now() - started });
 
@@ -235,6 +244,7 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
       release(task.key);
       return;
     }
+    if (stopped()) return;
     active++;
     await advance(task, task.runner!.start(prior?.pending));
   };
@@ -273,9 +283,9 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
   const pump = async () => {
     try {
       for await (const task of source) {
-        if (fatal) break;
+        if (fatal || stopped()) break;
         admit(task);
-        while (!fatal && queued() + 0 >= readAhead) await signal.wait(50);
+        while (!fatal && !stopped() && queued() + 0 >= readAhead) await signal.wait(50);
       }
     } catch (err) {
       fatal ??= err;
@@ -346,7 +356,7 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
 
   const worker = async () => {
     for (;;) {
-      if (fatal) return;
+      if (fatal || stopped()) return;
       const next = takeEnvelope();
       if (next === undefined || 'waitMs' in next) {
         if (inputDone && active === 0 && waiting.size === 0 && queued() === 0) return;
@@ -357,6 +367,7 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
       for (const q of items) q.attempts++;
       const writes = items.filter((q) => q.req.write);
       await takeTokens(writes.length);
+      if (stopped()) return; // the signal came while pacing: this envelope never leaves
       if (journal && writes.length > 0) {
         const at = gw.serverNow().toISOString();
         await journal.appendDurable(writes.map((q) => ({ t: 'intent', k: q.task.key, m: q.req.method, u: q.req.url, at })));
@@ -389,5 +400,5 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
   journal?.append([], true);
   if (fatal) throw fatal;
   stats.http = gw.stats().totalRequests - httpBefore;
-  return { records, requests: stats };
+  return { records, requests: stats, ...(stopped() ? { interrupted: { unfinished: active + [...waiting.values()].reduce((n, l) => n + l.length, 0) } } : {}) };
 }

@@ -5,12 +5,14 @@
  * unknown and must be settled with a read, never by sending it again blindly.
  * Nothing secret is ever written here (no pass, no token): only keys, methods, paths and outcomes.
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, readFileSync, write, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fdatasync, fdatasyncSync, fstatSync, openSync, readFileSync, unlinkSync, write, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { promisify } from 'node:util';
 
 const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
 import { UserError } from '../errors.js';
+import { shellQuote } from '../util/shell.js';
 
 export const JOURNAL_FORMAT = 'entra-rollout/ops-journal';
 export const JOURNAL_VERSION = 1;
@@ -54,12 +56,113 @@ export interface PriorState {
   pending?: IntentEntry;
 }
 
+/** What a journal's lock file holds: enough to tell whether its run is still alive, and where. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+/** Lock files this process holds: removed on exit, even a forced one (a second Ctrl-C). */
+const heldLocks = new Set<string>();
+let exitHookInstalled = false;
+
+function removeHeldLocks(): void {
+  for (const path of heldLocks) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone: nothing to release
+    }
+  }
+  heldLocks.clear();
+}
+
+/** EPERM means the process exists but belongs to someone else: alive. */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * An exclusive lock on one journal, so two runs (two `--resume` of the same journal, say) never
+ * work from it at once: both would send the writes neither has settled, and a user would get two
+ * passes. The lock file is created with O_EXCL, so of two runs racing for it exactly one wins. It
+ * only guards runs that share a file system: across machines, CI's concurrency group is the lock.
+ */
+export class JournalLock {
+  private constructor(readonly path: string) {}
+
+  static pathFor(journalPath: string): string {
+    return `${journalPath}.lock`;
+  }
+
+  static acquire(journalPath: string, command: string): JournalLock {
+    const path = JournalLock.pathFor(journalPath);
+    const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw JournalLock.refusal(journalPath, path);
+      throw new UserError(`cannot lock journal ${journalPath}: ${(err as Error).message}`);
+    }
+    try {
+      writeSync(fd, `${JSON.stringify(holder)}\n`);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    heldLocks.add(path);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', removeHeldLocks);
+    }
+    return new JournalLock(path);
+  }
+
+  /** Why the journal cannot be used now: who holds it, and, for a lock its run left behind, how to clear it. */
+  private static refusal(journalPath: string, path: string): UserError {
+    const clear = `rm ${shellQuote(path)}`;
+    let holder: Partial<LockHolder> | undefined;
+    try {
+      holder = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
+    } catch {
+      holder = undefined;
+    }
+    if (!holder || typeof holder.pid !== 'number' || typeof holder.host !== 'string') {
+      return new UserError(`journal ${journalPath} is locked by ${path}, which cannot be read; if no other run uses this journal, clear the lock with \`${clear}\` and run again`);
+    }
+    const who = `pid ${holder.pid} on ${holder.host}${holder.command ? ` (${holder.command})` : ''}, started ${holder.startedAt ?? 'at an unknown time'}`;
+    if (holder.host === hostname() && !pidAlive(holder.pid)) {
+      return new UserError(`journal ${journalPath} has a stale lock: ${who} is no longer running; check that no other run uses this journal, then clear the lock with \`${clear}\` and run again`);
+    }
+    const elsewhere = holder.host === hostname() ? '' : `; if that run is over (it ran on another machine), clear the lock with \`${clear}\``;
+    return new UserError(`journal ${journalPath} is in use by another run: ${who}; wait for it to finish${elsewhere}`);
+  }
+
+  release(): void {
+    if (!heldLocks.delete(this.path)) return;
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // removed by hand meanwhile: nothing to release
+    }
+  }
+}
+
 export class Journal {
   private constructor(
     readonly path: string,
     private fd: number | undefined,
     readonly header: JournalHeader,
     readonly prior: ReadonlyMap<string, PriorState>,
+    private readonly lock: JournalLock,
   ) {}
 
   /** A new journal; refuses to overwrite an existing file. */
@@ -73,19 +176,45 @@ export class Journal {
       if (code === 'EEXIST') throw new UserError(`journal ${path} already exists: resume it with --resume ${path}, or choose another --journal`);
       throw new UserError(`cannot create journal ${path}: ${(err as Error).message}`);
     }
-    const j = new Journal(path, fd, full, new Map());
+    let lock: JournalLock;
+    try {
+      lock = JournalLock.acquire(path, header.command);
+    } catch (err) {
+      // The file is ours and still empty: leave nothing half-made behind.
+      closeSync(fd);
+      unlinkSync(path);
+      throw err;
+    }
+    const j = new Journal(path, fd, full, new Map(), lock);
     j.append([full as unknown as Entry], true);
     return j;
   }
 
   /** Opens a journal to resume: checks it belongs to this command and input, then appends to it. */
   static resume(path: string, expect: { command: string; inputId: string; settings: Record<string, unknown> }): Journal {
-    let text: string;
+    const unreadable = (err: unknown) => new UserError(`cannot read journal ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     try {
-      text = readFileSync(path, 'utf8');
+      accessSync(path, constants.R_OK);
     } catch (err) {
-      throw new UserError(`cannot read journal ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw unreadable(err);
     }
+    // Locked before it is read: what another run settles meanwhile would otherwise be missed.
+    const lock = JournalLock.acquire(path, expect.command);
+    try {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (err) {
+        throw unreadable(err);
+      }
+      return Journal.open(path, text, expect, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  private static open(path: string, text: string, expect: { command: string; inputId: string; settings: Record<string, unknown> }, lock: JournalLock): Journal {
     const lines = text.split('\n');
     let header: JournalHeader | undefined;
     const prior = new Map<string, PriorState>();
@@ -130,7 +259,7 @@ export class Journal {
     }
     // A torn last line gets its own line end so the next entry parses.
     if (fstatSync(fd).size > 0 && !text.endsWith('\n')) writeSync(fd, '\n');
-    return new Journal(path, fd, header, prior);
+    return new Journal(path, fd, header, prior, lock);
   }
 
   /** Appends entries in one write; `sync` flushes to disk (intents: before the request goes out). */
@@ -151,6 +280,7 @@ export class Journal {
     await fdatasyncAsync(fd);
   }
 
+  /** Flushes, closes and releases the lock (on an error or an interrupt too: run.ts calls it in `finally`). */
   close(): void {
     if (this.fd === undefined) return;
     try {
@@ -158,6 +288,7 @@ export class Journal {
     } finally {
       closeSync(this.fd);
       this.fd = undefined;
+      this.lock.release();
     }
   }
 }

@@ -13,6 +13,8 @@ export interface BulkSummary {
   invalid: Array<{ line?: number; user: string; reason: string }>;
   failed: Array<{ line?: number; user: string; error: string; requestId?: string; status?: number; outcomeUnknown?: boolean }>;
   requests: EngineResult['requests'];
+  /** The run was stopped by a signal: tasks left unfinished (the input after them was not read). */
+  interrupted?: EngineResult['interrupted'];
 }
 
 /** Skip reasons grouped without their line numbers. */
@@ -31,6 +33,7 @@ export function summarize(command: string, result: EngineResult, options: { dryR
     invalid: [],
     failed: [],
     requests: result.requests,
+    ...(result.interrupted ? { interrupted: result.interrupted } : {}),
   };
   const records = [...result.records].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   for (const r of records) {
@@ -67,6 +70,7 @@ export function renderSummaryText(s: BulkSummary): { out: string; problems: stri
   lines.push(`  skipped: ${s.totals.skipped}${Object.keys(s.skippedByReason).length ? ` (${Object.entries(s.skippedByReason).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
   lines.push(`  failed: ${s.totals.failed}`);
   lines.push(`  Graph: ${s.requests.http} HTTP request(s): ${s.requests.envelopes} $batch envelope(s) carrying ${s.requests.items} item(s), ${s.requests.retries} item(s) re-sent`);
+  if (s.interrupted) lines.push(`  interrupted: ${s.interrupted.unfinished} item(s) in progress were left unfinished, and the input after them was not read`);
   if (s.journal) lines.push(`  journal: ${s.journal}`);
   const problems: string[] = [];
   for (const i of s.invalid) problems.push(`skipped ${where(i.line)}${i.user ? `${i.user}: ` : ''}${i.reason}`);

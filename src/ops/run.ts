@@ -26,6 +26,8 @@ export interface BulkRunOptions {
   /** Tells the user where the journal is (stderr). */
   note?: (message: string) => void;
   engine?: Partial<EngineOptions>;
+  /** SIGINT/SIGTERM (src/cli/common.ts): the run stops starting writes and ends with a summary. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface BulkRunResult {
@@ -53,12 +55,14 @@ export async function runBulkCommand(o: BulkRunOptions): Promise<BulkRunResult> 
       journal,
       ...(o.total !== undefined ? { total: o.total } : {}),
       onProgress: (p) => progress.update(p),
+      signal: o.signal,
       ...o.engine,
     });
   } finally {
     progress.end();
     journal?.close();
   }
+  // The journal is flushed and unlocked (above) before the summary and the report are written.
   const summary = summarize(o.command, result, { dryRun: o.dryRun, journal: journal?.path });
   if (o.report) writeReport(o.report, summary, result.records, o.reportFormat);
   return { summary, result };

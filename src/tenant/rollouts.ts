@@ -205,6 +205,21 @@ export function historyTargetIds(desired: DesiredState, live: LiveState): string
   return [...targets];
 }
 
+/** The audit query for one rollout's history: every event on its target group or policy since `fromMs`. */
+function historyFilter(targetId: string, fromMs: number): string {
+  return `activityDateTime ge ${odataTime(fromMs)} and targetResources/any(t: t/id eq '${targetId}')`;
+}
+
+/**
+ * A rollout's widening and rollback history since `fromMs`, read again just before a wave moves (a
+ * `waves rollback` may have run since the evaluation). Errors propagate: the caller refuses to move.
+ */
+export async function readRolloutHistory(gw: GraphGateway, rollout: RolloutObservation, fromMs: number): Promise<AuditEvent[]> {
+  const target = (rollout.spec.strategy ?? 'nestedGroups') === 'policyIncludeGroups' ? rollout.policyId : rollout.targetGroupId;
+  if (!target) return [];
+  return (await listDirectoryAudits(gw, { filter: historyFilter(target, fromMs), select: AUDIT_SELECT })).map((e) => toAuditEvent(e as Json));
+}
+
 /** The directory-audit queries the controller needs, each narrowed server-side to the retention window. */
 export function auditFilters(historyTargets: Iterable<string>, fromMs: number): string[] {
   const since = `activityDateTime ge ${odataTime(fromMs)}`;
@@ -216,7 +231,7 @@ export function auditFilters(historyTargets: Iterable<string>, fromMs: number): 
     `${since} and activityDisplayName eq 'Update user' and initiatedBy/app/displayName eq '${STRONG_AUTH_SERVICE}'`,
   ];
   // When waves were widened: membership changes of the target group, or edits of the policy.
-  for (const id of new Set(historyTargets)) filters.push(`${since} and targetResources/any(t: t/id eq '${id}')`);
+  for (const id of new Set(historyTargets)) filters.push(historyFilter(id, fromMs));
   return filters;
 }
 

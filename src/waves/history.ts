@@ -205,3 +205,21 @@ export function resolveWidenings(rollout: RolloutObservation, audits: readonly A
     return { source: 'unknown' };
   });
 }
+
+/**
+ * Waves taken out again by a rollback the evaluation did not see: their last rollback time (as
+ * `auditRolledBackAt` reads it) once the `recent` events are added to the `known` ones differs from
+ * what the known ones alone say. A promotion racing `waves rollback` uses it to refuse to re-widen.
+ */
+export function rollbacksSince(rollout: RolloutObservation, known: readonly AuditEvent[], recent: readonly AuditEvent[]): Array<{ wave: string; at: string }> {
+  const ids = new Set(known.map((e) => e.id));
+  const all = [...known, ...recent.filter((e) => !ids.has(e.id))];
+  const strategy = rollout.spec.strategy ?? 'nestedGroups';
+  const out: Array<{ wave: string; at: string }> = [];
+  for (const w of rollout.waves) {
+    const q: WideningQuery = { strategy, targetGroupId: rollout.targetGroupId, policyId: rollout.policyId, groupId: w.groupId, memberIds: w.memberIds };
+    const now = auditRolledBackAt(q, all);
+    if (now !== undefined && now !== auditRolledBackAt(q, known)) out.push({ wave: w.name, at: now });
+  }
+  return out;
+}

@@ -2,7 +2,7 @@
 // with their lines, every valid row applied exactly once under injected faults, a SIGKILL half-way
 // and a --resume that repeats no write, and the request count of a fault-free import.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -136,6 +136,14 @@ describe('users import-phones', () => {
     const partial = await officePhones(tenant, byId);
     expect(partial.size).toBeGreaterThan(0);
     expect(partial.size).toBeLessThan(expected.size);
+
+    // SIGKILL left the journal's lock behind: the resume names it as stale and says how to clear it (never steals it).
+    const refused = await runCli([...args, '--resume', journal, '--report', report], { env: tenant.env });
+    expect(refused.code).toBe(1);
+    const clear = /^error: journal .* has a stale lock: pid \d+ on .* is no longer running; .* clear the lock with `rm (.+)` and run again$/m.exec(refused.stderr);
+    expect(clear, refused.stderr).not.toBeNull();
+    expect(clear![1]).toBe(`${journal}.lock`);
+    rmSync(clear![1]!);
 
     const resumed = await runCli([...args, '--resume', journal, '--report', report], { env: tenant.env, timeoutMs: 120_000 });
     expect(resumed.stderr).not.toMatch(STACK_TRACE);

@@ -1,6 +1,6 @@
 // The reliability suite's tables. A new command gets its reliability coverage by adding one
 // workflow (what a user runs, and what they run again after a failure) and rows that use it.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CliResult } from '../helpers/cli.js';
 import { issuedPasses, uncleanBulk, type Tenant } from './harness.js';
@@ -58,6 +58,18 @@ async function passFileHoldsTheLivePasses(t: Tenant, dir: string): Promise<strin
   return problems;
 }
 
+/**
+ * `--resume` as a user runs it after a crash: a SIGKILLed run leaves its journal's lock behind, the
+ * resume refuses naming the stale lock and the step that clears it, and the user takes that step.
+ */
+async function resumeClearingStaleLock(t: Tenant, args: string[]): Promise<CliResult> {
+  const first = await t.cli(args);
+  const clear = /^error: journal .* has a stale lock: .* clear the lock with `rm (.+)` and run again$/m.exec(first.stderr);
+  if (!clear) return first;
+  rmSync(clear[1]!);
+  return t.cli(args);
+}
+
 /** Runs steps in order, stopping at the first that fails. */
 async function steps(...commands: Array<() => Promise<CliResult>>): Promise<CliResult[]> {
   const results: CliResult[] = [];
@@ -111,7 +123,7 @@ export const WORKFLOWS = {
     name: 'users issue-tap --wave everyone --not-ready --journal (recover: --resume)',
     scenario: 'demo',
     run: (t, dir) => steps(() => t.cli([...tapArgs(dir), '--journal', path.join(dir, 'tap.journal')])),
-    recover: (t, dir) => steps(() => t.cli([...tapArgs(dir), '--resume', path.join(dir, 'tap.journal')])),
+    recover: (t, dir) => steps(() => resumeClearingStaleLock(t, [...tapArgs(dir), '--resume', path.join(dir, 'tap.journal')])),
     failure: uncleanBulk,
     check: passFileHoldsTheLivePasses,
     replaces: /\/authentication\/temporaryAccessPassMethods$/,
