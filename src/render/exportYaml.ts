@@ -49,8 +49,9 @@ metadata:
 spec:
   tenantId: ${input.tenantId}
   cloud: ${input.cloud}
-  # Declare your break-glass accounts before enabling any policy: every enabled or report-only
-  # CA policy must then exclude all of them (validate and plan check it).
+  # Declare your break-glass accounts: while a CA policy is enabled or report-only, validate refuses
+  # a Tenant without them (ER027), and every such policy must exclude all of them (validate and plan
+  # check it). A tenant with truly none says so: emergencyAccess: { none: true, reason: "…" }.
   # emergencyAccess:
   #   users: [breakglass1@example.onmicrosoft.com]
   #   groups: [Emergency Access]

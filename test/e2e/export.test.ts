@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,12 @@ describe('export round trip', () => {
     expect(ca).toContain('- Emergency Access'); // ids written back as names
     expect(ca).toContain('CA099 - Legacy VPN exception'); // unmanaged policies are adopted too
 
+    // Export never guesses the break-glass accounts: the enabled policies are refused until a person
+    // declares them. Here the documented opt-out (CA099, adopted as it is, excludes nobody).
+    const undeclared = await runCli(['validate', '-c', out]);
+    expect(undeclared.code).toBe(1);
+    expect(undeclared.stdout + undeclared.stderr).toContain('error ER027');
+    appendFileSync(path.join(out, 'tenant.yaml'), '  emergencyAccess:\n    none: true\n    reason: export round trip\n');
     expect((await runCli(['validate', '-c', out])).code).toBe(0);
     const plan = await runCli(['plan', '-c', out, '--detailed-exitcode', '--format', 'json'], { env: tenant.env });
     expect(plan.code).toBe(0);
