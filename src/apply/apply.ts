@@ -56,14 +56,17 @@ export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: Desir
   if (!fresh.plan) {
     throw new UserError('plan is stale: the tenant no longer resolves every name in the policies (nothing was written)', { detail: fresh.diagnostics.map((d) => `  ${d.message}`).join('\n') });
   }
+  // Lockout guard (issue 12), first on what the plan file asks to send: a file edited to drop the
+  // emergency exclusions is refused as a lockout, the clearest reason, before it is compared.
+  const changes = (p: PlanFile) => (doConfig ? p.resources.filter((r) => r.action !== 'noop' && r.write) : []);
+  refuseUnsafeWrites(changes(plan), desired.tenant.spec, fresh.live);
   const verified = verifySavedPlan(plan, fresh.plan, desired.configHash, toolVersion, { config: doConfig });
   if (verified.refusal) throw new UserError(verified.refusal.message, { detail: verified.refusal.detail });
   if (hasErrors(fresh.plan.diagnostics)) throw new UserError('a fresh plan made now has errors; fix them and plan again (nothing was written)');
   for (const notice of verified.notices) options.onNotice?.(notice);
   // The fresh plan's writes: equal to the saved ones (just verified), and computed from the tenant as it is.
-  const pending = doConfig ? fresh.plan.resources.filter((r) => r.action !== 'noop' && r.write) : [];
-  // Lockout guard (issue 12): the bodies about to be sent keep the emergency accounts excluded,
-  // checked on what is written (names resolved in this tenant), whatever the plan file claims.
+  const pending = changes(fresh.plan);
+  // …and again on the bodies about to be sent (names resolved in this tenant).
   refuseUnsafeWrites(pending, desired.tenant.spec, fresh.live);
 
   const report: ApplyReport = { written: [], promoted: [], held: [] };
