@@ -10,7 +10,7 @@ import { AFTER_EXECUTION, type FaultRule, FaultInjector } from './faults.js';
 import { checkPremium, checkRoles } from './permissions.js';
 import { errorBody, GraphError } from './graphError.js';
 import { RequestLog, type WriteRecord } from './requestLog.js';
-import type { ApiRequest, ApiResponse, Ctx } from './routes/common.js';
+import type { ApiRequest, ApiResponse, Ctx, UndocumentedQueryMode } from './routes/common.js';
 import { registerConditionalAccessRoutes } from './routes/conditionalAccess.js';
 import { registerGroupRoutes } from './routes/groups.js';
 import { registerOrganizationRoutes } from './routes/organization.js';
@@ -91,8 +91,11 @@ export class EmulatorServer {
     this.throttler = new Throttler(options.throttle, options.timeScale);
   }
 
+  /** Query options an endpoint's page does not document: ignored (default), rejected or honoured. */
+  undocumentedQuery: UndocumentedQueryMode = 'ignore';
+
   private ctx(): Ctx {
-    return { tenant: this.tenant, origin: this.origin };
+    return { tenant: this.tenant, origin: this.origin, undocumentedQuery: this.undocumentedQuery };
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -235,7 +238,7 @@ export class EmulatorServer {
       const r = this.faultResponse(fault, requestId, clientRequestId);
       return done({ res: r, kind: r === 'reset' ? 'reset' : 'fault' });
     }
-    const denied = checkRoles(this.auth.roles, req.method, req.path) ?? checkPremium(this.premium, req.method, req.path);
+    const denied = checkRoles(this.auth.roles, req.method, req.path, req.body) ?? checkPremium(this.premium, req.method, req.path);
     if (denied) return done({ res: this.errorResponse(denied, requestId, clientRequestId), kind: 'error' });
     const verdict = this.throttler.check(cls, req.method, performance.now());
     if (verdict) {
