@@ -106,8 +106,11 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
     return { status: 200, body: { spec: s.faults.spec } };
   }
   if (route === 'POST /throttle') {
-    s.throttler.setEnabled(b.enabled !== false);
-    return { status: 200, body: { enabled: s.throttler.isEnabled } };
+    // {enabled?, authMethods?: directory|reports}: which limit /users/{id}/authentication/* meets (UNVERIFIED on Graph).
+    if (b.authMethods !== undefined && b.authMethods !== 'directory' && b.authMethods !== 'reports') throw badRequest('throttle takes {enabled?: boolean, authMethods?: "directory" | "reports"}.');
+    if (b.authMethods !== undefined) s.throttler.authMethods = b.authMethods;
+    if (b.enabled !== undefined || b.authMethods === undefined) s.throttler.setEnabled(b.enabled !== false);
+    return { status: 200, body: { enabled: s.throttler.isEnabled, authMethods: s.throttler.authMethods } };
   }
   if (route === 'POST /auth') {
     if (b.acceptedTokens !== undefined) s.auth.acceptedTokens = Array.isArray(b.acceptedTokens) ? b.acceptedTokens.map(String) : null;
