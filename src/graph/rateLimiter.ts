@@ -15,9 +15,10 @@ export interface ThrottleLimit {
   concurrency: number;
   /**
    * Graph's limit for the class is not known for sure: `limit` per `intervalMs` is only where pacing
-   * starts. A 429 slows it to one start per Retry-After when that is slower, else halves the starts per
-   * window (then stretches the window, up to a minute); every full window without one speeds it up
-   * again, up to `limit` per `intervalMs`.
+   * starts. When at least half of what was sent since the last change came back 429, it slows to one
+   * start per Retry-After when that is slower, else halves the starts per window (then stretches the
+   * window, up to a minute); every full clean window speeds it up again, up to `limit` per `intervalMs`.
+   * A 429 always pauses the class for its Retry-After.
    */
   adaptive?: boolean;
 }
@@ -101,7 +102,7 @@ interface ClassState {
   tail: Promise<void>;
   slotWaiters: Array<() => void>;
   /** Adaptive classes: the pace now (starts the window allows, and the window, unscaled ms). */
-  pace: { limit: number; intervalMs: number; sinceChange: number; changedAt: number };
+  pace: { limit: number; intervalMs: number; sinceChange: number; changedAt: number; sent: number; throttled: number };
 }
 
 /** The longest an adaptive class's window stretches to after repeated 429s. */
@@ -139,7 +140,7 @@ export class RateLimiter {
     let s = this.state.get(cls);
     if (!s) {
       const lim = this.limits[cls];
-      s = { starts: [], active: 0, pausedUntil: 0, tail: Promise.resolve(), slotWaiters: [], pace: { limit: lim.limit, intervalMs: lim.intervalMs, sinceChange: 0, changedAt: 0 } };
+      s = { starts: [], active: 0, pausedUntil: 0, tail: Promise.resolve(), slotWaiters: [], pace: { limit: lim.limit, intervalMs: lim.intervalMs, sinceChange: 0, changedAt: 0, sent: 0, throttled: 0 } };
       this.state.set(cls, s);
     }
     return s;
@@ -178,7 +179,7 @@ export class RateLimiter {
       // A cost above the window's limit (20 conditional-access reads in one $batch at 1/s) holds
       // the class for the extra windows it used up.
       if (cost > pace.limit) s.pausedUntil = Math.max(s.pausedUntil, now + Math.ceil(cost / pace.limit) * windowMs);
-      if (lim.adaptive) this.recover(s, lim, units, now);
+      if (lim.adaptive) this.recover(s, lim, Math.max(1, Math.floor(cost)), now);
       s.active++;
     } finally {
       done();
@@ -202,8 +203,12 @@ export class RateLimiter {
     // 429s that arrive together (the items of one $batch) are one signal, not one each.
     const alreadyBackingOff = s.pausedUntil > now;
     s.pausedUntil = Math.max(s.pausedUntil, now + Math.max(0, ms));
-    if (!this.limits[cls].adaptive || alreadyBackingOff) return;
+    if (!this.limits[cls].adaptive) return;
     const p = s.pace;
+    p.throttled++;
+    // Slow down only when at least half of what went out since the last change came back 429: the
+    // odd 429 (a busy moment) is waited out, a pace Graph cannot take is changed.
+    if (alreadyBackingOff || p.throttled * 2 < p.sent) return;
     // A Retry-After is the wait for one more unit: Graph's pace, so start again from one unit per that
     // wait (or slower). Without one, halve the starts per window, then stretch the window.
     const told = ms / this.timeScale;
@@ -214,6 +219,8 @@ export class RateLimiter {
     else p.intervalMs = Math.min(MAX_ADAPTIVE_INTERVAL_MS, p.intervalMs * 2);
     p.sinceChange = 0;
     p.changedAt = now;
+    p.sent = 0;
+    p.throttled = 0;
     // The starts already in the window count against the slower pace too.
     s.starts.splice(0, Math.max(0, s.starts.length - p.limit));
   }
@@ -222,9 +229,12 @@ export class RateLimiter {
   private recover(s: ClassState, lim: ThrottleLimit, units: number, now: number): void {
     const p = s.pace;
     p.sinceChange += units;
+    p.sent += units;
     if (p.sinceChange < p.limit || now - p.changedAt < p.intervalMs * this.timeScale) return;
     p.sinceChange = 0;
     p.changedAt = now;
+    p.sent = 0;
+    p.throttled = 0;
     if (p.intervalMs > lim.intervalMs) p.intervalMs = Math.max(lim.intervalMs, p.intervalMs / 2);
     else p.limit = Math.min(lim.limit, p.limit + Math.max(1, Math.floor(p.limit / 4)));
   }

@@ -37,6 +37,22 @@ describe('throttle classes and resource-unit costs (Learn: service-specific thro
     expect(new RateLimiter().limits.directory).toMatchObject({ limit: 3500, intervalMs: 10_000 });
   });
 
+  it('an adaptive class waits out the odd 429 without slowing down (fewer than half of its requests throttled)', async () => {
+    const clock = fakeClock(0);
+    const limiter = new RateLimiter({ clock, limits: { authMethods: { limit: 20, intervalMs: 1000 } } });
+    for (let i = 0; i < 10; i++) (await limiter.acquire('authMethods'))();
+    limiter.pause('authMethods', 50);
+    clock.advance(100);
+    limiter.pause('authMethods', 50);
+    expect(limiter.currentPace('authMethods')).toEqual({ limit: 20, intervalMs: 1000 });
+    clock.advance(100);
+    for (let i = 0; i < 4; i++) {
+      limiter.pause('authMethods', 50);
+      clock.advance(100);
+    }
+    expect(limiter.currentPace('authMethods').limit).toBeLessThan(20);
+  });
+
   it('an adaptive class slows on a 429 (once per burst): to one start per Retry-After, else halved, then a longer window; it recovers after clean windows', async () => {
     const clock = fakeClock(0);
     const limiter = new RateLimiter({ clock, limits: { authMethods: { limit: 4, intervalMs: 1000 } } });
