@@ -162,13 +162,16 @@ export class RateLimiter {
         await new Promise<void>((resolve) => s.slotWaiters.push(resolve));
       }
       const pace = lim.adaptive ? s.pace : lim;
-      const units = Math.max(1, Math.min(Math.floor(cost), pace.limit));
-      const windowMs = pace.intervalMs * this.timeScale;
+      // An adaptive pace may change while this caller waits: re-read it on every turn.
+      let units = 1;
+      let windowMs = 0;
       for (;;) {
+        units = Math.max(1, Math.min(Math.floor(cost), pace.limit));
+        windowMs = pace.intervalMs * this.timeScale;
         const now = this.clock.now();
         while (s.starts.length > 0 && s.starts[0]! <= now - windowMs) s.starts.shift();
         let wait = s.pausedUntil > now ? s.pausedUntil - now : 0;
-        const excess = s.starts.length + units - pace.limit;
+        const excess = Math.min(s.starts.length, s.starts.length + units - pace.limit);
         if (excess > 0) wait = Math.max(wait, s.starts[excess - 1]! + windowMs - now);
         if (wait <= 0) break;
         this.waitedMs += wait;
@@ -228,15 +231,16 @@ export class RateLimiter {
   /** After a whole window (and a window's worth of starts) without a 429, speed an adaptive class up again. */
   private recover(s: ClassState, lim: ThrottleLimit, units: number, now: number): void {
     const p = s.pace;
+    if (p.sinceChange >= p.limit && now - p.changedAt >= p.intervalMs * this.timeScale) {
+      if (p.intervalMs > lim.intervalMs) p.intervalMs = Math.max(lim.intervalMs, p.intervalMs / 2);
+      else p.limit = Math.min(lim.limit, p.limit + Math.max(1, Math.floor(p.limit / 4)));
+      p.sinceChange = 0;
+      p.changedAt = now;
+      p.sent = 0;
+      p.throttled = 0;
+    }
     p.sinceChange += units;
     p.sent += units;
-    if (p.sinceChange < p.limit || now - p.changedAt < p.intervalMs * this.timeScale) return;
-    p.sinceChange = 0;
-    p.changedAt = now;
-    p.sent = 0;
-    p.throttled = 0;
-    if (p.intervalMs > lim.intervalMs) p.intervalMs = Math.max(lim.intervalMs, p.intervalMs / 2);
-    else p.limit = Math.min(lim.limit, p.limit + Math.max(1, Math.floor(p.limit / 4)));
   }
 
   /** The pace an adaptive class runs at now (for progress lines and tests). */

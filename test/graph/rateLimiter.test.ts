@@ -74,8 +74,8 @@ describe('throttle classes and resource-unit costs (Learn: service-specific thro
       starts.push(clock.now());
       release();
     }
-    // Each clean window halves the window back to 1 s, then the starts per window climb again.
-    expect(starts.slice(1).map((t, i) => t - starts[i]!)).toEqual([2500, 1250, 1000, 0]);
+    // One start per 5 s window; each clean window then halves the window back to 1 s, then the starts per window climb.
+    expect(starts.slice(1).map((t, i) => t - starts[i]!)).toEqual([5000, 2500, 1250, 1000]);
     expect(limiter.currentPace('authMethods')).toEqual({ limit: 2, intervalMs: 1000 });
     // Classes that are not adaptive keep their pace.
     limiter.pause('reports', 100);
