@@ -216,7 +216,7 @@ export async function executeBatch<T = unknown>(
       if (retry.length === 0) break;
       const cap = Math.min(ctx.retry.maxDelayMs, ctx.retry.baseDelayMs * 2 ** (attempt - 1));
       const delay = Math.ceil(longest ?? Math.floor(ctx.random() * cap) * ctx.timeScale);
-      if (throttled) ctx.limiter.pause(cls, delay);
+      if (throttled) ctx.limiter.pause(cls, delay, retry.length);
       if (waited + delay > ctx.retry.maxTotalWaitMs * ctx.timeScale) {
         // Out of patience: report what Graph said last for each of them.
         for (const i of retry) {

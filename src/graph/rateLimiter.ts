@@ -198,9 +198,10 @@ export class RateLimiter {
 
   /**
    * Hold every caller of the class for `ms` (already time-scaled): Graph told us to back off (a 429).
-   * An adaptive class also slows down: half the starts per window, then a window twice as long.
+   * An adaptive class may also slow down (see ThrottleLimit.adaptive); `throttledUnits` is how many
+   * requests this one 429 answer stands for (the throttled items of a $batch round).
    */
-  pause(cls: ThrottleClass, ms: number): void {
+  pause(cls: ThrottleClass, ms: number, throttledUnits = 1): void {
     const s = this.st(cls);
     const now = this.clock.now();
     // 429s that arrive together (the items of one $batch) are one signal, not one each.
@@ -208,7 +209,7 @@ export class RateLimiter {
     s.pausedUntil = Math.max(s.pausedUntil, now + Math.max(0, ms));
     if (!this.limits[cls].adaptive) return;
     const p = s.pace;
-    p.throttled++;
+    p.throttled += throttledUnits;
     // Slow down only when at least half of what went out since the last change came back 429: the
     // odd 429 (a busy moment) is waited out, a pace Graph cannot take is changed.
     if (alreadyBackingOff || p.throttled * 2 < p.sent) return;
