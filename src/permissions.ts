@@ -63,14 +63,28 @@ const WRITE_CA_POLICY_READ: PermissionNeed = { anyOf: ['Policy.Read.All'], why: 
 const WRITE_CA_APPS: PermissionNeed = { anyOf: ['Application.Read.All'], why: 'required to write CA policies that name applications' };
 const WRITE_MEMBERS: PermissionNeed = {
   anyOf: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
-  why: 'add and remove wave groups/users in the rollout target group',
+  // Microsoft Learn "Add members" (group-post-members): GroupMember.ReadWrite.All covers both the
+  // one-at-a-time POST members/$ref and the PATCH with members@odata.bind (its example 2).
+  why: 'add and remove wave groups/users in the rollout target group (members/$ref and members@odata.bind)',
 };
 const WRITE_USER_METHODS: PermissionNeed = { anyOf: ['UserAuthenticationMethod.ReadWrite.All'], why: "add, change and delete users' authentication methods" };
 const WRITE_TAP: PermissionNeed = {
   anyOf: ['UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-TAP.ReadWrite.All'],
   why: 'create Temporary Access Passes',
 };
-const REVOKE_SESSIONS: PermissionNeed = { anyOf: ['User.RevokeSessions.All'], why: 'revoke sign-in sessions (POST /users/{id}/revokeSignInSessions)' };
+// Microsoft Learn "user: revokeSignInSessions", Permissions: least privileged User.RevokeSessions.All,
+// higher User.ReadWrite.All and Directory.ReadWrite.All (both accepted).
+const REVOKE_SESSIONS: PermissionNeed = {
+  anyOf: ['User.RevokeSessions.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
+  why: 'revoke sign-in sessions (POST /users/{id}/revokeSignInSessions)',
+};
+// Microsoft Learn (beta) "Get authentication method states", "Permissions to read per-user MFA state" /
+// "Permissions acting on others": Application Policy.Read.All, higher Policy.ReadWrite.AuthenticationMethod.
+// Not a user-methods permission: UserAuthenticationMethod.* does not grant it.
+const READ_PER_USER_MFA: PermissionNeed = {
+  anyOf: ['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'],
+  why: "read a user's per-user (legacy) MFA state (beta GET /users/{id}/authentication/requirements)",
+};
 const READ_ORGANIZATION: PermissionNeed = {
   anyOf: ['Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'],
   why: 'read the tenant id from /organization',
@@ -125,7 +139,12 @@ export const COMMAND_PERMISSIONS: readonly CommandPermissions[] = [
     premium: 'always',
   },
   { command: 'users issue-tap', summary: 'issues Temporary Access Passes (with --wave: to its not-ready users)', access: 'write', needs: [READ_USERS, READ_METHODS_POLICY, READ_GROUPS, WRITE_TAP, ...READINESS_READS.map(rollout)], premium: 'rollout' },
-  { command: 'users reset-methods', summary: "deletes users' registered methods", access: 'write', needs: [READ_USERS, READ_GROUPS, WRITE_USER_METHODS] },
+  {
+    command: 'users reset-methods',
+    summary: "deletes users' registered methods (reads each user's per-user MFA state first; --revoke-sessions also revokes)",
+    access: 'write',
+    needs: [READ_USERS, READ_GROUPS, READ_PER_USER_MFA, WRITE_USER_METHODS, { ...REVOKE_SESSIONS, optional: 'only with --revoke-sessions' }],
+  },
   { command: 'users revoke-sessions', summary: "revokes users' sign-in sessions", access: 'write', needs: [READ_USERS, READ_GROUPS, REVOKE_SESSIONS] },
   { command: 'users import-phones', summary: 'pre-provisions phone methods', access: 'write', needs: [READ_USERS, READ_GROUPS, WRITE_USER_METHODS] },
 ];
@@ -230,16 +249,23 @@ export function renderPermissionsMarkdown(): string {
   const code = (s: string) => `\`${s}\``;
   lines.push('| command | access | application permissions to grant | with a `Rollout` declared | Entra ID P1/P2 |', '|---|---|---|---|---|');
   const list = (perms: readonly string[]) => (perms.length === 0 ? 'none' : perms.map(code).join(', '));
+  // One footnote per distinct reason a permission is optional (¹ not needed with --tenant-id, …).
+  const notes: string[] = [];
+  const mark = (text: string) => {
+    if (!notes.includes(text)) notes.push(text);
+    return '¹²³⁴⁵⁶⁷⁸⁹'[notes.indexOf(text)] ?? `(${notes.indexOf(text) + 1})`;
+  };
   for (const c of COMMAND_PERMISSIONS) {
     const base = leastPrivilegedSet([c], { hasRollout: false });
     const withRollout = leastPrivilegedSet([c], { hasRollout: true });
     const optional = leastPrivilegedSet([c], { hasRollout: true, includeOptional: true }).filter((p) => !withRollout.includes(p));
-    const perms = `${list(base)}${optional.length ? `; optional ${list(optional)} ¹` : ''}`;
+    const reasons = [...new Set(c.needs.filter((n) => n.optional && n.anyOf.some((p) => optional.includes(p))).map((n) => n.optional!))];
+    const perms = `${list(base)}${optional.length ? `; optional ${list(optional)} ${reasons.map(mark).join('')}` : ''}`;
     const rolloutCell = withRollout.join() === base.join() ? 'same' : list(withRollout);
     const premium = c.premium === 'always' ? 'yes' : c.premium === 'rollout' ? 'with a `Rollout`' : 'no';
     lines.push(`| ${code(c.command)}${c.planned ? ' *(planned)*' : ''} | ${c.access} | ${perms} | ${rolloutCell} | ${premium} |`);
   }
-  lines.push('', `¹ ${READ_ORGANIZATION.optional ?? ''}.`, '');
+  lines.push('', ...notes.map((n) => `${mark(n)} ${n}.`), '');
   lines.push('What each permission is for, and which higher-privileged permissions `doctor` also accepts:', '');
   lines.push('| permission | used for | also accepted |', '|---|---|---|');
   const seen = new Set<string>();

@@ -3,7 +3,8 @@
  * removal, state dump, request log, faults, auth switches (POST /auth {roles} makes the emulator
  * enforce those application permissions and returns an accessToken carrying them), and the
  * Entra ID P1/P2 licence (POST /licence {premium}), the TAP codes handed out (GET /issued-passes,
- * for secrecy tests). Never authenticated, faulted or throttled.
+ * for secrecy tests), and POST /query-options {undocumented} (undocumented query options ignored,
+ * rejected or honoured). Never authenticated, faulted or throttled.
  */
 import { createHash } from 'node:crypto';
 import { authenticatorRegistrationAudits, userRegisteredAudit } from './audit.js';
@@ -11,7 +12,7 @@ import { isoSeconds } from './clock.js';
 import { badRequest, GraphError, notFound } from './graphError.js';
 import { type MethodKind, type MethodRecord, M, methodsFromMask, PHONE_IDS } from './methods.js';
 import { emulatorAccessToken } from './permissions.js';
-import type { ApiResponse } from './routes/common.js';
+import { type ApiResponse, UNDOCUMENTED_QUERY_MODES, type UndocumentedQueryMode } from './routes/common.js';
 import { signInJson } from './scenarios.js';
 import type { EmulatorServer } from './server.js';
 import type { Json } from './tenant.js';
@@ -105,8 +106,11 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
     return { status: 200, body: { spec: s.faults.spec } };
   }
   if (route === 'POST /throttle') {
-    s.throttler.setEnabled(b.enabled !== false);
-    return { status: 200, body: { enabled: s.throttler.isEnabled } };
+    // {enabled?, authMethods?: directory|reports}: which limit /users/{id}/authentication/* meets (UNVERIFIED on Graph).
+    if (b.authMethods !== undefined && b.authMethods !== 'directory' && b.authMethods !== 'reports') throw badRequest('throttle takes {enabled?: boolean, authMethods?: "directory" | "reports"}.');
+    if (b.authMethods !== undefined) s.throttler.authMethods = b.authMethods;
+    if (b.enabled !== undefined || b.authMethods === undefined) s.throttler.setEnabled(b.enabled !== false);
+    return { status: 200, body: { enabled: s.throttler.isEnabled, authMethods: s.throttler.authMethods } };
   }
   if (route === 'POST /auth') {
     if (b.acceptedTokens !== undefined) s.auth.acceptedTokens = Array.isArray(b.acceptedTokens) ? b.acceptedTokens.map(String) : null;
@@ -120,6 +124,12 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
     // Echo the settings, never the accepted token values themselves (they may be real secrets in a demo).
     const settings = { acceptedTokens: s.auth.acceptedTokens?.length ?? null, tokenExpired: s.auth.tokenExpired, expiredTokens: s.auth.expiredTokens.length, roles: s.auth.roles };
     return { status: 200, body: { ...settings, ...(accessToken ? { accessToken } : {}) } };
+  }
+  if (route === 'POST /query-options') {
+    // {undocumented: ignore|reject|honour}: what list endpoints do with query options their Learn page does not name.
+    if (!UNDOCUMENTED_QUERY_MODES.includes(b.undocumented as UndocumentedQueryMode)) throw badRequest(`query-options takes {undocumented: ${UNDOCUMENTED_QUERY_MODES.join(' | ')}}.`);
+    s.undocumentedQuery = b.undocumented as UndocumentedQueryMode;
+    return { status: 200, body: { undocumented: s.undocumentedQuery } };
   }
   if (route === 'POST /licence') {
     if (typeof b.premium !== 'boolean') throw badRequest('licence takes {premium: true|false} (Entra ID P1/P2).');

@@ -157,6 +157,29 @@ export function configIdFor(m: MethodRecord): string | undefined {
 
 const MFA_KINDS = new Set<MethodKind>(['microsoftAuthenticator', 'phone', 'fido2', 'softwareOath', 'windowsHelloForBusiness']);
 
+/**
+ * The phone that is the user's default MFA method, if one is: the emulator keeps no explicit default,
+ * so (like `userPreferredMethodForSecondaryAuthentication` in reportFacts) a verified Authenticator
+ * is the default (push), else the mobile phone (sms).
+ */
+export function defaultMfaPhone(methods: readonly MethodRecord[]): MethodRecord | undefined {
+  if (methods.some((m) => m.kind === 'microsoftAuthenticator' && m.verified)) return undefined;
+  return methods.find((m) => m.kind === 'phone' && m.props.phoneType === 'mobile');
+}
+
+/**
+ * Learn "Delete phoneAuthenticationMethod": "If the phone number is the user's default Azure
+ * multi-factor authentication (MFA) authentication method, it can't be deleted." The error body is
+ * not documented; this is the one Graph was seen to send (microsoft-graph-docs-contrib issue 2913),
+ * whose text also says when: while other methods remain (UNVERIFIED which count: here the other
+ * MFA methods, so the last strong method can go).
+ */
+export function defaultPhoneDeleteRefusal(methods: readonly MethodRecord[], target: MethodRecord): string | undefined {
+  if (target.kind !== 'phone' || defaultMfaPhone(methods) !== target) return undefined;
+  if (!methods.some((m) => m !== target && MFA_KINDS.has(m.kind))) return undefined;
+  return 'Cannot delete default method with other methods configured. Please change default method before deletion.';
+}
+
 export interface ReportFacts {
   methodsRegistered: string[];
   isMfaRegistered: boolean;

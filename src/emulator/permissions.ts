@@ -28,6 +28,7 @@ const METHODS_READ: AnyOf = ['UserAuthenticationMethod.Read.All', 'UserAuthentic
 const METHODS_WRITE: AnyOf = ['UserAuthenticationMethod.ReadWrite.All'];
 const TAP_WRITE: AnyOf = ['UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-TAP.ReadWrite.All'];
 const AUDIT_READ: AnyOf = ['AuditLog.Read.All'];
+const PER_USER_MFA_READ: AnyOf = ['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'];
 const ORG_READ: AnyOf = ['Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'];
 
 const rule = (method: string, path: string, ...allOf: AnyOf[]): Rule => ({
@@ -51,7 +52,12 @@ const RULES: readonly Rule[] = [
   rule('POST', '/groups(/.*)?', GROUP_WRITE),
   rule('PATCH', '/groups(/.*)?', GROUP_WRITE),
   rule('DELETE', '/groups(/.*)?', GROUP_WRITE),
-  rule('POST', '/users/{}/revokeSignInSessions', ['User.RevokeSessions.All']),
+  // Microsoft Learn "user: revokeSignInSessions": User.RevokeSessions.All, higher User.ReadWrite.All, Directory.ReadWrite.All.
+  rule('POST', '/users/{}/revokeSignInSessions', ['User.RevokeSessions.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All']),
+  // Microsoft Learn (beta) "Get authentication method states", per-user MFA acting on others:
+  // Policy.Read.All, higher Policy.ReadWrite.AuthenticationMethod; the update page writes with the latter.
+  rule('GET', '/users/{}/authentication/requirements', PER_USER_MFA_READ),
+  rule('PATCH', '/users/{}/authentication/requirements', POLICY_METHODS_WRITE),
   rule('GET', '/users/{}/authentication/.*', METHODS_READ),
   rule('POST', '/users/{}/authentication/temporaryAccessPassMethods', TAP_WRITE),
   rule('POST', '/users/{}/authentication/.*', METHODS_WRITE),
@@ -69,14 +75,26 @@ const RULES: readonly Rule[] = [
  * The permission lists a request needs, or undefined when no rule knows the endpoint (it is then
  * allowed: an unknown path answers its own 400/404 as before).
  */
-export function requiredPermissions(method: string, path: string): readonly AnyOf[] | undefined {
+export function requiredPermissions(method: string, path: string, body?: unknown): readonly AnyOf[] | undefined {
+  if (method === 'PATCH' && isMembersBind(path, body)) return [MEMBER_WRITE];
   return RULES.find((r) => r.method === method && r.path.test(path))?.allOf;
 }
 
+/**
+ * A group PATCH whose body only binds members is an "Add members" call: Microsoft Learn documents it
+ * on that page (example 2, "Add multiple members to a group in a single request"), whose least
+ * privileged permission is GroupMember.ReadWrite.All, not the Group.ReadWrite.All of "Update group".
+ */
+function isMembersBind(path: string, body: unknown): boolean {
+  if (!/^\/groups\/[^/]+$/i.test(path) || body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  const keys = Object.keys(body);
+  return keys.length > 0 && keys.every((k) => k.toLowerCase() === 'members@odata.bind');
+}
+
 /** Graph's answer to a token that lacks what the request needs. */
-export function checkRoles(roles: readonly string[] | null, method: string, path: string): GraphError | undefined {
+export function checkRoles(roles: readonly string[] | null, method: string, path: string, body?: unknown): GraphError | undefined {
   if (roles === null) return undefined;
-  const needed = requiredPermissions(method, path);
+  const needed = requiredPermissions(method, path, body);
   if (!needed) return undefined;
   const granted = new Set(roles.map((r) => r.toLowerCase()));
   const ok = needed.every((anyOf) => anyOf.some((p) => granted.has(p.toLowerCase())));

@@ -10,7 +10,7 @@ import { AFTER_EXECUTION, type FaultRule, FaultInjector } from './faults.js';
 import { checkPremium, checkRoles, tokenTenantId } from './permissions.js';
 import { errorBody, GraphError } from './graphError.js';
 import { RequestLog, type WriteRecord } from './requestLog.js';
-import type { ApiRequest, ApiResponse, Ctx } from './routes/common.js';
+import type { ApiRequest, ApiResponse, Ctx, UndocumentedQueryMode } from './routes/common.js';
 import { registerConditionalAccessRoutes } from './routes/conditionalAccess.js';
 import { registerGroupRoutes } from './routes/groups.js';
 import { registerOrganizationRoutes } from './routes/organization.js';
@@ -20,7 +20,7 @@ import { Router } from './routes/router.js';
 import { registerUserRoutes } from './routes/users.js';
 import type { ScenarioName } from './scenarios.js';
 import { sortKeysDeep, type Tenant } from './tenant.js';
-import { throttleClassOf, Throttler } from './throttle.js';
+import { resourceUnitCost, Throttler } from './throttle.js';
 
 export interface ServerOptions {
   scenario: ScenarioName;
@@ -88,11 +88,14 @@ export class EmulatorServer {
 
   constructor(readonly tenant: Tenant, readonly options: ServerOptions) {
     this.faults = new FaultInjector(options.faults, options.seed);
-    this.throttler = new Throttler(options.throttle, options.timeScale);
+    this.throttler = new Throttler(options.throttle, options.timeScale, tenant.userCount);
   }
 
+  /** Query options an endpoint's page does not document: ignored (default), rejected or honoured. */
+  undocumentedQuery: UndocumentedQueryMode = 'ignore';
+
   private ctx(): Ctx {
-    return { tenant: this.tenant, origin: this.origin };
+    return { tenant: this.tenant, origin: this.origin, undocumentedQuery: this.undocumentedQuery };
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -159,7 +162,7 @@ export class EmulatorServer {
 
     const authError = this.checkAuth(headers.authorization);
     if (authError) {
-      this.log.record(method, throttleClassOf(apiReq.path), apiReq.path, 401, requestId, false, 'error', { clientRequestId, bodySha256: method !== 'GET' ? bodySha256(body) : undefined });
+      this.log.record(method, this.throttler.classOf(apiReq.path), apiReq.path, 401, requestId, false, 'error', { clientRequestId, bodySha256: method !== 'GET' ? bodySha256(body) : undefined });
       send({ ...fail(authError), headers: { 'WWW-Authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"' } });
       return;
     }
@@ -224,7 +227,7 @@ export class EmulatorServer {
    * `clientGone` tells whether the client has already hung up (it timed out on a slow answer).
    */
   private async execute(req: ApiRequest, requestId: string, clientRequestId: string | undefined, inBatch: boolean, clientGone: () => boolean): Promise<Outcome> {
-    const cls = throttleClassOf(req.path);
+    const cls = this.throttler.classOf(req.path);
     const fault = this.faults.draw(!inBatch, req.method);
     const extra = { fault: fault ? String(fault.kind) : undefined, bodySha256: req.method !== 'GET' ? bodySha256(req.body) : undefined, clientRequestId };
     const done = (o: Outcome): Outcome => {
@@ -235,9 +238,9 @@ export class EmulatorServer {
       const r = this.faultResponse(fault, requestId, clientRequestId);
       return done({ res: r, kind: r === 'reset' ? 'reset' : 'fault' });
     }
-    const denied = checkRoles(this.auth.roles, req.method, req.path) ?? checkPremium(this.premium, req.method, req.path);
+    const denied = checkRoles(this.auth.roles, req.method, req.path, req.body) ?? checkPremium(this.premium, req.method, req.path);
     if (denied) return done({ res: this.errorResponse(denied, requestId, clientRequestId), kind: 'error' });
-    const verdict = this.throttler.check(cls, req.method, performance.now());
+    const verdict = this.throttler.check(cls, req.method, performance.now(), resourceUnitCost(req.method, req.path, req.query));
     if (verdict) {
       const r = this.errorResponse(new GraphError(429, 'TooManyRequests', verdict.message), requestId, clientRequestId);
       if (verdict.retryAfterSeconds !== undefined) r.headers = { ...(r.headers ?? {}), 'Retry-After': verdict.retryAfterSeconds };

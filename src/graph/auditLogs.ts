@@ -1,10 +1,16 @@
 import type { DirectoryAudit, SignIn } from '@microsoft/microsoft-graph-types';
 import type { GraphGateway } from './gateway.js';
 import { buildQuery } from './odata.js';
+import { projectRow } from './reports.js';
 
 export interface LogQuery {
   /** e.g. `activityDateTime ge 2026-01-01T00:00:00Z and loggedByService eq 'Authentication Methods'`. */
   filter?: string;
+  /**
+   * Properties to keep from each entry: applied here, never sent as `$select`, which neither list's
+   * Learn page documents ("List signIns": `$top`, `$skiptoken`, `$filter`; "List directoryAudits":
+   * `$filter`, `$top`, `$orderby`, skiptoken).
+   */
   select?: readonly string[];
   /** Page size (directoryAudits up to 999 here, signIns up to 1000). */
   top?: number;
@@ -12,18 +18,30 @@ export interface LogQuery {
   signal?: AbortSignal;
 }
 
-/** Directory audit events (reports throttle class: narrow the time window with the filter). */
-export function listDirectoryAudits(gw: GraphGateway, query: LogQuery = {}): Promise<DirectoryAudit[]> {
-  return gw.listAll<DirectoryAudit>(
-    `/auditLogs/directoryAudits${buildQuery({ $filter: query.filter, $select: query.select, $top: query.top ?? 999 })}`,
-    { ...(query.onProgress ? { onProgress: query.onProgress } : {}), ...(query.signal ? { signal: query.signal } : {}) },
-  );
+/**
+ * Learn's appliedConditionalAccessPolicy resource: the `reportOnly*` results of a report-only policy
+ * come back only with this header; without it they read `unknownFutureValue` (an evolvable enum).
+ */
+export const INCLUDE_UNKNOWN_ENUM_MEMBERS = { Prefer: 'include-unknown-enum-members' } as const;
+
+function pageOptions(query: LogQuery) {
+  return { ...(query.onProgress ? { onProgress: query.onProgress } : {}), ...(query.signal ? { signal: query.signal } : {}) };
 }
 
-/** Interactive sign-ins, newest first (P1/P2; retention 30 days). */
+async function listProjected<T extends object>(gw: GraphGateway, path: string, query: LogQuery, headers?: Record<string, string>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of gw.pages<T>(path, { ...pageOptions(query), ...(headers ? { headers } : {}) })) {
+    for (const e of page) all.push(projectRow(e, query.select));
+  }
+  return all;
+}
+
+/** Directory audit events (reports throttle class: narrow the time window with the filter). */
+export function listDirectoryAudits(gw: GraphGateway, query: LogQuery = {}): Promise<DirectoryAudit[]> {
+  return listProjected<DirectoryAudit>(gw, `/auditLogs/directoryAudits${buildQuery({ $filter: query.filter, $top: query.top ?? 999 })}`, query);
+}
+
+/** Interactive sign-ins, newest first (P1/P2; retention 30 days), with report-only CA results spelt out. */
 export function listSignIns(gw: GraphGateway, query: LogQuery = {}): Promise<SignIn[]> {
-  return gw.listAll<SignIn>(
-    `/auditLogs/signIns${buildQuery({ $filter: query.filter, $select: query.select, $top: query.top ?? 1000 })}`,
-    { ...(query.onProgress ? { onProgress: query.onProgress } : {}), ...(query.signal ? { signal: query.signal } : {}) },
-  );
+  return listProjected<SignIn>(gw, `/auditLogs/signIns${buildQuery({ $filter: query.filter, $top: query.top ?? 1000 })}`, query, { ...INCLUDE_UNKNOWN_ENUM_MEMBERS });
 }

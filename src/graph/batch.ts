@@ -1,7 +1,7 @@
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
 import type { GraphStats, RetryOptions } from './middleware.js';
 import type { Clock, RateLimiter, ThrottleClass } from './rateLimiter.js';
-import { CLASS_SEVERITY, classifyPath } from './rateLimiter.js';
+import { CLASS_SEVERITY, classifyPath, requestCost } from './rateLimiter.js';
 import { parseRetryAfter } from './retryAfter.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -105,7 +105,9 @@ function strictestClass(items: BatchItem[]): { cls: ThrottleClass; cost: number 
     const c = classifyPath(item.url);
     if (CLASS_SEVERITY[c] > CLASS_SEVERITY[cls]) cls = c;
   }
-  const cost = cls === 'directory' ? 1 : items.filter((i) => classifyPath(i.url) === cls).length;
+  // Graph evaluates $batch items one by one against its limits: the envelope costs what its items
+  // of that class cost (resource units in the directory class; one each elsewhere).
+  const cost = items.filter((i) => classifyPath(i.url) === cls).reduce((n, i) => n + requestCost(i.method, i.url), 0);
   return { cls, cost };
 }
 
@@ -214,7 +216,7 @@ export async function executeBatch<T = unknown>(
       if (retry.length === 0) break;
       const cap = Math.min(ctx.retry.maxDelayMs, ctx.retry.baseDelayMs * 2 ** (attempt - 1));
       const delay = Math.ceil(longest ?? Math.floor(ctx.random() * cap) * ctx.timeScale);
-      if (throttled) ctx.limiter.pause(cls, delay);
+      if (throttled) ctx.limiter.pause(cls, delay, retry.length);
       if (waited + delay > ctx.retry.maxTotalWaitMs * ctx.timeScale) {
         // Out of patience: report what Graph said last for each of them.
         for (const i of retry) {

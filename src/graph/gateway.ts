@@ -13,7 +13,7 @@ import { tokenFileProviderFromEnv } from './tokenFile.js';
 import type { GraphStats, RetryOptions } from './middleware.js';
 import { AuthMiddleware, DEFAULT_RETRY, RequestPolicy, RetryMiddleware, ThrottleMiddleware, emptyStats } from './middleware.js';
 import type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
-import { RateLimiter, classifyPath, systemClock } from './rateLimiter.js';
+import { RateLimiter, classifyPath, requestCost, systemClock } from './rateLimiter.js';
 import type { GrantedPermissions } from './tokenClaims.js';
 import { decodeJwtClaims, grantedPermissions } from './tokenClaims.js';
 
@@ -199,7 +199,7 @@ export class GraphGateway {
   ): Promise<GraphResponse<T>> {
     const t = this.target(pathOrUrl, options.beta);
     const idempotent = method !== 'POST' || options.idempotent === true;
-    const policy = new RequestPolicy(method, t.display, idempotent, options.throttleClass ?? classifyPath(t.classPath), options.cost ?? 1);
+    const policy = new RequestPolicy(method, t.display, idempotent, options.throttleClass ?? classifyPath(t.classPath), options.cost ?? requestCost(method, t.classPath));
     const req = this.client
       .api(t.apiPath)
       .version(t.version)

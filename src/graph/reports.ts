@@ -1,50 +1,45 @@
 import type { UserRegistrationDetails } from '@microsoft/microsoft-graph-types';
 import type { GraphGateway } from './gateway.js';
-import { GraphRequestError } from './graphError.js';
 import { buildQuery, seg } from './odata.js';
 
 const PATH = '/reports/authenticationMethods/userRegistrationDetails';
 
 /**
- * Graph documents only `$filter` and `$orderBy` for this list, but `$top=999` (and `$select`) are
- * accepted in practice, and the page size matters: this endpoint shares the ~5 requests / 10 s
- * reports throttle, so large pages mean far fewer throttled round trips. If Graph rejects `$top`
- * with a 400 we fall back to the default page size.
+ * Keeps only the named properties of a row (case as Graph spells them). Used instead of `$select`
+ * where Graph does not document it, so a reader keeps little in memory whatever Graph sends.
  */
-export const REGISTRATION_DETAILS_PAGE_SIZE = 999;
+export function projectRow<T extends object>(row: T, select: readonly string[] | undefined): T {
+  if (!select) return row;
+  const out: Record<string, unknown> = {};
+  for (const k of select) if (k in row) out[k] = (row as Record<string, unknown>)[k];
+  return out as T;
+}
 
 export interface ListRegistrationDetailsOptions {
+  /**
+   * Properties to keep from each row. Applied here, not sent: Learn's "List userRegistrationDetails"
+   * says the list "supports only the $filter and $orderBy OData query parameters", so `$select`
+   * (and `$top`) are never sent; the page size is Graph's default.
+   */
   select?: readonly string[];
   filter?: string;
-  /** Page size; `null` sends no `$top`. */
-  top?: number | null;
   onProgress?: (n: number) => void;
   signal?: AbortSignal;
 }
 
 /**
  * The report page by page, so a caller can reduce each page to what it keeps (a 300,000-user tenant's
- * raw rows and their reduced form need not be in memory together).
+ * raw rows and their reduced form need not be in memory together). Sends only documented options, so
+ * it reads the same whether Graph would honour, ignore or refuse `$select`/`$top`.
  */
 export async function* userRegistrationDetailsPages(
   gw: GraphGateway,
   options: ListRegistrationDetailsOptions = {},
 ): AsyncGenerator<UserRegistrationDetails[], void, undefined> {
-  const top = options.top === undefined ? REGISTRATION_DETAILS_PAGE_SIZE : options.top;
   const pageOptions = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) };
-  const query = (withTop: boolean) =>
-    buildQuery({ $filter: options.filter, $select: options.select, $top: withTop && top !== null ? top : undefined });
-  let first = true;
-  try {
-    for await (const page of gw.pages<UserRegistrationDetails>(`${PATH}${query(true)}`, pageOptions)) {
-      first = false;
-      yield page;
-    }
-    return;
-  } catch (err) {
-    if (!(first && top !== null && err instanceof GraphRequestError && err.status === 400 && /\$top|\btop\b/i.test(err.graphMessage ?? ''))) throw err;
+  for await (const page of gw.pages<UserRegistrationDetails>(`${PATH}${buildQuery({ $filter: options.filter })}`, pageOptions)) {
+    yield options.select ? page.map((row) => projectRow(row, options.select)) : page;
   }
-  yield* gw.pages<UserRegistrationDetails>(`${PATH}${query(false)}`, pageOptions);
 }
 
 export async function listUserRegistrationDetails(

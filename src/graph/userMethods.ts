@@ -86,6 +86,22 @@ export async function updatePhoneMethod(
   await gw.patch(`${base(userId)}/phoneMethods/${seg(methodId)}`, phone);
 }
 
+/**
+ * Graph's refusal to delete the phone that is the user's default MFA method (Learn "Delete
+ * phoneAuthenticationMethod": "it can't be deleted. Have the user change their default authentication
+ * method, and then delete the number."). Only the 400 is documented, not its text; Graph was seen to
+ * answer badRequest "Cannot delete default method with other methods configured…" and "…matches the
+ * user's current default authentication method…", so any 400 naming the default method counts.
+ */
+export function isDefaultMethodRefusal(status: number, message: string | undefined): boolean {
+  return status === 400 && /\bdefault (authentication )?method\b/i.test(message ?? '');
+}
+
+/** What to tell a person when Graph refuses to delete a default phone. */
+export function defaultPhoneAdvice(label: string): string {
+  return `Graph refuses to delete the ${label}: it is the user's default MFA method; have the user choose another default method (My Sign-Ins, Security info), then run this again`;
+}
+
 export function deletePhoneMethod(gw: GraphGateway, userId: string, methodId: string): Promise<void> {
   return deleteMethod(gw, userId, 'phoneMethods', methodId);
 }

@@ -4,7 +4,7 @@
  * idempotent against what exists: the create is tried first (one request for the common case of a
  * new number), and only a refusal leads to a read of the fixed id to compare and, if needed, update.
  */
-import { PHONE_METHOD_IDS, type PhoneType } from '../graph/userMethods.js';
+import { defaultPhoneAdvice, isDefaultMethodRefusal, PHONE_METHOD_IDS, type PhoneType } from '../graph/userMethods.js';
 import type { IntentEntry } from './journal.js';
 import type { BulkTask, Final, ItemOutcome, Step, TaskRunner } from './engine.js';
 import { failedFrom, isUserRef } from './common.js';
@@ -142,6 +142,7 @@ export class PhoneRunner implements TaskRunner {
       case 'delete':
         if (o.ok) return { result: 'done', detail: `deleted ${this.label}` };
         if (o.status === 404) return { result: 'skipped', detail: 'not present' };
+        if (isDefaultMethodRefusal(o.status, o.error?.graphMessage)) return { ...failedFrom(o), detail: defaultPhoneAdvice(`${this.label} phone`) };
         return failedFrom(o);
     }
   }

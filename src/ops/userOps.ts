@@ -3,7 +3,7 @@
  * then deletes the chosen strong methods one at a time (an alternate mobile before the mobile, as
  * Graph requires), never the password; every step re-reads on resume, so a repeat is harmless.
  */
-import { PHONE_METHOD_IDS } from '../graph/userMethods.js';
+import { defaultPhoneAdvice, isDefaultMethodRefusal, PHONE_METHOD_IDS } from '../graph/userMethods.js';
 import { UserError } from '../errors.js';
 import type { BulkTask, Final, ItemOutcome, OpRequest, Step, TaskRunner } from './engine.js';
 import { failedFrom, userPath } from './common.js';
@@ -55,7 +55,7 @@ type Phase = 'mfa' | 'list' | 'delete' | 'revoke';
 
 export class ResetRunner implements TaskRunner {
   private phase: Phase = 'mfa';
-  private toDelete: Array<{ url: string; label: string }> = [];
+  private toDelete: Array<{ url: string; label: string; deferred?: boolean }> = [];
   private removed: string[] = [];
 
   constructor(
@@ -82,7 +82,7 @@ export class ResetRunner implements TaskRunner {
     return this.finished();
   }
 
-  private current: { url: string; label: string } | undefined;
+  private current: { url: string; label: string; deferred?: boolean } | undefined;
 
   private finished(): Final {
     const what = this.removed.length ? `removed ${this.removed.join(', ')}` : 'nothing to remove';
@@ -106,8 +106,9 @@ export class ResetRunner implements TaskRunner {
           const spec = RESETTABLE[name]!;
           for (const m of methods) {
             if (!String(m['@odata.type'] ?? '').endsWith(spec.type)) continue;
-            // Graph refuses to delete the mobile while an alternate mobile exists.
-            const order = m.id === PHONE_METHOD_IDS.mobile ? 1 : 0;
+            // Phones first, while another method may still be the default (Graph refuses to delete
+            // the default MFA phone), the mobile after the alternate mobile (Graph requires that).
+            const order = m.id === PHONE_METHOD_IDS.mobile ? 1 : spec.collection === 'phoneMethods' ? 0 : 2;
             chosen.push({ url: `${userPath(this.user)}/authentication/${spec.collection}/${encodeURIComponent(String(m.id))}`, label: label(m), order });
           }
         }
@@ -124,7 +125,17 @@ export class ResetRunner implements TaskRunner {
           if (o.ok) this.removed.push(this.current!.label);
           return this.nextDelete();
         }
-        return failedFrom(o, `removing ${this.current!.label}${this.removed.length ? ` (after removing ${this.removed.join(', ')})` : ''}: `);
+        const after = this.removed.length ? ` (after removing ${this.removed.join(', ')})` : '';
+        if (isDefaultMethodRefusal(o.status, o.error?.graphMessage)) {
+          // The default phone: try it again last, once the others are gone (Graph's refusal names
+          // "other methods configured"); if it is still refused, say what a person must do.
+          if (!this.current!.deferred && this.toDelete.length > 0) {
+            this.toDelete.push({ ...this.current!, deferred: true });
+            return this.nextDelete();
+          }
+          return { result: 'failed', detail: `${defaultPhoneAdvice(this.current!.label)}${after}`, status: o.status, ...(o.error?.requestId ? { requestId: o.error.requestId } : {}) };
+        }
+        return failedFrom(o, `removing ${this.current!.label}${after}: `);
       }
       case 'revoke':
         return o.ok ? this.finished() : failedFrom(o, 'revoking sessions: ');

@@ -31,7 +31,8 @@ describe('emulator: control API', () => {
       const ca010 = (await c.control('GET', '/info')).json.caPolicies.find((p: any) => p.displayName.startsWith('CA010')).id;
       const added = await c.control('POST', '/signins', { upn: 'megan.bowen@contoso.onmicrosoft.com', errorCode: 50074, appliedPolicyId: ca010, count: 3 });
       expect(added.json.added).toBe(3);
-      const r = await c.graph('GET', `/auditLogs/signIns?$filter=${encodeURIComponent('status/errorCode eq 50074 and createdDateTime ge 2026-11-20T08:00:00Z')}`);
+      // reportOnly* results come back only with this header (Learn: appliedConditionalAccessPolicy resource).
+      const r = await c.graph('GET', `/auditLogs/signIns?$filter=${encodeURIComponent('status/errorCode eq 50074 and createdDateTime ge 2026-11-20T08:00:00Z')}`, undefined, { Prefer: 'include-unknown-enum-members' });
       expect(r.json.value.length).toBeGreaterThanOrEqual(3);
       const times = r.json.value.map((s: any) => s.createdDateTime);
       expect([...times].sort().reverse()).toEqual(times);

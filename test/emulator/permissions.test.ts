@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeJwtClaims } from '../../src/graph/tokenClaims.js';
 import { requiredPermissions } from '../../src/emulator/permissions.js';
+import { addMembersBulk } from '../../src/graph/groups.js';
+import { connectGraph } from '../../src/graph/index.js';
 import { groupId, start } from './helpers.js';
 
 describe('emulator: app roles and licence', () => {
@@ -86,11 +88,41 @@ describe('emulator: app roles and licence', () => {
     }
   });
 
+  // Learn "Add members", example 2 (PATCH members@odata.bind, up to 20): GroupMember.ReadWrite.All is enough.
+  it('with only GroupMember.ReadWrite.All the client adds members through the bulk members@odata.bind PATCH, not one $ref per member', async () => {
+    const c = await start();
+    try {
+      const gid = await groupId(c, 'All Staff');
+      const users = (await c.graph('GET', '/users?$top=30&$select=id')).json.value.map((u: { id: string }) => u.id);
+      const members = new Set((await c.all(`/groups/${gid}/members?$select=id`)).map((m: { id: string }) => m.id));
+      const outsiders = users.filter((u: string) => !members.has(u)).slice(0, 5);
+      expect(outsiders.length).toBeGreaterThan(1);
+      await c.control('POST', '/auth', { roles: ['GroupMember.ReadWrite.All'] });
+      // Another group property still needs Group.ReadWrite.All (Learn "Update group").
+      expect((await c.graph('PATCH', `/groups/${gid}`, { description: 'x' })).status).toBe(403);
+      await c.control('POST', '/reset-log');
+      const gw = await connectGraph({ graphUrl: c.emu.graphBaseUrl, token: 'test-token' });
+      const result = await addMembersBulk(gw, gid, outsiders);
+      expect(result.failed).toEqual([]);
+      expect(result.added.sort()).toEqual([...outsiders].sort());
+      const writes = ((await c.control('GET', '/requests')).json.writes as Array<{ method: string; path: string; status: number }>).filter((w) => w.path !== '/$batch');
+      expect(writes).toEqual([{ ...writes[0], method: 'PATCH', path: `/groups/${gid}`, status: 204 }]);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('knows the permissions of every endpoint the tool calls', () => {
     expect(requiredPermissions('POST', '/groups/abc/members/$ref')).toEqual([['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All']]);
     expect(requiredPermissions('POST', '/users/abc/authentication/temporaryAccessPassMethods')?.[0]).toContain('UserAuthMethod-TAP.ReadWrite.All');
     expect(requiredPermissions('POST', '/users/abc/authentication/phoneMethods')).toEqual([['UserAuthenticationMethod.ReadWrite.All']]);
-    expect(requiredPermissions('POST', '/users/abc/revokeSignInSessions')).toEqual([['User.RevokeSessions.All']]);
+    // Learn "user: revokeSignInSessions": least privileged User.RevokeSessions.All; higher ones accepted too.
+    expect(requiredPermissions('POST', '/users/abc/revokeSignInSessions')).toEqual([['User.RevokeSessions.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All']]);
+    // Learn (beta) "Get authentication method states", per-user MFA acting on others: Policy.Read.All (not a user-methods permission).
+    expect(requiredPermissions('GET', '/users/abc/authentication/requirements')).toEqual([['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod']]);
+    // Learn "Add members" example 2 (members@odata.bind): GroupMember.ReadWrite.All, unlike other group updates.
+    expect(requiredPermissions('PATCH', '/groups/abc', { 'members@odata.bind': ['x'] })).toEqual([['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All']]);
+    expect(requiredPermissions('PATCH', '/groups/abc', { displayName: 'x', 'members@odata.bind': ['x'] })).toEqual([['Group.ReadWrite.All', 'Directory.ReadWrite.All']]);
     expect(requiredPermissions('PATCH', '/identity/conditionalAccess/policies/abc')).toHaveLength(3);
     expect(requiredPermissions('GET', '/organization')?.[0]).toContain('Organization.Read.All');
   });

@@ -71,3 +71,59 @@ describe('emulator: throttling', () => {
     }
   });
 });
+
+// Learn "Microsoft Graph service-specific throttling limits", identity and access service limits.
+describe('emulator: directory resource units and the authentication-method class', () => {
+  it('costs requests per the base-cost table and its modifiers', async () => {
+    const { resourceUnitCost } = await import('../../src/emulator/throttle.js');
+    const q = (s: string) => new Map(new URLSearchParams(s));
+    expect(resourceUnitCost('GET', '/users', q(''))).toBe(2);
+    expect(resourceUnitCost('GET', '/users', q('$select=id'))).toBe(1);
+    expect(resourceUnitCost('GET', '/groups/g/members', q(''))).toBe(3);
+    expect(resourceUnitCost('GET', '/groups/g/transitiveMembers/microsoft.graph.user', q('$select=id&$top=999'))).toBe(4);
+    expect(resourceUnitCost('GET', '/groups/g/transitiveMembers', q('$top=5'))).toBe(4);
+    expect(resourceUnitCost('POST', '/users/u/checkMemberGroups', q(''))).toBe(4);
+    expect(resourceUnitCost('PATCH', '/groups/g', q(''))).toBe(1);
+  });
+
+  it('sizes the unit bucket by tenant (3,500 / 5,000 / 8,000 per 10 s) and keeps the write quota (3,000 per 150 s) apart', async () => {
+    const { Throttler } = await import('../../src/emulator/throttle.js');
+    const allowed = (userCount: number, units: number) => {
+      const t = new Throttler(true, 1, userCount);
+      let n = 0;
+      while (t.check('directory', 'GET', 0, units) === undefined) n++;
+      return n;
+    };
+    expect(allowed(10, 5)).toBe(700);
+    expect(allowed(100, 5)).toBe(1000);
+    expect(allowed(1000, 5)).toBe(1600);
+    const t = new Throttler(true, 1, 1000);
+    let writes = 0;
+    while (t.check('directory', 'DELETE', 0, 1) === undefined) writes++;
+    expect(writes).toBe(3000);
+    expect(t.check('directory', 'GET', 0, 1)).toBeUndefined(); // reads still have units left
+    const verdict = t.check('directory', 'POST', 0, 1)!;
+    expect(Number(verdict.retryAfterSeconds)).toBeGreaterThan(0);
+  });
+
+  for (const authMethods of ['directory', 'reports'] as const) {
+    it(`per-user method reads under the ${authMethods} limit: the client finishes them all, throttled only under the reports reading`, async () => {
+      const c = await start({ throttle: true, timeScale: 20 });
+      try {
+        expect((await c.control('POST', '/throttle', { authMethods })).json).toEqual({ enabled: true, authMethods });
+        const { connectGraph } = await import('../../src/graph/index.js');
+        const gw = await connectGraph({ graphUrl: c.emu.graphBaseUrl, token: 'test-token', timeScale: 20 });
+        const users = (await c.graph('GET', '/users?$top=12&$select=id')).json.value.map((u: { id: string }) => u.id);
+        const results = await gw.batch(users.map((id: string) => ({ method: 'GET' as const, url: `/users/${id}/authentication/methods` })));
+        expect(results.every((r) => r.ok)).toBe(true);
+        const log = (await c.control('GET', '/requests')).json;
+        if (authMethods === 'reports') {
+          expect(log.throttled).toBeGreaterThan(0);
+          expect(gw.stats().throttledByClass.authMethods).toBeGreaterThan(0);
+        } else expect(log.throttled).toBe(0);
+      } finally {
+        await c.close();
+      }
+    });
+  }
+});

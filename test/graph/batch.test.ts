@@ -168,6 +168,18 @@ describe('batch', () => {
     nock.cleanAll();
   });
 
+  // Learn "Throttling": requests in a $batch are evaluated individually; directory costs are resource units.
+  it('charges a directory envelope the resource units of its items, not one', async () => {
+    batchEndpoint(() => ({ status: 200, body: { value: [] } }));
+    const { gw, clock } = makeGateway({ limits: { directory: { limit: 40, intervalMs: 10_000 } } });
+    const t0 = clock.now();
+    const items: BatchItem[] = Array.from({ length: 20 }, (_, i) => ({ method: 'GET' as const, url: `/groups/g${i}/transitiveMembers/microsoft.graph.user?$select=id&$top=999` }));
+    await gw.batch(items); // 20 × 4 units: twice the window's 40
+    await gw.batch([{ method: 'GET', url: '/users/x' }]);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(20_000);
+    nock.cleanAll();
+  });
+
   it('sends beta batches to the beta endpoint', async () => {
     const envelopes = batchEndpoint(() => ({ status: 200, body: { perUserMfaState: 'disabled' } }), '/beta');
     const { gw } = makeGateway();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter, classifyPath } from '../../src/graph/rateLimiter.js';
+import { RateLimiter, classifyPath, requestCost } from '../../src/graph/rateLimiter.js';
 import { fakeClock } from './helpers.js';
 
 describe('classifyPath', () => {
@@ -9,6 +9,77 @@ describe('classifyPath', () => {
     expect(classifyPath('/identity/conditionalAccess/policies/1')).toBe('conditionalAccess');
     expect(classifyPath('/groups?$filter=x')).toBe('directory');
     expect(classifyPath('/reportsX')).toBe('directory');
+  });
+});
+
+// Learn "Microsoft Graph service-specific throttling limits": identity and access reports list the
+// authenticationMethod resource (limit unsure: adaptive class); directory costs are resource units.
+describe('throttle classes and resource-unit costs (Learn: service-specific throttling limits)', () => {
+  it('puts per-user authentication-method calls in their own adaptive class', () => {
+    expect(classifyPath('/users/u1/authentication/phoneMethods/3179e48a-750b-4051-897c-87b9720928f7')).toBe('authMethods');
+    expect(classifyPath('/users/a%40b.com/authentication/requirements')).toBe('authMethods');
+    expect(classifyPath('/users/u1/revokeSignInSessions')).toBe('directory');
+    expect(new RateLimiter().limits.authMethods.adaptive).toBe(true);
+  });
+
+  it('costs directory requests in resource units: GET users 2, members 3, transitiveMembers 5, checkMemberGroups 4; $select -1, $expand +1, $top<20 -1, at least 1', () => {
+    expect(requestCost('GET', '/users')).toBe(2);
+    expect(requestCost('GET', '/users?$select=id&$top=999')).toBe(1);
+    expect(requestCost('GET', '/groups/g1/members')).toBe(3);
+    expect(requestCost('GET', '/groups/g1/transitiveMembers/microsoft.graph.user?$select=id&$top=999')).toBe(4);
+    expect(requestCost('GET', '/groups/g1/transitiveMembers?$expand=x')).toBe(6);
+    expect(requestCost('GET', '/users?$select=id&$top=1')).toBe(1);
+    expect(requestCost('POST', '/users/u1/checkMemberGroups')).toBe(4);
+    expect(requestCost('PATCH', '/groups/g1')).toBe(1);
+    expect(requestCost('GET', '/groups?$filter=x')).toBe(1);
+    // Other classes count requests.
+    expect(requestCost('GET', '/auditLogs/signIns?$top=1000')).toBe(1);
+    expect(new RateLimiter().limits.directory).toMatchObject({ limit: 3500, intervalMs: 10_000 });
+  });
+
+  it('an adaptive class waits out the odd 429 without slowing down (fewer than half of its requests throttled)', async () => {
+    const clock = fakeClock(0);
+    const limiter = new RateLimiter({ clock, limits: { authMethods: { limit: 20, intervalMs: 1000 } } });
+    for (let i = 0; i < 10; i++) (await limiter.acquire('authMethods'))();
+    limiter.pause('authMethods', 50);
+    clock.advance(100);
+    limiter.pause('authMethods', 50);
+    expect(limiter.currentPace('authMethods')).toEqual({ limit: 20, intervalMs: 1000 });
+    clock.advance(100);
+    for (let i = 0; i < 4; i++) {
+      limiter.pause('authMethods', 50);
+      clock.advance(100);
+    }
+    expect(limiter.currentPace('authMethods').limit).toBeLessThan(20);
+  });
+
+  it('an adaptive class slows on a 429 (once per burst): to one start per Retry-After, else halved, then a longer window; it recovers after clean windows', async () => {
+    const clock = fakeClock(0);
+    const limiter = new RateLimiter({ clock, limits: { authMethods: { limit: 4, intervalMs: 1000 } } });
+    limiter.pause('authMethods', 100); // shorter than the pace's own spacing (250 ms): halve
+    limiter.pause('authMethods', 100); // the same burst: no second slowdown
+    expect(limiter.currentPace('authMethods')).toEqual({ limit: 2, intervalMs: 1000 });
+    clock.advance(200);
+    limiter.pause('authMethods', 100);
+    expect(limiter.currentPace('authMethods')).toEqual({ limit: 1, intervalMs: 1000 });
+    clock.advance(200);
+    limiter.pause('authMethods', 100);
+    expect(limiter.currentPace('authMethods')).toEqual({ limit: 1, intervalMs: 2000 });
+    clock.advance(200);
+    limiter.pause('authMethods', 5000); // Graph says one more unit in 5 s: that is the pace now
+    expect(limiter.currentPace('authMethods')).toEqual({ limit: 1, intervalMs: 5000 });
+    const starts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const release = await limiter.acquire('authMethods');
+      starts.push(clock.now());
+      release();
+    }
+    // One start per 5 s window; each clean window then halves the window back to 1 s, then the starts per window climb.
+    expect(starts.slice(1).map((t, i) => t - starts[i]!)).toEqual([5000, 2500, 1250, 1000]);
+    expect(limiter.currentPace('authMethods')).toEqual({ limit: 2, intervalMs: 1000 });
+    // Classes that are not adaptive keep their pace.
+    limiter.pause('reports', 100);
+    expect(limiter.limits.reports.limit).toBe(5);
   });
 });
 

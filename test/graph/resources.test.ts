@@ -156,26 +156,34 @@ describe('users, reports, logs, user methods', () => {
     expect(await getUser(gw, 'nobody')).toBeUndefined();
   });
 
-  it('pages the registration report with $top=999 and falls back without $top if Graph rejects it', async () => {
+  // Learn "List userRegistrationDetails", Optional query parameters: "supports only the $filter and $orderBy".
+  it('reads the registration report with $filter only (no undocumented $select/$top) and keeps the asked properties itself', async () => {
     nock(ORIGIN)
       .get('/v1.0/reports/authenticationMethods/userRegistrationDetails')
-      .query({ $filter: 'isMfaCapable eq false', $top: '999' })
-      .reply(400, graphError('BadRequest', 'Invalid $top value'));
+      .query((q) => JSON.stringify(q) === JSON.stringify({ $filter: 'isMfaCapable eq false' }))
+      .reply(200, { value: [{ id: 'u1', isMfaCapable: false, userDisplayName: 'U One' }], '@odata.nextLink': `${BASE}/reports/authenticationMethods/userRegistrationDetails?$filter=isMfaCapable%20eq%20false&$skiptoken=n` });
     nock(ORIGIN)
       .get('/v1.0/reports/authenticationMethods/userRegistrationDetails')
-      .query({ $filter: 'isMfaCapable eq false' })
-      .reply(200, { value: [{ id: 'u1', isMfaCapable: false }] });
+      .query({ $filter: 'isMfaCapable eq false', $skiptoken: 'n' })
+      .reply(200, { value: [{ id: 'u2', isMfaCapable: false, userDisplayName: 'U Two' }] });
     const { gw } = makeGateway();
-    expect(await listUserRegistrationDetails(gw, { filter: 'isMfaCapable eq false' })).toEqual([{ id: 'u1', isMfaCapable: false }]);
+    expect(await listUserRegistrationDetails(gw, { filter: 'isMfaCapable eq false', select: ['id', 'isMfaCapable'] })).toEqual([
+      { id: 'u1', isMfaCapable: false },
+      { id: 'u2', isMfaCapable: false },
+    ]);
     expect(gw.stats().requests.reports).toBe(2);
   });
 
-  it('lists sign-ins and audits in the reports class', async () => {
-    nock(ORIGIN).get('/v1.0/auditLogs/signIns').query({ $filter: "userId eq 'u1'", $top: '1000' }).reply(200, { value: [{ id: 's1' }] });
-    nock(ORIGIN).get('/v1.0/auditLogs/directoryAudits').query({ $top: '999' }).reply(200, { value: [] });
+  // Learn "List signIns": $top, $skiptoken, $filter; appliedConditionalAccessPolicy: reportOnly* only with Prefer: include-unknown-enum-members.
+  it('lists sign-ins (documented $filter/$top, Prefer: include-unknown-enum-members, no $select) and audits in the reports class', async () => {
+    nock(ORIGIN, { reqheaders: { prefer: 'include-unknown-enum-members' } })
+      .get('/v1.0/auditLogs/signIns')
+      .query((q) => JSON.stringify(q) === JSON.stringify({ $filter: "userId eq 'u1'", $top: '1000' }))
+      .reply(200, { value: [{ id: 's1', userId: 'u1', appDisplayName: 'x' }] });
+    nock(ORIGIN, { badheaders: ['prefer'] }).get('/v1.0/auditLogs/directoryAudits').query((q) => JSON.stringify(q) === JSON.stringify({ $top: '999' })).reply(200, { value: [] });
     const { gw } = makeGateway();
-    expect(await listSignIns(gw, { filter: "userId eq 'u1'" })).toEqual([{ id: 's1' }]);
-    expect(await listDirectoryAudits(gw)).toEqual([]);
+    expect(await listSignIns(gw, { filter: "userId eq 'u1'", select: ['id', 'userId'] })).toEqual([{ id: 's1', userId: 'u1' }]);
+    expect(await listDirectoryAudits(gw, { select: ['id'] })).toEqual([]);
     expect(gw.stats().requests.reports).toBe(2);
   });
 

@@ -41,6 +41,32 @@ describe('permissions matrix', () => {
     expect(withRollout!.premiumNeeded).toBe(true);
   });
 
+  // Learn (beta) "Get authentication method states", "Permissions acting on others": Policy.Read.All (higher Policy.ReadWrite.AuthenticationMethod).
+  it('reset-methods needs Policy.Read.All for the per-user MFA read it starts with, and --revoke-sessions the revoke permission', () => {
+    const granted = ['User.Read.All', 'UserAuthenticationMethod.ReadWrite.All'];
+    const [reset] = checkCommandPermissions(selectCommands('users reset-methods'), { granted, delegated: false, hasRollout: false });
+    expect(reset!.ok).toBe(false);
+    expect(reset!.missing).toEqual(['Policy.Read.All']);
+    expect(reset!.missingOptional).toEqual(['User.RevokeSessions.All']);
+    const [higher] = checkCommandPermissions(selectCommands('users reset-methods'), { granted: [...granted, 'Policy.ReadWrite.AuthenticationMethod'], delegated: false, hasRollout: false });
+    expect(higher!.ok).toBe(true);
+  });
+
+  // Learn "user: revokeSignInSessions" (User.RevokeSessions.All; higher User.ReadWrite.All, Directory.ReadWrite.All) and
+  // "Add members" (GroupMember.ReadWrite.All for members/$ref and members@odata.bind).
+  it('doctor accepts the higher permissions Graph documents as sufficient instead of reporting them missing', () => {
+    for (const higher of ['User.ReadWrite.All', 'Directory.ReadWrite.All']) {
+      const [revoke] = checkCommandPermissions(selectCommands('users revoke-sessions'), { granted: ['User.Read.All', higher], delegated: false, hasRollout: false });
+      expect(revoke!.missing, higher).toEqual([]);
+    }
+    const [rollback] = checkCommandPermissions(selectCommands('waves rollback'), {
+      granted: ['AuditLog.Read.All', 'Directory.Read.All', 'Policy.Read.All', 'GroupMember.ReadWrite.All'],
+      delegated: false,
+      hasRollout: false,
+    });
+    expect(rollback!.missing).toEqual([]);
+  });
+
   it('optional needs are reported but never fail a command; case does not matter', () => {
     const [exp] = checkCommandPermissions(selectCommands('export'), { granted: ['policy.read.all', 'GROUPMEMBER.READ.ALL', 'User.Read.All'], delegated: false, hasRollout: undefined });
     expect(exp!.ok).toBe(true);

@@ -22,10 +22,20 @@ export interface ApiResponse {
   body?: unknown;
 }
 
+/**
+ * What the emulator does with a query option a list endpoint does not document (Microsoft Learn's
+ * "Optional query parameters" section of its page): `ignore` it (the default: the docs only say
+ * what is supported), `reject` it with a 400, or `honour` it as if documented.
+ */
+export type UndocumentedQueryMode = 'ignore' | 'reject' | 'honour';
+export const UNDOCUMENTED_QUERY_MODES: readonly UndocumentedQueryMode[] = ['ignore', 'reject', 'honour'];
+
 export interface Ctx {
   tenant: Tenant;
   /** http://127.0.0.1:PORT */
   origin: string;
+  /** Absent: `ignore`. */
+  undocumentedQuery?: UndocumentedQueryMode;
 }
 
 export type Handler = (req: ApiRequest, ctx: Ctx, params: string[]) => ApiResponse | Promise<ApiResponse>;
@@ -89,6 +99,25 @@ export function rejectUnsupportedParams(req: ApiRequest, allowed: readonly strin
       throw badRequest(`Query option '${k}' is not supported on this resource.`, 'Request_UnsupportedQuery');
     }
   }
+}
+
+/**
+ * Applies the emulator's mode for query options the endpoint does not document (`documented` lists
+ * the `$` options its Learn page names; `$skiptoken` always passes). `supported` are the options the
+ * emulator can carry out in `honour` mode. Returns the request as the route should see it.
+ */
+export function documentedQuery(req: ApiRequest, ctx: Ctx, documented: readonly string[], supported: readonly string[]): ApiRequest {
+  const mode = ctx.undocumentedQuery ?? 'ignore';
+  if (mode === 'honour') {
+    rejectUnsupportedParams(req, supported);
+    return req;
+  }
+  if (mode === 'reject') {
+    rejectUnsupportedParams(req, documented);
+    return req;
+  }
+  const query = new Map([...req.query].filter(([k]) => !k.startsWith('$') || k === '$skiptoken' || documented.includes(k)));
+  return { ...req, query };
 }
 
 function encodeSkip(offset: number): string {

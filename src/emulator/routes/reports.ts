@@ -1,16 +1,52 @@
 /** The registration report, directory audits and sign-ins (newest first, filtered, paged). */
 import { notFound } from '../graphError.js';
 import { equalityValues, evaluateFilter, type FilterSupport } from '../odataFilter.js';
-import { applySelect, contextUrl, type Ctx, ok, pageScan, parseFilterParam, rejectUnsupportedParams, selectList } from './common.js';
+import type { Json } from '../tenant.js';
+import { applySelect, contextUrl, type Ctx, documentedQuery, ok, pageScan, parseFilterParam, selectList } from './common.js';
 import type { Router } from './router.js';
 
-// UNVERIFIED page sizes for the registration report and audits (Graph documents neither default precisely); sign-ins are documented.
+/**
+ * Page sizes. signIns: Learn "List signIns" says "The maximum and default page size is 1,000
+ * objects". UNVERIFIED: the registration report's default (its page documents no paging options at
+ * all; assumed like its sibling in the same reports service) and directoryAudits' (100, conservative).
+ */
 export const PAGE = {
-  registrationDetails: { defaultTop: 100, maxTop: 999 },
+  registrationDetails: { defaultTop: 1000, maxTop: 1000 },
   directoryAudits: { defaultTop: 100, maxTop: 1000 },
-  // signin-list.md: "The maximum and default page size is 1,000 objects".
   signIns: { defaultTop: 1000, maxTop: 1000 },
 };
+
+/**
+ * The `$` options each list documents (Learn, "Optional query parameters"): userRegistrationDetails
+ * "supports only the $filter and $orderBy"; signIns "$top, $skiptoken, and $filter"; directoryAudits
+ * "$filter (eq, ge, le, startswith), $top, $orderby, and skiptoken". Others follow the emulator's
+ * undocumented-query mode (POST /_emulator/query-options).
+ */
+export const DOCUMENTED_QUERY = {
+  registrationDetails: ['$filter', '$orderby'],
+  signIns: ['$filter', '$top'],
+  directoryAudits: ['$filter', '$top', '$orderby'],
+} as const;
+
+/**
+ * Members of appliedConditionalAccessPolicyResult after unknownFutureValue: Learn's
+ * appliedConditionalAccessPolicy resource says they are returned only with the request header
+ * `Prefer: include-unknown-enum-members`; without it Graph sends `unknownFutureValue` (evolvable enum).
+ */
+const EVOLVED_CA_RESULTS = new Set(['reportOnlySuccess', 'reportOnlyFailure', 'reportOnlyNotApplied', 'reportOnlyInterrupted']);
+
+export function includesUnknownEnumMembers(prefer: string | undefined): boolean {
+  return (prefer ?? '').split(',').some((p) => p.trim().toLowerCase() === 'include-unknown-enum-members');
+}
+
+function hideEvolvedMembers(entry: Json): Json {
+  const applied = entry.appliedConditionalAccessPolicies;
+  if (!Array.isArray(applied)) return entry;
+  entry.appliedConditionalAccessPolicies = applied.map((p) =>
+    p && typeof p === 'object' && EVOLVED_CA_RESULTS.has(String((p as Json).result)) ? { ...(p as Json), result: 'unknownFutureValue' } : p,
+  );
+  return entry;
+}
 
 const BOOLS = ['isAdmin', 'isMfaCapable', 'isMfaRegistered', 'isPasswordlessCapable', 'isSsprCapable', 'isSsprEnabled', 'isSsprRegistered', 'isSystemPreferredAuthenticationMethodEnabled'];
 
@@ -55,8 +91,8 @@ const SIGNIN_FILTER: FilterSupport = {
 };
 
 export function registerReportRoutes(r: Router): void {
-  r.add('GET', '/reports/authenticationMethods/userRegistrationDetails', (req, ctx) => {
-    rejectUnsupportedParams(req, ['$filter', '$select', '$top', '$orderby', '$count']);
+  r.add('GET', '/reports/authenticationMethods/userRegistrationDetails', (asked, ctx) => {
+    const req = documentedQuery(asked, ctx, DOCUMENTED_QUERY.registrationDetails, ['$filter', '$select', '$top', '$orderby', '$count']);
     const t = ctx.tenant;
     const filter = parseFilterParam(req, REGISTRATION_FILTER);
     const select = selectList(req);
@@ -80,8 +116,8 @@ export function registerReportRoutes(r: Router): void {
     return ok({ '@odata.context': contextUrl(ctx, req, 'reports/authenticationMethods/userRegistrationDetails/$entity'), ...applySelect(row, selectList(req)) });
   });
 
-  logRoutes(r, 'directoryAudits', (t) => t.audits, AUDIT_FILTER, PAGE.directoryAudits);
-  logRoutes(r, 'signIns', (t) => t.signIns, SIGNIN_FILTER, PAGE.signIns);
+  logRoutes(r, 'directoryAudits', (t) => t.audits, AUDIT_FILTER, PAGE.directoryAudits, DOCUMENTED_QUERY.directoryAudits);
+  logRoutes(r, 'signIns', (t) => t.signIns, SIGNIN_FILTER, PAGE.signIns, DOCUMENTED_QUERY.signIns);
 }
 
 /** A log collection (newest first, filtered, paged) and its items by id: audits and sign-ins alike. */
@@ -91,9 +127,13 @@ function logRoutes(
   entries: (t: Ctx['tenant']) => readonly { id: string }[],
   support: FilterSupport,
   page: { defaultTop: number; maxTop: number },
+  documented: readonly string[],
 ): void {
-  r.add('GET', `/auditLogs/${name}`, (req, ctx) => {
-    rejectUnsupportedParams(req, ['$filter', '$top', '$select', '$orderby']);
+  // Sign-ins hide the evolvable enum's newer members unless the caller opted in (see EVOLVED_CA_RESULTS).
+  const answer = (req: { headers: Record<string, string | undefined> }, e: Json): Json =>
+    name === 'signIns' && !includesUnknownEnumMembers(req.headers.prefer) ? hideEvolvedMembers(e) : e;
+  r.add('GET', `/auditLogs/${name}`, (asked, ctx) => {
+    const req = documentedQuery(asked, ctx, documented, ['$filter', '$top', '$select', '$orderby']);
     const log = entries(ctx.tenant);
     const filter = parseFilterParam(req, support);
     const select = selectList(req);
@@ -101,12 +141,12 @@ function logRoutes(
     return pageScan(req, ctx, n, (k) => {
       const e = log[n - 1 - k]!;
       if (filter && !evaluateFilter(filter, e)) return undefined;
-      return applySelect(structuredClone(e), select);
+      return applySelect(answer(req, structuredClone(e) as Json), select);
     }, { ...page, context: `auditLogs/${name}` });
   });
   r.add('GET', `/auditLogs/${name}/{id}`, (req, ctx, [id]) => {
     const e = entries(ctx.tenant).find((a) => a.id === id);
     if (!e) throw notFound(id!);
-    return ok({ '@odata.context': contextUrl(ctx, req, `auditLogs/${name}/$entity`), ...structuredClone(e) });
+    return ok({ '@odata.context': contextUrl(ctx, req, `auditLogs/${name}/$entity`), ...answer(req, structuredClone(e) as Json) });
   });
 }

@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { adminMethodAudit, TOOL_APP, userTarget, writeAudit } from '../audit.js';
 import { isoSeconds } from '../clock.js';
 import { badRequest, GraphError, notFound } from '../graphError.js';
-import { COLLECTION_OF, isValidPhoneNumber, type MethodKind, type MethodRecord, methodJson, PASSWORD_METHOD_ID, PHONE_IDS, type PhoneType } from '../methods.js';
+import { COLLECTION_OF, defaultPhoneDeleteRefusal, isValidPhoneNumber, type MethodKind, type MethodRecord, methodJson, PASSWORD_METHOD_ID, PHONE_IDS, type PhoneType } from '../methods.js';
 import { equalityValues, evaluateFilter } from '../odataFilter.js';
 import type { Json, Tenant } from '../tenant.js';
 import {
@@ -273,6 +273,8 @@ export function registerUserRoutes(r: Router): void {
     if (m.kind === 'phone' && m.props.phoneType === 'mobile' && methods.some((x) => x.kind === 'phone' && x.props.phoneType === 'alternateMobile')) {
       throw badRequest('The mobile phone cannot be deleted while an alternateMobile phone exists.', 'badRequest');
     }
+    const refusal = defaultPhoneDeleteRefusal(methods, m);
+    if (refusal) throw badRequest(refusal, 'badRequest');
     methods.splice(k, 1);
     adminWrite(t, i, kind, true);
     return noContent();
