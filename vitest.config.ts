@@ -1,10 +1,8 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Contract checks of emulator fixes other branches make (issue 13): enabled once they are merged.
-    exclude: [...configDefaults.exclude, 'test/contract/pendingOtherBranches.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

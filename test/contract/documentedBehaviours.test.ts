@@ -1,8 +1,7 @@
-// Contract checks of documented behaviours whose emulator side other branches are fixing in parallel
-// (issue 13 points 1, 2, 4, 5, 6, 9): CA PATCH semantics and error 1108, the default phone's refusal,
-// `Prefer: include-unknown-enum-members` on sign-ins, the reports' documented query options, and the
-// documented least-privileged permissions. EXCLUDED from the run (vitest.config.ts) until those
-// branches are merged; the integrator enables it by removing the exclusion. Fixtures: fixtures/pending/.
+// Contract checks of documented behaviours the emulator once got wrong (issue 13 points 1, 2, 4, 5, 6,
+// 9): CA PATCH semantics and error 1108, the default phone's refusal, `Prefer:
+// include-unknown-enum-members` on sign-ins, the reports' documented query options, and the documented
+// least-privileged permissions. Fixtures: fixtures/pending/ (named for the branches that fixed them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEEDS_USERS } from '../../src/emulator/scenarios.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
@@ -60,6 +59,11 @@ describe('pending: Conditional Access PATCH (issue 13 point 2)', () => {
 
 describe('pending: default phone (issue 13 point 4)', () => {
   it(title('pending.user.phoneMethod.delete.default'), async () => {
+    // The page says the default phone "can't be deleted"; Graph's answer (quoted in
+    // microsoft-graph-docs-contrib issue 2913) reads "Cannot delete default method with other methods
+    // configured", so the emulator refuses while another method remains: give the user an office phone.
+    const office = await send(tenant, 'POST', `/v1.0/users/${ids.phoneOnly}/authentication/phoneMethods`, { phoneNumber: '+1 5555550100', phoneType: 'office' });
+    expect(office.status).toBe(201);
     const path = `/v1.0/users/${ids.phoneOnly}/authentication/phoneMethods/3179e48a-750b-4051-897c-87b9720928f7`;
     const refused = await send(tenant, 'DELETE', path);
     expect(refused.status).toBeGreaterThanOrEqual(400);
