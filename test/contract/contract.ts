@@ -36,11 +36,11 @@ function loadDir(dir: string): Map<string, Fixture> {
 
 /** Every fixture of the contract suite, by name. */
 export const FIXTURES: ReadonlyMap<string, Fixture> = loadDir(path.join(HERE, 'fixtures'));
-/** Fixtures whose emulator behaviour is being fixed on other branches (see pendingOtherBranches.test.ts). */
-export const PENDING_FIXTURES: ReadonlyMap<string, Fixture> = loadDir(path.join(HERE, 'fixtures', 'pending'));
+/** Documented behaviours beyond the request/response examples (see documentedBehaviours.test.ts). */
+export const BEHAVIOUR_FIXTURES: ReadonlyMap<string, Fixture> = loadDir(path.join(HERE, 'fixtures', 'behaviours'));
 
 export function fixture(name: string): Fixture {
-  const f = FIXTURES.get(name) ?? PENDING_FIXTURES.get(name);
+  const f = FIXTURES.get(name) ?? BEHAVIOUR_FIXTURES.get(name);
   if (!f) throw new Error(`no contract fixture named ${name}`);
   return f;
 }

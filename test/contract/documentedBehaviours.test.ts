@@ -1,7 +1,7 @@
 // Contract checks of documented behaviours the emulator once got wrong (issue 13 points 1, 2, 4, 5, 6,
 // 9): CA PATCH semantics and error 1108, the default phone's refusal, `Prefer:
 // include-unknown-enum-members` on sign-ins, the reports' documented query options, and the documented
-// least-privileged permissions. Fixtures: fixtures/pending/ (named for the branches that fixed them).
+// least-privileged permissions. Fixtures: fixtures/behaviours/ (named for the branches that fixed them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEEDS_USERS } from '../../src/emulator/scenarios.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
@@ -31,11 +31,11 @@ async function createMfaPolicy(): Promise<string> {
   return (created.body as { id: string }).id;
 }
 
-describe('pending: Conditional Access PATCH (issue 13 point 2)', () => {
-  it(title('pending.conditionalAccessPolicy.update.keepsOmitted'), async () => {
+describe('documented: Conditional Access PATCH (issue 13 point 2)', () => {
+  it(title('behaviour.conditionalAccessPolicy.update.keepsOmitted'), async () => {
     const id = await createMfaPolicy();
     const before = (await send(tenant, 'GET', `/v1.0/identity/conditionalAccess/policies/${id}`)).body as Record<string, Record<string, unknown>>;
-    const f = fixture('pending.conditionalAccessPolicy.update.keepsOmitted');
+    const f = fixture('behaviour.conditionalAccessPolicy.update.keepsOmitted');
     expect((await send(tenant, 'PATCH', `/v1.0/identity/conditionalAccess/policies/${id}`, f.request.body)).status).toBe(f.response.status);
     const after = (await send(tenant, 'GET', `/v1.0/identity/conditionalAccess/policies/${id}`)).body as Record<string, Record<string, unknown>>;
     expect(after.conditions!.signInRiskLevels).toEqual(['high', 'medium', 'low']);
@@ -44,9 +44,9 @@ describe('pending: Conditional Access PATCH (issue 13 point 2)', () => {
     expect(after.grantControls).toEqual(before.grantControls);
   });
 
-  it(title('pending.conditionalAccessPolicy.update.mfaWithStrength'), async () => {
+  it(title('behaviour.conditionalAccessPolicy.update.mfaWithStrength'), async () => {
     const id = await createMfaPolicy();
-    const f = fixture('pending.conditionalAccessPolicy.update.mfaWithStrength');
+    const f = fixture('behaviour.conditionalAccessPolicy.update.mfaWithStrength');
     const refused = await send(tenant, 'PATCH', `/v1.0/identity/conditionalAccess/policies/${id}`, f.request.body);
     expect(refused.status).toBe(400);
     expect(errorEnvelopeMismatches(refused.body)).toEqual([]);
@@ -57,8 +57,8 @@ describe('pending: Conditional Access PATCH (issue 13 point 2)', () => {
   });
 });
 
-describe('pending: default phone (issue 13 point 4)', () => {
-  it(title('pending.user.phoneMethod.delete.default'), async () => {
+describe('documented: default phone (issue 13 point 4)', () => {
+  it(title('behaviour.user.phoneMethod.delete.default'), async () => {
     // The page says the default phone "can't be deleted"; Graph's answer (quoted in
     // microsoft-graph-docs-contrib issue 2913) reads "Cannot delete default method with other methods
     // configured", so the emulator refuses while another method remains: give the user an office phone.
@@ -73,12 +73,12 @@ describe('pending: default phone (issue 13 point 4)', () => {
   });
 });
 
-describe('pending: evolvable enum on sign-ins (issue 13 point 6)', () => {
+describe('documented: evolvable enum on sign-ins (issue 13 point 6)', () => {
   const results = (body: unknown) =>
     ((body as { value: Array<{ appliedConditionalAccessPolicies?: Array<{ result: string }> }> }).value ?? []).flatMap((s) => (s.appliedConditionalAccessPolicies ?? []).map((p) => p.result));
 
-  it(title('pending.signIns.list.preferUnknownEnumMembers'), async () => {
-    const f = fixture('pending.signIns.list.preferUnknownEnumMembers');
+  it(title('behaviour.signIns.list.preferUnknownEnumMembers'), async () => {
+    const f = fixture('behaviour.signIns.list.preferUnknownEnumMembers');
     const withHeader = await send(tenant, 'GET', '/v1.0/auditLogs/signIns?$top=1000', undefined, f.request.headers);
     expect(withHeader.status).toBe(200);
     expect(shapeMismatches(f.response.body, withHeader.body)).toEqual([]);
@@ -90,9 +90,9 @@ describe('pending: evolvable enum on sign-ins (issue 13 point 6)', () => {
   });
 });
 
-describe('pending: documented query options (issue 13 point 5)', () => {
-  it(title('pending.userRegistrationDetails.list.queryOptions'), async () => {
-    const f = fixture('pending.userRegistrationDetails.list.queryOptions');
+describe('documented: documented query options (issue 13 point 5)', () => {
+  it(title('behaviour.userRegistrationDetails.list.queryOptions'), async () => {
+    const f = fixture('behaviour.userRegistrationDetails.list.queryOptions');
     const documented = await send(tenant, 'GET', `/v1.0/reports/authenticationMethods/userRegistrationDetails?$filter=${encodeURIComponent('isMfaCapable eq false')}&$orderby=userPrincipalName`);
     expect(documented.status).toBe(f.response.status);
     expect(shapeMismatches(f.response.body, documented.body)).toEqual([]);
@@ -106,8 +106,8 @@ describe('pending: documented query options (issue 13 point 5)', () => {
     }
   });
 
-  it(title('pending.signIns.list.queryOptions'), async () => {
-    const f = fixture('pending.signIns.list.queryOptions');
+  it(title('behaviour.signIns.list.queryOptions'), async () => {
+    const f = fixture('behaviour.signIns.list.queryOptions');
     const a = await send(tenant, 'GET', `/v1.0/auditLogs/signIns?$filter=${encodeURIComponent('status/errorCode eq 0')}&$top=10`);
     expect(a.status).toBe(f.response.status);
     expect(shapeMismatches(f.response.body, a.body)).toEqual([]);
@@ -119,7 +119,7 @@ describe('pending: documented query options (issue 13 point 5)', () => {
   });
 });
 
-describe('pending: documented permissions (issue 13 points 1 and 9)', () => {
+describe('documented: documented permissions (issue 13 points 1 and 9)', () => {
   const withRoles = async <T>(roles: string[], fn: () => Promise<T>): Promise<T> => {
     await tenant.control('POST', '/auth', { roles });
     try {
@@ -129,18 +129,18 @@ describe('pending: documented permissions (issue 13 points 1 and 9)', () => {
     }
   };
 
-  it(title('pending.permissions.requirements'), async () => {
+  it(title('behaviour.permissions.requirements'), async () => {
     const a = await withRoles(['Policy.Read.All'], () => send(tenant, 'GET', `/beta/users/${ids.perUserMfaEnforced}/authentication/requirements`));
     expect(a.status).toBe(200);
-    expect(shapeMismatches(fixture('pending.permissions.requirements').response.body, a.body)).toEqual([]);
+    expect(shapeMismatches(fixture('behaviour.permissions.requirements').response.body, a.body)).toEqual([]);
   });
 
-  it(title('pending.permissions.revokeSignInSessions'), async () => {
+  it(title('behaviour.permissions.revokeSignInSessions'), async () => {
     const a = await withRoles(['User.ReadWrite.All'], () => send(tenant, 'POST', `/v1.0/users/${ids.completedAuthenticator}/revokeSignInSessions`));
     expect(a.status).toBe(200);
   });
 
-  it(title('pending.permissions.membersBind'), async () => {
+  it(title('behaviour.permissions.membersBind'), async () => {
     const a = await withRoles(['GroupMember.ReadWrite.All', 'User.ReadWrite.All'], () =>
       send(tenant, 'PATCH', `/v1.0/groups/${ids.group}`, { 'members@odata.bind': [`https://graph.microsoft.com/v1.0/directoryObjects/${ids.nothing}`] }),
     );
