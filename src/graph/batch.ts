@@ -82,7 +82,7 @@ function itemError(item: BatchItem, status: number, body: unknown, headers: Reco
     outcomeUnknown,
     retryAfterMs: parseRetryAfter(headers['retry-after']),
     note,
-    retryAfterBeyondBudget: note !== undefined,
+    final: note !== undefined,
   });
 }
 
@@ -147,7 +147,7 @@ export async function executeBatch<T = unknown>(
       ok: false,
       body: undefined,
       headers: {},
-      error: new GraphRequestError({ method: item.method, path: normaliseUrl(item.url), status: 0, reason: `refused before sending: ${why}` }),
+      error: new GraphRequestError({ method: item.method, path: normaliseUrl(item.url), status: 0, reason: `refused before sending: ${why}`, final: true }),
     };
     done++;
   });

@@ -199,11 +199,11 @@ export class GraphGateway {
   }
 
   /** Map a caller path or an absolute link (a nextLink) onto what the SDK can send. */
-  private target(pathOrUrl: string, beta: boolean | undefined): Target {
+  private target(pathOrUrl: string, beta: boolean | undefined, method: string): Target {
     const defaultVersion = beta ? 'beta' : this.endpoints.version;
     if (!/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) {
       const rel = pathOrUrl.startsWith('/') ? pathOrUrl : `/${pathOrUrl}`;
-      assertSafePath(rel, rel);
+      assertSafePath(method, rel, rel);
       return { apiPath: protectQuery(rel), version: defaultVersion, display: rel, classPath: rel };
     }
     let url: URL;
@@ -218,7 +218,7 @@ export class GraphGateway {
       const m = /^\/(v\d+(?:\.\d+)?|beta)(\/.*)?$/i.exec(rest);
       const version = m ? m[1]! : defaultVersion;
       const path = (m ? (m[2] ?? '/') : rest) + url.search;
-      assertSafePath(path, path);
+      assertSafePath(method, path, path);
       return { apiPath: protectQuery(path), version, display: path, classPath: path };
     }
     // A foreign host: allowed over https only (the SDK parses https URLs), and never with our token.
@@ -226,7 +226,7 @@ export class GraphGateway {
     if (url.protocol !== 'https:') {
       throw new UserError(`Cannot follow the plain-http link to ${url.origin}: it is not the configured Graph endpoint ${this.endpoints.origin}`);
     }
-    assertSafePath(url.pathname, url.href);
+    assertSafePath(method, url.pathname, url.href);
     const classPath = url.pathname.replace(/^\/[^/]*/, '') + url.search;
     return { apiPath: url.href, version: defaultVersion, display: url.href, classPath };
   }
@@ -238,7 +238,7 @@ export class GraphGateway {
     body?: unknown,
     options: RequestOptions & { throttleClass?: ThrottleClass; cost?: number } = {},
   ): Promise<GraphResponse<T>> {
-    const t = this.target(pathOrUrl, options.beta);
+    const t = this.target(pathOrUrl, options.beta, method);
     const idempotent = method !== 'POST' || options.idempotent === true;
     const policy = new RequestPolicy(method, t.display, idempotent, options.throttleClass ?? classifyPath(t.classPath), options.cost ?? 1);
     const req = this.client
@@ -464,9 +464,9 @@ function describeJson(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function assertSafePath(path: string, shown: string): void {
+function assertSafePath(method: string, path: string, shown: string): void {
   const why = unsafePathReason(path);
-  if (why !== undefined) throw new GraphRequestError({ method: 'request', path: shown, status: 0, reason: `refused before sending: ${why}` });
+  if (why !== undefined) throw new GraphRequestError({ method, path: shown, status: 0, reason: `refused before sending: ${why}`, final: true });
 }
 
 function positiveLimit(value: number | undefined, fallback: number, name: string): number {
@@ -574,7 +574,7 @@ async function readResponse<T>(res: Response, policy: RequestPolicy, maxBytes: n
     outcomeUnknown: policy.outcomeUnknown || (!policy.idempotent && res.status >= 500),
     retryAfterMs: policy.retryAfterMs,
     note: policy.giveUpNote,
-    retryAfterBeyondBudget: policy.giveUpNote !== undefined,
+    final: policy.giveUpNote !== undefined,
   });
 }
 

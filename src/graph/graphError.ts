@@ -21,8 +21,11 @@ export interface GraphRequestErrorInit {
   reason?: string | undefined;
   /** Added after Graph's own message: why we gave up (a Retry-After beyond the budget). */
   note?: string | undefined;
-  /** The Retry-After was longer than what the request may still wait: a caller must not wait it out. */
-  retryAfterBeyondBudget?: boolean | undefined;
+  /**
+   * Sending it again cannot succeed, so a caller must not retry: a Retry-After longer than the request
+   * may still wait, or a request refused before it was sent (an unsafe id in its path).
+   */
+  final?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -51,7 +54,7 @@ export class GraphRequestError extends UserError {
   readonly retryAfterMs: number | undefined;
   /** Our own description when Graph gave no message (network failure, malformed body). */
   readonly reason: string | undefined;
-  readonly retryAfterBeyondBudget: boolean;
+  readonly final: boolean;
 
   constructor(init: GraphRequestErrorInit) {
     const what = `Graph ${init.method} ${displayPath(init.path)} failed`;
@@ -76,7 +79,7 @@ export class GraphRequestError extends UserError {
     this.outcomeUnknown = init.outcomeUnknown ?? false;
     this.retryAfterMs = init.retryAfterMs;
     this.reason = init.reason;
-    this.retryAfterBeyondBudget = init.retryAfterBeyondBudget ?? false;
+    this.final = init.final ?? false;
   }
 
   /** True for Graph's "already a member" answer to a member add. */
