@@ -124,7 +124,7 @@ export function parseFaultSpec(spec: string | undefined): FaultRule[] {
       rule.sizeMb = m[3] === undefined ? 100 : Number(m[3]);
       if (!(rule.sizeMb >= 1 && rule.sizeMb <= 1024)) throw new RangeError('hugebody size must be 1 to 1024 MB');
     } else if (m[3] !== undefined) {
-      throw new RangeError(`fault "${part}": only slow (MS) and hugebody (MB) take a third number`);
+      throw new RangeError(`fault "${part}": only slow takes a delay (and hugebody a size in MB)`);
     }
     rules.push(rule);
   }

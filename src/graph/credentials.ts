@@ -20,7 +20,7 @@ export function checkBearerToken(raw: string, source: string): string {
   const token = raw.trim();
   if (token === '') throw new UserError(`The Graph token from ${source} is empty`);
   // Checked first so that no later step (a header, a message) ever sees such a value.
-  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(token)) throw new UserError(`The Graph token from ${source} must be one bearer token and nothing else: it contains whitespace or control characters`);
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(token)) throw new UserError(`The Graph token from ${source} must hold one bearer token and nothing else`);
   if (token.length > MAX_TOKEN_LENGTH) throw new UserError(`The Graph token from ${source} is ${token.length} characters long, more than ${MAX_TOKEN_LENGTH}: not a bearer token`);
   // RFC 6750 b64token: what an Authorization header may carry after "Bearer ".
   if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw new UserError(`The Graph token from ${source} has characters a bearer token cannot have (RFC 6750)`);

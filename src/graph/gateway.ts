@@ -361,13 +361,14 @@ export class GraphGateway {
           requestId,
         });
       }
-      const bad = page.value.findIndex((item) => item === null || typeof item !== 'object' || Array.isArray(item));
+      // A null entity would surface later as a TypeError far from the page that brought it.
+      const bad = page.value.indexOf(null as T);
       if (bad >= 0) {
         throw new GraphRequestError({
           method: 'GET',
           path: next,
           status: res.status,
-          reason: `malformed response: item ${bad} of "value" is ${describeJson(page.value[bad])}, not an object`,
+          reason: `malformed response: item ${bad} of "value" is null, not an object`,
           requestId,
         });
       }
