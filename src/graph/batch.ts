@@ -104,6 +104,7 @@ function envelopeError(item: BatchItem, err: unknown): GraphRequestError {
     requestId: e?.requestId,
     reason: `the $batch request failed: ${what}`,
     outcomeUnknown: maybeRan && !isIdempotent(item),
+    final: e?.final,
     cause: err,
   });
 }

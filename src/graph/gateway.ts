@@ -519,6 +519,7 @@ async function readResponse<T>(res: Response, policy: RequestPolicy, maxBytes: n
       ...base,
       reason: `answered with a redirect${location ? ` to ${location.slice(0, 200)}` : ''}; redirects are never followed, nothing was re-sent`,
       outcomeUnknown: !policy.idempotent,
+      final: true,
     });
   }
   let text: string | undefined;
