@@ -1,5 +1,6 @@
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
 import type { GraphStats, RetryOptions } from './middleware.js';
+import { retryAfterNote } from './middleware.js';
 import type { Clock, RateLimiter, ThrottleClass } from './rateLimiter.js';
 import { CLASS_SEVERITY, classifyPath } from './rateLimiter.js';
 import { unsafePathReason } from './odata.js';
@@ -84,10 +85,6 @@ function itemError(item: BatchItem, status: number, body: unknown, headers: Reco
     note,
     final: note !== undefined,
   });
-}
-
-function beyondBudgetNote(delayMs: number, leftMs: number): string {
-  return `Graph asked to wait ${Math.ceil(delayMs / 1000)} s (Retry-After), more than the ${Math.max(0, Math.floor(leftMs / 1000))} s left to wait; not retried`;
 }
 
 function envelopeError(item: BatchItem, err: unknown): GraphRequestError {
@@ -233,7 +230,7 @@ export async function executeBatch<T = unknown>(
           ok,
           body: r?.body as T | undefined,
           headers,
-          ...(ok ? {} : { error: itemError(item, status, r?.body, headers, unknown, hopeless ? beyondBudgetNote(ra, left) : undefined) }),
+          ...(ok ? {} : { error: itemError(item, status, r?.body, headers, unknown, hopeless ? retryAfterNote(ra, left, deadlineLeft() < budgetMs - waited) : undefined) }),
         };
         done++;
       }

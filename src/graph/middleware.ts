@@ -347,7 +347,7 @@ export function describeDuration(ms: number): string {
   return `${Math.round((s / 3600) * 10) / 10} h`;
 }
 
-function retryAfterNote(delayMs: number, leftMs: number, byDeadline: boolean): string {
+export function retryAfterNote(delayMs: number, leftMs: number, byDeadline: boolean): string {
   const limit = byDeadline ? 'the command\'s deadline' : 'its retry budget';
   return `Graph asked to wait ${describeDuration(delayMs)} (Retry-After), more than the ${describeDuration(Math.max(0, leftMs))} ${limit} leaves; not retried`;
 }
