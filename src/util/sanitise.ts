@@ -9,11 +9,9 @@
 // the Unicode line/paragraph separators and the bidi embedding/override/isolate marks.
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+// The notation the plan renderers used first: JSON's \u escape, readable and unambiguous.
 function visible(ch: string): string {
-  const code = ch.charCodeAt(0);
-  if (code === 0x1b) return '\\e';
-  if (code === 0x0d) return '\\r';
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 export interface SanitiseOptions {
@@ -21,16 +19,10 @@ export interface SanitiseOptions {
   keepNewlines?: boolean;
 }
 
-/** `text` with every terminal control character replaced by a visible escape (`\e`, `\r`, `\x07`…). */
+/** `text` with every terminal control character replaced by a visible escape (`\u001b`, `\u000d`…). */
 export function sanitiseForDisplay(text: string, options: SanitiseOptions = {}): string {
   let out = text.replace(UNSAFE, visible);
   out = out.replace(/\t/g, ' ');
   if (!options.keepNewlines) out = out.replace(/\n/g, '\\n');
   return out;
-}
-
-/** True when `text` holds nothing `sanitiseForDisplay` would change (apart from newlines). */
-export function isDisplaySafe(text: string): boolean {
-  UNSAFE.lastIndex = 0;
-  return !UNSAFE.test(text) && !text.includes('\t');
 }

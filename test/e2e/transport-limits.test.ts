@@ -121,8 +121,8 @@ describe('bounded transport (built CLI against hostile answers)', () => {
     expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
     // One line: the fake "::notice::" annotation stays inside it.
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain('Invalid request.\\e[2K\\r\\e[32m');
-    expect(result.stderr).toContain('\\n::notice::all checks passed\\x07\\e]0;pwned\\x07');
+    expect(result.stderr).toContain('Invalid request.\\u001b[2K\\u000d\\u001b[32m');
+    expect(result.stderr).toContain('\\n::notice::all checks passed\\u0007\\u001b]0;pwned\\u0007');
   }, 60_000);
 
   it('an id ".." in a listing never enters a URL path: the delete is refused unsent', async () => {

@@ -4,7 +4,7 @@ import { sanitiseForDisplay } from '../../src/util/sanitise.js';
 
 describe('sanitiseForDisplay', () => {
   it('shows ESC, CR, BEL, C1 and bidi controls as visible escapes', () => {
-    expect(sanitiseForDisplay('a\u001b[31mred\u001b[0m\rb\u0007c\u009bd\u202ee')).toBe('a\\e[31mred\\e[0m\\rb\\x07c\\x9bd\\u202ee');
+    expect(sanitiseForDisplay('a\u001b[31mred\u001b[0m\rb\u0007c\u009bd\u202ee')).toBe('a\\u001b[31mred\\u001b[0m\\u000db\\u0007c\\u009bd\\u202ee');
   });
 
   it('escapes newlines unless told to keep them (our own detail text); tabs become spaces', () => {
@@ -20,7 +20,7 @@ describe('sanitiseForDisplay', () => {
 describe('GraphRequestError', () => {
   it("puts Graph's message through the sanitiser: one line, no control characters", () => {
     const err = new GraphRequestError({ method: 'GET', path: '/users/u1', status: 400, code: 'Request_BadRequest', graphMessage: 'bad\u001b[2K\r\nfake: ok', requestId: 'r\u001b1' });
-    expect(err.message).toBe('Graph GET /users/u1 failed: 400 Request_BadRequest: bad\\e[2K\\r\\nfake: ok (request-id r\\e1)');
+    expect(err.message).toBe('Graph GET /users/u1 failed: 400 Request_BadRequest: bad\\u001b[2K\\u000d\\nfake: ok (request-id r\\u001b1)');
     expect(err.graphMessage).toBe('bad\u001b[2K\r\nfake: ok');
   });
 });
