@@ -427,8 +427,14 @@ async function streamHugeCollection(res: ServerResponse, status: number, headers
     sent += chunk.length;
     if (!res.write(chunk)) {
       const closed = await new Promise<boolean>((resolve) => {
-        const onDrain = () => { res.off('close', onClose); resolve(false); };
-        const onClose = () => { res.off('drain', onDrain); resolve(true); };
+        const onDrain = (): void => {
+          res.off('close', onClose);
+          resolve(false);
+        };
+        const onClose = (): void => {
+          res.off('drain', onDrain);
+          resolve(true);
+        };
         res.once('drain', onDrain);
         res.once('close', onClose);
       });
