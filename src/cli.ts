@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitError, UserError } from './errors.js';
 import { toolVersion } from './version.js';
+import { sanitiseForDisplay } from './util/sanitise.js';
 type Register = (program: Command) => void;
 
 /**
@@ -67,15 +68,17 @@ function reportError(err: unknown, debug: boolean): number {
       ? 0
       : err.exitCode || 1;
   }
+  // Messages may carry text from Graph or from input files: one line, no terminal control characters.
+  // The detail is our own multi-line text (it keeps its newlines, nothing else).
   if (err instanceof UserError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    if (err.detail) process.stderr.write(`${err.detail}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`error: ${sanitiseForDisplay(err.message)}\n`);
+    if (err.detail) process.stderr.write(`${sanitiseForDisplay(err.detail, { keepNewlines: true })}\n`);
+    if (debug && err.stack) process.stderr.write(`${sanitiseForDisplay(err.stack, { keepNewlines: true })}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`error: unexpected failure: ${message}\n`);
-  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.stderr.write(`error: unexpected failure: ${sanitiseForDisplay(message)}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${sanitiseForDisplay(err.stack, { keepNewlines: true })}\n`);
   else process.stderr.write('(run again with --debug for details)\n');
   return 1;
 }

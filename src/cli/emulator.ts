@@ -32,7 +32,7 @@ export function registerEmulator(program: Command): void {
     .option('--scenario <name>', 'tenant to serve: demo | seeds | scale', 'demo')
     .option('--users <n>', 'number of users for the scale scenario (up to 300000)')
     .option('--latency-ms <n>', 'added latency per API request, in milliseconds')
-    .option('--faults <spec>', 'fault injection, e.g. 429:0.1,503:0.03,504:0.02,reset:0.01 (also 429noretry, html502, html200, lost, truncated, novalue, slow:P:MS)')
+    .option('--faults <spec>', 'fault injection, e.g. 429:0.1,503:0.03,504:0.02,reset:0.01 (also 429noretry, html502, html200, lost, truncated, novalue, slow:P:MS, redirect, 429huge, hugebody:P:MB, endless, stall, escape, dotid; scope a rule with @METHOD, ~PATH and #N strikes)')
     .option('--seed <n>', 'seed for generated data and faults (default 42)')
     .option('--tenant-id <guid>', 'tenant id the emulator serves (default the one policies/ declares)')
     .option('--clock <iso>', 'emulator clock start, ISO 8601 (default: now)')

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
@@ -22,13 +22,56 @@ export interface LoadResult {
   files: string[];
 }
 
-/** Lists the policy files of a folder (recursively, sorted, hidden folders skipped). */
-export function listPolicyFiles(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name))
-    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-    .filter((file) => !path.relative(dir, file).split(path.sep).some((part) => part.startsWith('.')))
-    .sort();
+const POLICY_FILE = /\.ya?ml$/i;
+
+/**
+ * Lists the policy files of a folder (recursively, sorted, hidden folders skipped). A symbolic link
+ * is followed only to a file inside the folder; one that leads out of it, dangles, loops or names a
+ * folder is reported in `problems` (never skipped silently: a policy the reviewer cannot see in the
+ * repository, or one that quietly disappears, must not change what `apply` does).
+ */
+export function listPolicyFiles(dir: string, problems: Array<{ file: string; message: string }> = []): string[] {
+  const entries = (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .map((e) => ({ e, file: path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name) }))
+    .filter(({ file }) => !path.relative(dir, file).split(path.sep).some((part) => part.startsWith('.')));
+  const files: string[] = [];
+  let root: string | undefined;
+  for (const { e, file } of entries) {
+    if (e.isFile()) {
+      if (POLICY_FILE.test(e.name)) files.push(file);
+      continue;
+    }
+    if (!e.isSymbolicLink()) continue;
+    root ??= realpathSync(dir);
+    const problem = symlinkProblem(file, root, POLICY_FILE.test(e.name));
+    if (problem === undefined) files.push(file);
+    else if (problem !== 'ignore') problems.push({ file, message: problem });
+  }
+  return files.sort();
+}
+
+/** undefined: a link to a policy file inside the folder (read it); 'ignore': a link to some other file inside it. */
+function symlinkProblem(file: string, root: string, policyName: boolean): string | 'ignore' | undefined {
+  const shown = displayPath(file);
+  let target: string;
+  try {
+    target = realpathSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return `the symbolic link ${shown} loops`;
+    if (code === 'ENOENT') return `the symbolic link ${shown} points to nothing (it dangles)`;
+    return `the symbolic link ${shown} cannot be followed: ${code ?? (err as Error).message}`;
+  }
+  const rel = path.relative(root, target);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return `the symbolic link ${shown} leads outside the policy folder (to ${target}); link only to files inside it`;
+  let isFile: boolean;
+  try {
+    isFile = lstatSync(target).isFile();
+  } catch (err) {
+    return `the symbolic link ${shown} cannot be followed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  if (!isFile) return `the symbolic link ${shown} points to a folder; link policy files one by one`;
+  return policyName ? undefined : 'ignore';
 }
 
 /** Reads and checks every document of a policy folder; never throws for bad input. */
@@ -41,10 +84,12 @@ export function loadPolicyFolder(dir: string): LoadResult {
     return fail(shown, `policy folder ${shown} does not exist`);
   }
   if (!stat.isDirectory()) return fail(shown, `${shown} is not a folder`);
-  const files = listPolicyFiles(dir);
-  if (files.length === 0) return fail(shown, `no *.yaml or *.yml files in ${shown}`);
+  const problems: Array<{ file: string; message: string }> = [];
+  const files = listPolicyFiles(dir, problems);
+  if (files.length === 0 && problems.length === 0) return fail(shown, `no *.yaml or *.yml files in ${shown}`);
 
   const result: LoadResult = { documents: [], invalid: new Set(), documentCount: 0, diagnostics: [], files: files.map(displayPath) };
+  for (const p of problems) result.diagnostics.push({ severity: 'error', code: 'ER002', file: displayPath(p.file), message: p.message });
   for (const file of files) loadFile(file, result);
   return result;
 }
@@ -79,7 +124,7 @@ function loadFile(absolute: string, result: LoadResult): void {
     const loaded = loadDocument(doc, lineCounter, file, result.diagnostics);
     if (loaded) result.documents.push(loaded);
     else if (isMap(doc.contents)) {
-      const { kind, metadata } = (doc.toJS() ?? {}) as { kind?: unknown; metadata?: { name?: unknown } };
+      const { kind, metadata } = (toJSBounded(doc) ?? {}) as { kind?: unknown; metadata?: { name?: unknown } };
       if (typeof kind === 'string' && typeof metadata?.name === 'string') result.invalid.add(`${kind}/${metadata.name}`);
     }
   }
@@ -109,7 +154,14 @@ function loadDocument(doc: Document, lineCounter: LineCounter, file: string, dia
   }
   const secretKeys = reportSecretKeys(doc, lineCounter, file, diagnostics);
 
-  const value = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  let value: Record<string, unknown>;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>;
+  } catch (err) {
+    // The yaml package throws on an alias bomb ("billion laughs"); it must be this file's error, not a crash.
+    report('ER001', `YAML: ${aliasMessage(err)}`);
+    return undefined;
+  }
   if (value.apiVersion !== API_VERSION) {
     const got = value.apiVersion === undefined ? 'it is missing' : `got ${JSON.stringify(value.apiVersion)}`;
     report('ER004', `apiVersion must be "${API_VERSION}"; ${got}`, value.apiVersion === undefined ? [] : ['apiVersion']);
@@ -138,6 +190,22 @@ function loadDocument(doc: Document, lineCounter: LineCounter, file: string, dia
     source: at([]),
     locate: (p) => at(p),
   } as PolicyDocument;
+}
+
+/** Aliases a document may expand; a handful of anchors reused across waves is far below it. */
+const MAX_ALIAS_COUNT = 100;
+
+function aliasMessage(err: unknown): string {
+  const text = String((err as Error)?.message ?? err);
+  return /alias/i.test(text) ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); a policy file never needs this many` : text.split('\n')[0]!;
+}
+
+function toJSBounded(doc: Document): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return undefined; // already reported by loadDocument
+  }
 }
 
 function reportSecretKeys(doc: Document, lineCounter: LineCounter, file: string, diagnostics: Diagnostic[]): Set<string> {

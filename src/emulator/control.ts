@@ -3,8 +3,9 @@
  * removal, state dump, request log, faults, auth switches (POST /auth {roles} makes the emulator
  * enforce those application permissions and returns an accessToken carrying them), and the
  * Entra ID P1/P2 licence (POST /licence {premium}), the TAP codes handed out (GET /issued-passes,
- * for secrecy tests), and POST /query-options {undocumented} (undocumented query options ignored,
- * rejected or honoured). Never authenticated, faulted or throttled.
+ * for secrecy tests), POST /query-options {undocumented} (undocumented query options ignored,
+ * rejected or honoured), and the `redirect` fault's sink (`/_emulator/redirected/…`, read back with
+ * GET /redirect-hits). Never authenticated, faulted or throttled.
  */
 import { createHash } from 'node:crypto';
 import { authenticatorRegistrationAudits, userRegisteredAudit } from './audit.js';
@@ -39,11 +40,18 @@ function obj(body: unknown): Json {
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Json) : {};
 }
 
-export async function handleControl(s: EmulatorServer, method: string, path: string, query: URLSearchParams, body: unknown): Promise<ApiResponse> {
+export async function handleControl(s: EmulatorServer, method: string, path: string, query: URLSearchParams, body: unknown, authorization = false): Promise<ApiResponse> {
   const t = s.tenant;
   const parts = path.split('/').filter(Boolean).slice(1); // drop "_emulator"
   const route = `${method} /${parts.join('/')}`;
   const b = obj(body);
+
+  // The `redirect` fault's target: whatever arrives here was re-sent by a client that followed it.
+  if (parts[0] === 'redirected') {
+    s.redirected.push({ method, path: `/${parts.slice(1).join('/')}`, hasBody: body !== undefined, authorization });
+    return { status: 200, body: { value: [] } };
+  }
+  if (route === 'GET /redirect-hits') return { status: 200, body: { hits: s.redirected } };
 
   if (route === 'GET /clock') return { status: 200, body: { now: t.clock.nowIso(), start: t.clock.start.toISOString(), advancedSeconds: t.clock.advancedMs / 1000 } };
   if (route === 'POST /clock/advance') {

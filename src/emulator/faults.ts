@@ -12,14 +12,50 @@ import { Prng } from './prng.js';
  * - `slow`: the request runs, then the response waits `slow:P:MS` milliseconds
  * - `truncated`: the request runs, then the JSON body is cut short (Content-Length matches the cut)
  * - `novalue`: the request runs, then a collection page comes back without its `value` array
+ *
+ * Hostile or broken answers (for the client's limits; decided by request content and order, never by time):
+ * - `redirect`: a 307 to the emulator's `/_emulator/redirected/…` sink, which records anything re-sent there
+ * - `429huge`: a 429 with `Retry-After: 999999`
+ * - `hugebody`: a 200 whose JSON body streams `hugebody:P:MB` megabytes (default 100), chunked
+ * - `endless`: a collection page with no items and a fresh `@odata.nextLink` every time
+ * - `stall`: no answer at all until the client hangs up (or the emulator stops)
+ * - `escape`: a 400 whose Graph error message carries terminal escape sequences and a fake log line
+ * - `dotid`: the request runs, then the last item of a collection page gets the id `..`
+ *
+ * A rule may be limited to some methods (`@GET`, `@write`), to paths containing a text (`~/authentication/methods`)
+ * and to its first N strikes (`#1`): `429huge:1~/reports/#1` answers the first report request so, and no other.
  */
-export type FaultKind = 429 | '429noretry' | 503 | 504 | 'reset' | 'html502' | 'html200' | 'lost' | 'slow' | 'truncated' | 'novalue';
+export type FaultKind =
+  | 429
+  | '429noretry'
+  | 503
+  | 504
+  | 'reset'
+  | 'html502'
+  | 'html200'
+  | 'lost'
+  | 'slow'
+  | 'truncated'
+  | 'novalue'
+  | 'redirect'
+  | '429huge'
+  | 'hugebody'
+  | 'endless'
+  | 'stall'
+  | 'escape'
+  | 'dotid';
 
 export interface FaultRule {
   kind: FaultKind;
   probability: number;
   /** `slow` only: how long the response is held back. */
   delayMs?: number;
+  /** `hugebody` only: megabytes sent. */
+  sizeMb?: number;
+  /** Only requests whose path (after the version, lower case) contains this text are faulted. */
+  path?: string;
+  /** Strikes at most this many times (`#N`), then never again. */
+  times?: number;
   /** Only requests with these methods are faulted (`@POST+PATCH`, `@write` = every method but GET); all when absent. */
   methods?: string[];
 }
@@ -38,11 +74,21 @@ const KINDS: Record<string, FaultKind> = {
   slow: 'slow',
   truncated: 'truncated',
   novalue: 'novalue',
+  redirect: 'redirect',
+  '429huge': '429huge',
+  hugebody: 'hugebody',
+  endless: 'endless',
+  stall: 'stall',
+  escape: 'escape',
+  dotid: 'dotid',
 };
-const KIND_LIST = '429, 429noretry, 503, 504, reset, html502, html200, lost, slow, truncated, novalue';
+const KIND_LIST = '429, 429noretry, 503, 504, reset, html502, html200, lost, slow, truncated, novalue, redirect, 429huge, hugebody, endless, stall, escape, dotid';
 
 /** Kinds that take effect only after the request has run (the tenant may have changed). */
-export const AFTER_EXECUTION: ReadonlySet<FaultKind> = new Set<FaultKind>(['lost', 'slow', 'truncated', 'novalue']);
+export const AFTER_EXECUTION: ReadonlySet<FaultKind> = new Set<FaultKind>(['lost', 'slow', 'truncated', 'novalue', 'dotid']);
+
+/** Kinds that only a whole HTTP request can suffer (not a `$batch` item). */
+const WIRE_ONLY: ReadonlySet<FaultKind> = new Set<FaultKind>(['html502', 'html200', 'truncated', 'redirect', 'hugebody', 'endless', 'stall']);
 
 /**
  * Parses `429:0.1,503:0.03,504:0.02,reset:0.01,slow:0.1:2000,lost:0.5@POST`; throws a RangeError
@@ -53,8 +99,8 @@ export function parseFaultSpec(spec: string | undefined): FaultRule[] {
   const rules: FaultRule[] = [];
   for (const raw of spec.split(',')) {
     const part = raw.trim();
-    const m = /^([^:\s@]+)\s*:\s*([0-9]*\.?[0-9]+)(?:\s*:\s*(\d+))?(?:\s*@\s*([A-Za-z+]+))?$/.exec(part);
-    if (!m) throw new RangeError(`invalid fault "${part}": expected KIND:PROBABILITY, e.g. 429:0.1, or slow:PROBABILITY:MS (kinds: ${KIND_LIST})`);
+    const m = /^([^:\s@~]+)\s*:\s*([0-9]*\.?[0-9]+)(?:\s*:\s*(\d+))?(?:\s*@\s*([A-Za-z+]+))?(?:\s*~\s*([^\s#]+))?(?:\s*#\s*(\d+))?$/.exec(part);
+    if (!m) throw new RangeError(`invalid fault "${part}": expected KIND:PROBABILITY[@METHODS][~PATH], e.g. 429:0.1, or slow:PROBABILITY:MS (kinds: ${KIND_LIST})`);
     const kind = KINDS[m[1]!.toLowerCase()];
     if (kind === undefined) throw new RangeError(`unknown fault kind "${m[1]}" (kinds: ${KIND_LIST})`);
     const probability = Number(m[2]);
@@ -66,21 +112,30 @@ export function parseFaultSpec(spec: string | undefined): FaultRule[] {
       if (bad !== undefined) throw new RangeError(`fault "${part}": unknown method "${bad}" after @ (use ${METHODS.join(', ')} or write)`);
       rule.methods = [...new Set(methods)];
     }
-    const scope = (r: FaultRule) => r.methods?.join('+') ?? '*';
+    if (m[5] !== undefined) rule.path = m[5].toLowerCase();
+    if (m[6] !== undefined) rule.times = Number(m[6]);
+    const scope = (r: FaultRule) => `${r.methods?.join('+') ?? '*'}~${r.path ?? ''}`;
     if (rules.some((r) => r.kind === kind && scope(r) === scope(rule))) throw new RangeError(`fault kind ${m[1]} given twice`);
     if (kind === 'slow') {
       if (m[3] === undefined) throw new RangeError(`fault "${part}": slow needs a delay, slow:PROBABILITY:MS (e.g. slow:0.1:2000)`);
       rule.delayMs = Number(m[3]);
       if (rule.delayMs > 600_000) throw new RangeError('slow fault delay must be at most 600000 ms');
+    } else if (kind === 'hugebody') {
+      rule.sizeMb = m[3] === undefined ? 100 : Number(m[3]);
+      if (!(rule.sizeMb >= 1 && rule.sizeMb <= 1024)) throw new RangeError('hugebody size must be 1 to 1024 MB');
     } else if (m[3] !== undefined) {
-      throw new RangeError(`fault "${part}": only slow takes a delay`);
+      throw new RangeError(`fault "${part}": only slow takes a delay (and hugebody a size in MB)`);
     }
     rules.push(rule);
   }
-  // Each request draws once among the rules that apply to its method.
+  // Each request draws once among the rules that apply to its method (and path, for path-scoped rules).
   for (const method of METHODS) {
-    const total = rules.filter((r) => !r.methods || r.methods.includes(method)).reduce((sum, r) => sum + r.probability, 0);
-    if (total > 1 + 1e-9) throw new RangeError(`fault probabilities add up to ${Math.round(total * 1e6) / 1e6}${rules.some((r) => r.methods) ? ` for ${method}` : ''}, more than 1`);
+    for (const path of [undefined, ...new Set(rules.map((r) => r.path).filter((p) => p !== undefined))]) {
+      const total = rules
+        .filter((r) => (!r.methods || r.methods.includes(method)) && (r.path === undefined || r.path === path))
+        .reduce((sum, r) => sum + r.probability, 0);
+      if (total > 1 + 1e-9) throw new RangeError(`fault probabilities add up to ${Math.round(total * 1e6) / 1e6}${rules.some((r) => r.methods) ? ` for ${method}` : ''}${path ? ` on ~${path}` : ''}, more than 1`);
+    }
   }
   return rules;
 }
@@ -89,16 +144,20 @@ export function parseFaultSpec(spec: string | undefined): FaultRule[] {
 export class FaultInjector {
   private rules: FaultRule[];
   private prng: Prng;
+  private strikes = new Map<FaultRule, number>();
   constructor(spec: string | undefined, private readonly seed: number) {
     this.rules = parseFaultSpec(spec);
     this.prng = new Prng(seed ^ 0xfa017);
   }
   setSpec(spec: string | undefined, reseed = true): void {
     this.rules = parseFaultSpec(spec);
+    this.strikes = new Map();
     if (reseed) this.prng = new Prng(this.seed ^ 0xfa017);
   }
   get spec(): string {
-    return this.rules.map((r) => `${r.kind}:${r.probability}${r.delayMs !== undefined ? `:${r.delayMs}` : ''}${r.methods ? `@${r.methods.join('+')}` : ''}`).join(',');
+    return this.rules
+      .map((r) => `${r.kind}:${r.probability}${r.delayMs !== undefined ? `:${r.delayMs}` : ''}${r.sizeMb !== undefined ? `:${r.sizeMb}` : ''}${r.methods ? `@${r.methods.join('+')}` : ''}${r.path ? `~${r.path}` : ''}${r.times !== undefined ? `#${r.times}` : ''}`)
+      .join(',');
   }
   /**
    * One draw per API request (and per $batch item), whether or not faults are configured.
@@ -106,17 +165,21 @@ export class FaultInjector {
    * page on its own, so `reset` becomes a 503 and `lost` a 504 after running (by the caller), and
    * the wire-level kinds (`html*`, `truncated`) do not apply.
    */
-  draw(wholeRequest: boolean, method: string): FaultRule | undefined {
+  draw(wholeRequest: boolean, method: string, path = ''): FaultRule | undefined {
     if (this.rules.length === 0) return undefined;
     const x = this.prng.next();
+    const p = path.toLowerCase();
     let acc = 0;
     for (const rule of this.rules) {
       if (rule.methods && !rule.methods.includes(method.toUpperCase())) continue;
+      if (rule.path !== undefined && !p.includes(rule.path)) continue;
+      if (rule.times !== undefined && (this.strikes.get(rule) ?? 0) >= rule.times) continue;
       acc += rule.probability;
       if (x < acc) {
+        this.strikes.set(rule, (this.strikes.get(rule) ?? 0) + 1);
         if (wholeRequest) return rule;
         if (rule.kind === 'reset') return { kind: 503, probability: rule.probability };
-        if (rule.kind === 'html502' || rule.kind === 'html200' || rule.kind === 'truncated') return undefined;
+        if (WIRE_ONLY.has(rule.kind)) return undefined;
         return rule;
       }
     }

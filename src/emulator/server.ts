@@ -66,6 +66,10 @@ interface WireResponse extends ApiResponse {
   bare?: boolean;
   /** Cut the JSON body short (Content-Length matches what is sent). */
   truncate?: boolean;
+  /** Send no answer at all (the `stall` fault): the client waits until it gives up. */
+  stall?: boolean;
+  /** Stream a JSON collection of this many megabytes, chunked (the `hugebody` fault). */
+  streamMb?: number;
 }
 
 interface Outcome {
@@ -85,6 +89,9 @@ export class EmulatorServer {
   premium = true;
   origin = '';
   private batchCount = 0;
+  /** Requests that arrived at the `redirect` fault's target: anything here was re-sent by a client. */
+  readonly redirected: Array<{ method: string; path: string; hasBody: boolean; authorization: boolean }> = [];
+  private endlessCount = 0;
 
   constructor(readonly tenant: Tenant, readonly options: ServerOptions) {
     this.faults = new FaultInjector(options.faults, options.seed);
@@ -104,11 +111,15 @@ export class EmulatorServer {
     const gone = (): boolean => res.destroyed || req.socket.destroyed;
     const send = (r: WireResponse): void => {
       if (gone()) return; // the client went away (a timeout while a slow fault held the answer)
+      if (r.stall) return; // never answered; closing the emulator ends the connection
       const ids: Record<string, string> = r.bare ? {} : { 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId };
       const headers: Record<string, string> = { ...ids, 'Cache-Control': 'no-cache', ...(r.headers ?? {}) };
       // Like Graph's, the Date header tells the tenant's time (here the emulator's clock, which tests move).
       headers.Date = this.tenant.clock.now().toUTCString();
-      if (r.raw) {
+      if (r.streamMb !== undefined) {
+        headers['Content-Type'] = JSON_TYPE;
+        void streamHugeCollection(res, r.status, headers, r.streamMb);
+      } else if (r.raw) {
         headers['Content-Type'] = r.raw.contentType;
         headers['Content-Length'] = String(Buffer.byteLength(r.raw.text));
         res.writeHead(r.status, headers).end(r.raw.text);
@@ -140,7 +151,7 @@ export class EmulatorServer {
 
     if (url.pathname.startsWith('/_emulator/') || url.pathname === '/_emulator') {
       try {
-        send(await handleControl(this, method, url.pathname, url.searchParams, body));
+        send(await handleControl(this, method, url.pathname, url.searchParams, body, req.headers.authorization !== undefined));
       } catch (e) {
         send(fail(e));
       }
@@ -176,11 +187,11 @@ export class EmulatorServer {
       // A $batch of reads only is not a write (its items are logged on their own).
       const carriesWrite = !Array.isArray(items) || items.some((r) => String((r as { method?: unknown } | null)?.method ?? '').toUpperCase() !== 'GET');
       // A fault rule aimed at writes (`@write`, `@POST`) strikes an envelope only when it carries a write.
-      const fault = this.faults.draw(true, carriesWrite ? method : 'GET');
+      const fault = this.faults.draw(true, carriesWrite ? method : 'GET', apiReq.path);
       const extra = { fault: fault ? String(fault.kind) : undefined, clientRequestId, isWrite: carriesWrite };
       if (fault && !AFTER_EXECUTION.has(fault.kind)) {
-        const r = this.faultResponse(fault, requestId, clientRequestId);
-        this.log.record(method, 'batch', apiReq.path, r === 'reset' ? 0 : r.status, requestId, false, r === 'reset' ? 'reset' : 'fault', extra);
+        const r = this.faultResponse(fault, requestId, clientRequestId, apiReq);
+        this.log.record(method, 'batch', apiReq.path, r === 'reset' || r.stall ? 0 : r.status, requestId, false, r === 'reset' ? 'reset' : 'fault', extra);
         if (r === 'reset') req.socket.destroy();
         else send(r);
         return;
@@ -228,14 +239,14 @@ export class EmulatorServer {
    */
   private async execute(req: ApiRequest, requestId: string, clientRequestId: string | undefined, inBatch: boolean, clientGone: () => boolean): Promise<Outcome> {
     const cls = this.throttler.classOf(req.path);
-    const fault = this.faults.draw(!inBatch, req.method);
+    const fault = this.faults.draw(!inBatch, req.method, req.path);
     const extra = { fault: fault ? String(fault.kind) : undefined, bodySha256: req.method !== 'GET' ? bodySha256(req.body) : undefined, clientRequestId };
     const done = (o: Outcome): Outcome => {
-      const status = o.res === 'reset' ? 0 : o.res.status;
+      const status = o.res === 'reset' || o.res.stall ? 0 : o.res.status;
       return { ...o, record: this.log.record(req.method, cls, req.path, status, requestId, inBatch, o.kind, extra) };
     };
     if (fault && !AFTER_EXECUTION.has(fault.kind)) {
-      const r = this.faultResponse(fault, requestId, clientRequestId);
+      const r = this.faultResponse(fault, requestId, clientRequestId, req);
       return done({ res: r, kind: r === 'reset' ? 'reset' : 'fault' });
     }
     const denied = checkRoles(this.auth.roles, req.method, req.path, req.body) ?? checkPremium(this.premium, req.method, req.path);
@@ -289,6 +300,14 @@ export class EmulatorServer {
         const { value: _v, ...rest } = body;
         return { ...res, body: rest };
       }
+      case 'dotid': {
+        // An id that would climb out of its collection if a client put it into a path unchecked.
+        const body = res.body as { value?: unknown } | undefined;
+        const items = Array.isArray(body?.value) ? (body.value as unknown[]) : [];
+        const last = items.at(-1) as Record<string, unknown> | undefined;
+        if (!last || typeof last !== 'object') return res;
+        return { ...res, body: { ...body, value: [...items.slice(0, -1), { ...last, id: '..' }] } };
+      }
       default:
         return res;
     }
@@ -311,8 +330,31 @@ export class EmulatorServer {
   }
 
   /** The answer to a fault that strikes before the request runs. */
-  private faultResponse(fault: FaultRule, requestId: string, clientRequestId: string | undefined): WireResponse | 'reset' {
+  private faultResponse(fault: FaultRule, requestId: string, clientRequestId: string | undefined, req: ApiRequest): WireResponse | 'reset' {
     switch (fault.kind) {
+      case 'redirect':
+        // Where a hijacked proxy or a hostile endpoint would send the client; the sink records re-sends.
+        return { status: 307, headers: { Location: `${this.origin}/_emulator/redirected/${req.version}${req.path}` }, body: undefined };
+      case '429huge': {
+        const r = this.errorResponse(new GraphError(429, 'TooManyRequests', 'Too many requests (injected fault, Retry-After 999999).'), requestId, clientRequestId);
+        r.headers = { 'Retry-After': '999999' };
+        return r;
+      }
+      case 'hugebody':
+        return { status: 200, body: undefined, streamMb: fault.sizeMb ?? 100 };
+      case 'endless': {
+        // A page with nothing in it and a link never seen before, for ever.
+        const link = `${this.origin}/${req.version}${req.path}?$skiptoken=endless-${++this.endlessCount}`;
+        return { status: 200, body: { '@odata.context': `${this.origin}/${req.version}/$metadata`, value: [], '@odata.nextLink': link } };
+      }
+      case 'stall':
+        return { status: 0, body: undefined, stall: true };
+      case 'escape':
+        return this.errorResponse(
+          new GraphError(400, 'Request_BadRequest', 'Invalid request.\u001b[2K\r\u001b[32m✔ apply complete: 0 errors\u001b[0m\n::notice::all checks passed\u0007\u001b]0;pwned\u0007'),
+          requestId,
+          clientRequestId,
+        );
       case 429: {
         const r = this.errorResponse(new GraphError(429, 'TooManyRequests', 'Too many requests (injected fault).'), requestId, clientRequestId);
         r.headers = { 'Retry-After': String(Math.max(0.001, Math.round(1000 / this.options.timeScale) / 1000)) };
@@ -375,4 +417,37 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   } catch {
     throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
   }
+}
+
+/**
+ * The `hugebody` fault: a valid JSON collection of `mb` megabytes, written chunk by chunk as the
+ * client reads (the emulator itself never holds it), stopped as soon as the client hangs up.
+ */
+async function streamHugeCollection(res: ServerResponse, status: number, headers: Record<string, string>, mb: number): Promise<void> {
+  res.writeHead(status, headers);
+  const item = `{"id":"00000000-0000-0000-0000-000000000000","displayName":"${'x'.repeat(200)}"},`;
+  const chunk = item.repeat(Math.floor(65_536 / item.length));
+  const total = mb * 1024 * 1024;
+  let sent = 0;
+  res.write('{"value":[');
+  while (sent < total) {
+    if (res.destroyed || res.writableEnded) return;
+    sent += chunk.length;
+    if (!res.write(chunk)) {
+      const closed = await new Promise<boolean>((resolve) => {
+        const onDrain = (): void => {
+          res.off('close', onClose);
+          resolve(false);
+        };
+        const onClose = (): void => {
+          res.off('drain', onDrain);
+          resolve(true);
+        };
+        res.once('drain', onDrain);
+        res.once('close', onClose);
+      });
+      if (closed) return;
+    }
+  }
+  res.end('{"id":"end"}]}');
 }

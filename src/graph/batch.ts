@@ -1,7 +1,9 @@
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
 import type { GraphStats, RetryOptions } from './middleware.js';
+import { retryAfterNote } from './middleware.js';
 import type { Clock, RateLimiter, ThrottleClass } from './rateLimiter.js';
 import { CLASS_SEVERITY, classifyPath, requestCost } from './rateLimiter.js';
+import { unsafePathReason } from './odata.js';
 import { parseRetryAfter } from './retryAfter.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -46,6 +48,8 @@ export interface BatchContext {
   retry: RetryOptions;
   limiter: RateLimiter;
   stats: GraphStats;
+  /** What is left of the command's deadline (ms); Infinity or absent: none. */
+  deadlineRemainingMs?: () => number;
 }
 
 const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
@@ -66,7 +70,7 @@ function normaliseUrl(url: string): string {
   return url.startsWith('/') ? url : `/${url}`;
 }
 
-function itemError(item: BatchItem, status: number, body: unknown, headers: Record<string, string>, outcomeUnknown: boolean): GraphRequestError {
+function itemError(item: BatchItem, status: number, body: unknown, headers: Record<string, string>, outcomeUnknown: boolean, note?: string): GraphRequestError {
   const parsed = body && typeof body === 'object' ? parseGraphErrorBody(JSON.stringify(body), 'application/json') : typeof body === 'string' ? parseGraphErrorBody(body, headers['content-type'] ?? null) : {};
   return new GraphRequestError({
     method: item.method,
@@ -78,6 +82,8 @@ function itemError(item: BatchItem, status: number, body: unknown, headers: Reco
     requestId: parsed.requestId ?? headers['request-id'] ?? headers['client-request-id'],
     outcomeUnknown,
     retryAfterMs: parseRetryAfter(headers['retry-after']),
+    note,
+    final: note !== undefined,
   });
 }
 
@@ -95,6 +101,7 @@ function envelopeError(item: BatchItem, err: unknown): GraphRequestError {
     requestId: e?.requestId,
     reason: `the $batch request failed: ${what}`,
     outcomeUnknown: maybeRan && !isIdempotent(item),
+    final: e?.final,
     cause: err,
   });
 }
@@ -126,11 +133,26 @@ export async function executeBatch<T = unknown>(
   // caller that re-packs them with fresh work, so a retry does not cost an envelope of its own.
   const maxAttempts = options.retryItems === false ? 1 : ctx.retry.maxAttempts;
   const results: BatchItemResult<T>[] = new Array(items.length);
-  const chunks: number[][] = [];
-  for (let i = 0; i < items.length; i += BATCH_LIMIT) {
-    chunks.push(Array.from({ length: Math.min(BATCH_LIMIT, items.length - i) }, (_, k) => i + k));
-  }
+  const deadlineLeft = ctx.deadlineRemainingMs ?? (() => Number.POSITIVE_INFINITY);
+  const budgetMs = ctx.retry.maxTotalWaitMs * ctx.timeScale;
   let done = 0;
+  // An item whose URL carries an unsafe id (`..` read from a listing) is refused on its own, unsent.
+  const sendable: number[] = [];
+  items.forEach((item, i) => {
+    const why = unsafePathReason(normaliseUrl(item.url));
+    if (why === undefined) return void sendable.push(i);
+    results[i] = {
+      index: i,
+      status: 0,
+      ok: false,
+      body: undefined,
+      headers: {},
+      error: new GraphRequestError({ method: item.method, path: normaliseUrl(item.url), status: 0, reason: `refused before sending: ${why}`, final: true }),
+    };
+    done++;
+  });
+  const chunks: number[][] = [];
+  for (let i = 0; i < sendable.length; i += BATCH_LIMIT) chunks.push(sendable.slice(i, i + BATCH_LIMIT));
   const runChunk = async (indices: number[]): Promise<void> => {
     let remaining = indices;
     let waited = 0;
@@ -182,22 +204,24 @@ export async function executeBatch<T = unknown>(
         const status = typeof r?.status === 'number' ? r.status : 0;
         const headers = lowerHeaders(r?.headers);
         const retryable = status === 429 || (RETRYABLE_5XX.has(status) && isIdempotent(item));
-        if (retryable && attempt < maxAttempts) {
+        const ra = retryable ? parseRetryAfter(headers['retry-after'], ctx.clock.now()) : undefined;
+        const left = Math.min(budgetMs - waited, deadlineLeft());
+        // A Retry-After longer than the item may still wait fails the item now; it never pauses the class.
+        const hopeless = ra !== undefined && ra > left;
+        if (retryable && attempt < maxAttempts && !hopeless) {
           if (status === 429) {
             throttled = true;
             ctx.stats.throttled++;
             ctx.stats.throttledByClass[classifyPath(item.url)]++;
           }
-          const ra = parseRetryAfter(headers['retry-after'], ctx.clock.now());
           if (ra !== undefined) longest = Math.max(longest ?? 0, ra);
           retry.push(i);
           continue;
         }
-        if (status === 429 && maxAttempts === 1) {
+        if (status === 429 && (maxAttempts === 1 || hopeless)) {
           ctx.stats.throttled++;
           ctx.stats.throttledByClass[classifyPath(item.url)]++;
-          const ra = parseRetryAfter(headers['retry-after'], ctx.clock.now());
-          if (ra !== undefined) ctx.limiter.pause(cls, ra);
+          if (ra !== undefined && !hopeless) ctx.limiter.pause(cls, ra);
         }
         const ok = status >= 200 && status < 300;
         // A 5xx on a non-idempotent item (a TAP creation) may have been executed: say so.
@@ -208,7 +232,7 @@ export async function executeBatch<T = unknown>(
           ok,
           body: r?.body as T | undefined,
           headers,
-          ...(ok ? {} : { error: itemError(item, status, r?.body, headers, unknown) }),
+          ...(ok ? {} : { error: itemError(item, status, r?.body, headers, unknown, hopeless ? retryAfterNote(ra, left, deadlineLeft() < budgetMs - waited) : undefined) }),
         };
         done++;
       }
@@ -217,7 +241,7 @@ export async function executeBatch<T = unknown>(
       const cap = Math.min(ctx.retry.maxDelayMs, ctx.retry.baseDelayMs * 2 ** (attempt - 1));
       const delay = Math.ceil(longest ?? Math.floor(ctx.random() * cap) * ctx.timeScale);
       if (throttled) ctx.limiter.pause(cls, delay, retry.length);
-      if (waited + delay > ctx.retry.maxTotalWaitMs * ctx.timeScale) {
+      if (waited + delay > Math.min(budgetMs, waited + deadlineLeft())) {
         // Out of patience: report what Graph said last for each of them.
         for (const i of retry) {
           const item = items[i]!;
@@ -230,6 +254,7 @@ export async function executeBatch<T = unknown>(
         options.onProgress?.(done, items.length);
         break;
       }
+      if (throttled) ctx.limiter.pause(cls, delay);
       ctx.stats.batchItemRetries += retry.length;
       ctx.stats.retryWaitMs += delay;
       waited += delay;

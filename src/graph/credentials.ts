@@ -8,10 +8,28 @@ export interface TokenProvider {
   readonly refreshable: boolean;
 }
 
+/** Longer than any Entra access token (a few KB even with many roles), short enough to be sane. */
+export const MAX_TOKEN_LENGTH = 16_384;
+
+/**
+ * Checks a bearer token from the environment or a file and returns it trimmed. Messages name the
+ * source and never quote the value: it is a secret even when malformed (a token with a newline was
+ * echoed whole by the HTTP layer's "invalid header value" error).
+ */
+export function checkBearerToken(raw: string, source: string): string {
+  const token = raw.trim();
+  if (token === '') throw new UserError(`The Graph token from ${source} is empty`);
+  // Checked first so that no later step (a header, a message) ever sees such a value.
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(token)) throw new UserError(`The Graph token from ${source} must hold one bearer token and nothing else`);
+  if (token.length > MAX_TOKEN_LENGTH) throw new UserError(`The Graph token from ${source} is ${token.length} characters long, more than ${MAX_TOKEN_LENGTH}: not a bearer token`);
+  // RFC 6750 b64token: what an Authorization header may carry after "Bearer ".
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw new UserError(`The Graph token from ${source} has characters a bearer token cannot have (RFC 6750)`);
+  return token;
+}
+
 /** `ENTRA_ROLLOUT_TOKEN`: used as is, never refreshed. */
-export function staticTokenProvider(token: string): TokenProvider {
-  const value = token.trim();
-  if (value === '') throw new UserError('The Graph token is empty (ENTRA_ROLLOUT_TOKEN)');
+export function staticTokenProvider(token: string, source = 'ENTRA_ROLLOUT_TOKEN'): TokenProvider {
+  const value = checkBearerToken(token, source);
   return { refreshable: false, getToken: async () => value };
 }
 

@@ -9,9 +9,10 @@ import { azureTokenProvider, staticTokenProvider } from './credentials.js';
 import type { GraphCloud, GraphEndpoints } from './endpoints.js';
 import { assertAllowedGraphUrl, isLoopbackHost, resolveEndpoints } from './endpoints.js';
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
+import { unsafePathReason } from './odata.js';
 import { tokenFileProviderFromEnv } from './tokenFile.js';
-import type { GraphStats, RetryOptions } from './middleware.js';
-import { AuthMiddleware, DEFAULT_RETRY, RequestPolicy, RetryMiddleware, ThrottleMiddleware, emptyStats } from './middleware.js';
+import type { CommandDeadline, GraphStats, RetryOptions } from './middleware.js';
+import { AuthMiddleware, DEFAULT_RETRY, NO_DEADLINE, RequestPolicy, RetryMiddleware, ThrottleMiddleware, emptyStats } from './middleware.js';
 import type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
 import { RateLimiter, classifyPath, requestCost, systemClock } from './rateLimiter.js';
 import type { GrantedPermissions } from './tokenClaims.js';
@@ -36,7 +37,32 @@ export interface GraphGatewayOptions {
   requestTimeoutMs?: number | undefined;
   /** Replaces the SDK's HTTPMessageHandler at the end of the chain (tests, recording). */
   transport?: Middleware | undefined;
+  /** Largest response body read (bytes); a longer one is an error, read no further. */
+  maxResponseBytes?: number | undefined;
+  /** Most pages followed for one collection. */
+  maxPages?: number | undefined;
+  /** The whole command's time limit (ms, from the gateway's creation); 0 or Infinity: none. */
+  deadlineMs?: number | undefined;
+  /** Where the limits came from, for messages (`ENTRA_ROLLOUT_DEADLINE_SECONDS`…). */
+  limitSettings?: Partial<Record<'maxResponseBytes' | 'maxPages' | 'deadlineMs', string>> | undefined;
 }
+
+/**
+ * Bounds on what one command accepts from Graph, generous for real tenants: the largest real pages
+ * (999 audit events with Conditional Access policy JSON in their modified properties) are a few MB;
+ * 10,000 pages of 999 is ten million items; GitHub Actions ends a job after 6 hours.
+ */
+export const DEFAULT_LIMITS = {
+  maxResponseBytes: 64 * 1024 * 1024,
+  maxPages: 10_000,
+  deadlineMs: 5 * 3_600_000,
+} as const;
+
+export const LIMIT_ENV = {
+  maxResponseBytes: 'ENTRA_ROLLOUT_MAX_RESPONSE_MB',
+  maxPages: 'ENTRA_ROLLOUT_MAX_PAGES',
+  deadlineMs: 'ENTRA_ROLLOUT_DEADLINE_SECONDS',
+} as const;
 
 export interface RequestOptions {
   /** Send to the beta endpoint (derived from the v1.0 base). */
@@ -98,6 +124,10 @@ export class GraphGateway {
   private readonly rootPath: string;
   private readonly loopback: boolean;
   private readonly tokenProvider: TokenProvider | undefined;
+  private readonly maxResponseBytes: number;
+  private readonly maxPages: number;
+  private readonly deadline: CommandDeadline;
+  private readonly settings: NonNullable<GraphGatewayOptions['limitSettings']>;
 
   constructor(options: GraphGatewayOptions) {
     this.endpoints = options.endpoints;
@@ -107,13 +137,21 @@ export class GraphGateway {
     this.waitScale = 1 / (options.timeScale ?? 1);
     this.retry = { ...DEFAULT_RETRY, ...(options.retry ?? {}) };
     this.limiter = new RateLimiter({ limits: options.limits, timeScale: this.waitScale, clock: this.clock });
+    this.settings = options.limitSettings ?? {};
+    this.maxResponseBytes = positiveLimit(options.maxResponseBytes, DEFAULT_LIMITS.maxResponseBytes, 'maxResponseBytes');
+    this.maxPages = positiveLimit(options.maxPages, DEFAULT_LIMITS.maxPages, 'maxPages');
+    const deadlineMs = options.deadlineMs ?? DEFAULT_LIMITS.deadlineMs;
+    if (deadlineMs > 0 && Number.isFinite(deadlineMs)) {
+      const at = this.clock.now() + deadlineMs;
+      this.deadline = { remainingMs: () => at - this.clock.now(), totalMs: deadlineMs, setting: this.settings.deadlineMs ?? '' };
+    } else this.deadline = NO_DEADLINE;
     const root = new URL(this.endpoints.rootUrl);
     this.rootPath = root.pathname.replace(/\/+$/, '');
     this.loopback = isLoopbackHost(root.hostname);
     const middleware: Middleware[] = [
       new AuthMiddleware(options.tokenProvider, (url) => this.isGraphOrigin(url), this.counters),
-      new RetryMiddleware(this.retry, this.limiter, this.clock, this.random, this.waitScale, this.counters),
-      new ThrottleMiddleware(this.limiter, this.counters, options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS),
+      new RetryMiddleware(this.retry, this.limiter, this.clock, this.random, this.waitScale, this.counters, this.deadline),
+      new ThrottleMiddleware(this.limiter, this.counters, options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS, this.deadline),
       options.transport ?? new HTTPMessageHandler(),
     ];
     this.client = Client.initWithMiddleware({
@@ -161,10 +199,11 @@ export class GraphGateway {
   }
 
   /** Map a caller path or an absolute link (a nextLink) onto what the SDK can send. */
-  private target(pathOrUrl: string, beta: boolean | undefined): Target {
+  private target(pathOrUrl: string, beta: boolean | undefined, method: string): Target {
     const defaultVersion = beta ? 'beta' : this.endpoints.version;
     if (!/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) {
       const rel = pathOrUrl.startsWith('/') ? pathOrUrl : `/${pathOrUrl}`;
+      assertSafePath(method, rel, rel);
       return { apiPath: protectQuery(rel), version: defaultVersion, display: rel, classPath: rel };
     }
     let url: URL;
@@ -179,6 +218,7 @@ export class GraphGateway {
       const m = /^\/(v\d+(?:\.\d+)?|beta)(\/.*)?$/i.exec(rest);
       const version = m ? m[1]! : defaultVersion;
       const path = (m ? (m[2] ?? '/') : rest) + url.search;
+      assertSafePath(method, path, path);
       return { apiPath: protectQuery(path), version, display: path, classPath: path };
     }
     // A foreign host: allowed over https only (the SDK parses https URLs), and never with our token.
@@ -186,6 +226,7 @@ export class GraphGateway {
     if (url.protocol !== 'https:') {
       throw new UserError(`Cannot follow the plain-http link to ${url.origin}: it is not the configured Graph endpoint ${this.endpoints.origin}`);
     }
+    assertSafePath(method, url.pathname, url.href);
     const classPath = url.pathname.replace(/^\/[^/]*/, '') + url.search;
     return { apiPath: url.href, version: defaultVersion, display: url.href, classPath };
   }
@@ -197,7 +238,7 @@ export class GraphGateway {
     body?: unknown,
     options: RequestOptions & { throttleClass?: ThrottleClass; cost?: number } = {},
   ): Promise<GraphResponse<T>> {
-    const t = this.target(pathOrUrl, options.beta);
+    const t = this.target(pathOrUrl, options.beta, method);
     const idempotent = method !== 'POST' || options.idempotent === true;
     const policy = new RequestPolicy(method, t.display, idempotent, options.throttleClass ?? classifyPath(t.classPath), options.cost ?? requestCost(method, t.classPath));
     const req = this.client
@@ -240,7 +281,7 @@ export class GraphGateway {
       });
     }
     this.noteServerDate(res.headers.get('date'));
-    return readResponse<T>(res, policy);
+    return readResponse<T>(res, policy, this.maxResponseBytes, this.settings.maxResponseBytes);
   }
 
   private serverOffsetMs: number | undefined;
@@ -293,9 +334,21 @@ export class GraphGateway {
   async *pages<T>(path: string, options: PageOptions = {}): AsyncGenerator<T[], void, undefined> {
     let next: string | undefined = path;
     let count = 0;
+    let pagesRead = 0;
     const seen = new Set<string>();
     while (next !== undefined) {
       options.signal?.throwIfAborted();
+      if (pagesRead >= this.maxPages) {
+        // A collection that never ends (a server handing out fresh nextLinks forever) must not run
+        // until the deadline with every page kept in memory.
+        throw new GraphRequestError({
+          method: 'GET',
+          path,
+          status: 0,
+          reason: `more than ${this.maxPages} pages${this.settings.maxPages ? ` (${this.settings.maxPages})` : ''}; stopped following @odata.nextLink`,
+        });
+      }
+      pagesRead++;
       const res: GraphResponse<ODataPage<T>> = await this.request<ODataPage<T>>('GET', next, undefined, options);
       const page = res.data;
       const requestId = res.headers.get('request-id') ?? undefined;
@@ -305,6 +358,17 @@ export class GraphGateway {
           path: next,
           status: res.status,
           reason: 'malformed response: a collection without a "value" array',
+          requestId,
+        });
+      }
+      // A null entity would surface later as a TypeError far from the page that brought it.
+      const bad = page.value.indexOf(null as T);
+      if (bad >= 0) {
+        throw new GraphRequestError({
+          method: 'GET',
+          path: next,
+          status: res.status,
+          reason: `malformed response: item ${bad} of "value" is null, not an object`,
           requestId,
         });
       }
@@ -375,6 +439,7 @@ export class GraphGateway {
         retry: this.retry,
         limiter: this.limiter,
         stats: this.counters,
+        deadlineRemainingMs: () => this.deadline.remainingMs(),
       },
       items,
       {
@@ -393,12 +458,73 @@ function protectQuery(path: string): string {
   return path.slice(0, q) + path.slice(q).replace(/https:\/\//gi, 'https%3A%2F%2F');
 }
 
-async function readResponse<T>(res: Response, policy: RequestPolicy): Promise<GraphResponse<T>> {
+/** Say what a JSON value is without quoting it (it may be large). */
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function assertSafePath(method: string, path: string, shown: string): void {
+  const why = unsafePathReason(path);
+  if (why !== undefined) throw new GraphRequestError({ method, path: shown, status: 0, reason: `refused before sending: ${why}`, final: true });
+}
+
+function positiveLimit(value: number | undefined, fallback: number, name: string): number {
+  const n = value ?? fallback;
+  if (!(n > 0)) throw new RangeError(`${name} must be positive, got ${n}`);
+  return n;
+}
+
+function describeBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB` : `${n} bytes`;
+}
+
+/**
+ * The body as text, counted as it streams: past `max` bytes the stream is cancelled and undefined
+ * returned, so a 100 MB answer costs at most `max` bytes of memory, never the whole body.
+ */
+export async function readBodyCapped(res: Response, max: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+async function readResponse<T>(res: Response, policy: RequestPolicy, maxBytes: number, maxSetting: string | undefined): Promise<GraphResponse<T>> {
   const headerRequestId = res.headers.get('request-id') ?? res.headers.get('client-request-id') ?? undefined;
   const base = { method: policy.method, path: policy.displayPath, status: res.status, requestId: headerRequestId };
-  let text: string;
+  if (res.status >= 300 && res.status < 400) {
+    // Never followed (see ThrottleMiddleware): Graph's API does not redirect, and following one
+    // re-sent a $batch of names and phone numbers over plain http to whatever host it named.
+    await res.body?.cancel().catch(() => undefined);
+    const location = res.headers.get('location');
+    throw new GraphRequestError({
+      ...base,
+      reason: `answered with a redirect${location ? ` to ${location.slice(0, 200)}` : ''}; redirects are never followed, nothing was re-sent`,
+      outcomeUnknown: !policy.idempotent,
+      final: true,
+    });
+  }
+  let text: string | undefined;
   try {
-    text = await res.text();
+    text = await readBodyCapped(res, maxBytes);
   } catch (err) {
     throw new GraphRequestError({
       ...base,
@@ -407,11 +533,19 @@ async function readResponse<T>(res: Response, policy: RequestPolicy): Promise<Gr
       cause: err,
     });
   }
+  if (text === undefined) {
+    throw new GraphRequestError({
+      ...base,
+      reason: `the response body is larger than the ${describeBytes(maxBytes)} limit${maxSetting ? ` (${maxSetting})` : ''}; stopped reading it`,
+      outcomeUnknown: res.ok && !policy.idempotent,
+    });
+  }
   const contentType = res.headers.get('content-type');
   if (res.ok) {
     if (res.status === 204 || text.trim() === '') return { status: res.status, headers: res.headers, data: undefined };
+    let data: unknown;
     try {
-      return { status: res.status, headers: res.headers, data: JSON.parse(text) as T };
+      data = JSON.parse(text);
     } catch {
       const kind = /html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(text) ? 'an HTML page' : `invalid or truncated JSON (${contentType ?? 'no content-type'})`;
       throw new GraphRequestError({
@@ -421,6 +555,16 @@ async function readResponse<T>(res: Response, policy: RequestPolicy): Promise<Gr
         outcomeUnknown: !policy.idempotent,
       });
     }
+    // Every Graph answer with a JSON body is an object; `null` (or a bare value) would surface later
+    // as a TypeError far from the request that brought it.
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new GraphRequestError({
+        ...base,
+        reason: `malformed response: the body is ${describeJson(data)}, not a JSON object`,
+        outcomeUnknown: !policy.idempotent,
+      });
+    }
+    return { status: res.status, headers: res.headers, data: data as T };
   }
   const parsed = parseGraphErrorBody(text, contentType);
   throw new GraphRequestError({
@@ -431,6 +575,8 @@ async function readResponse<T>(res: Response, policy: RequestPolicy): Promise<Gr
     requestId: parsed.requestId ?? headerRequestId,
     outcomeUnknown: policy.outcomeUnknown || (!policy.idempotent && res.status >= 500),
     retryAfterMs: policy.retryAfterMs,
+    note: policy.giveUpNote,
+    final: policy.giveUpNote !== undefined,
   });
 }
 
@@ -476,7 +622,7 @@ export async function connectGraph(options: ConnectGraphOptions = {}): Promise<G
   const endpoints = resolveEndpoints({ cloud: options.cloud, graphUrl });
   let tokenProvider = options.tokenProvider ?? (nonEmpty(options.token) ? undefined : tokenFileProviderFromEnv(env));
   if (!tokenProvider) {
-    if (token) tokenProvider = staticTokenProvider(token);
+    if (token) tokenProvider = staticTokenProvider(token, nonEmpty(options.token) ? 'the token option' : 'ENTRA_ROLLOUT_TOKEN');
     else if (!endpoints.loopback) {
       tokenProvider = await azureTokenProvider({
         scope: endpoints.scope,
@@ -488,5 +634,42 @@ export async function connectGraph(options: ConnectGraphOptions = {}): Promise<G
   }
   const { cloud: _c, graphUrl: _g, token: _t, tenantId: _tid, env: _e, ...rest } = options;
   const timeScale = options.timeScale ?? emulatorTimeScale(nonEmpty(env.ENTRA_ROLLOUT_TIME_SCALE), endpoints.loopback);
-  return new GraphGateway({ ...rest, endpoints, tokenProvider, ...(timeScale !== undefined ? { timeScale } : {}) });
+  const limits = limitsFromEnv(env);
+  return new GraphGateway({
+    ...limits,
+    ...rest,
+    limitSettings: { ...limits.limitSettings, ...(rest.limitSettings ?? {}) },
+    endpoints,
+    tokenProvider,
+    ...(timeScale !== undefined ? { timeScale } : {}),
+  });
 }
+
+/**
+ * ENTRA_ROLLOUT_MAX_RESPONSE_MB, ENTRA_ROLLOUT_MAX_PAGES and ENTRA_ROLLOUT_DEADLINE_SECONDS override
+ * DEFAULT_LIMITS (0 for the deadline turns it off). Messages name the variable when it was set.
+ */
+export function limitsFromEnv(env: Record<string, string | undefined>): Pick<GraphGatewayOptions, 'maxResponseBytes' | 'maxPages' | 'deadlineMs' | 'limitSettings'> {
+  const read = (name: string, allowZero: boolean): number | undefined => {
+    const text = env[name]?.trim();
+    if (text === undefined || text === '') return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) throw new UserError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${JSON.stringify(text.slice(0, 40))}`);
+    return n;
+  };
+  const mb = read(LIMIT_ENV.maxResponseBytes, false);
+  const pages = read(LIMIT_ENV.maxPages, false);
+  const seconds = read(LIMIT_ENV.deadlineMs, true);
+  const out: ReturnType<typeof limitsFromEnv> = {
+    limitSettings: {
+      maxResponseBytes: `${LIMIT_ENV.maxResponseBytes}${mb === undefined ? ' raises it' : `=${mb}`}`,
+      maxPages: `${LIMIT_ENV.maxPages}${pages === undefined ? ' raises it' : `=${pages}`}`,
+      deadlineMs: `${LIMIT_ENV.deadlineMs}${seconds === undefined ? ' changes it' : `=${seconds}`}`,
+    },
+  };
+  if (mb !== undefined) out.maxResponseBytes = Math.floor(mb * 1024 * 1024);
+  if (pages !== undefined) out.maxPages = Math.floor(pages);
+  if (seconds !== undefined) out.deadlineMs = seconds * 1000;
+  return out;
+}
+

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { sanitiseForDisplay } from '../util/sanitise.js';
 
 export interface GraphRequestErrorInit {
   method: string;
@@ -18,6 +19,13 @@ export interface GraphRequestErrorInit {
   retryAfterMs?: number | undefined;
   /** Short reason when the problem is on our side of the wire: network error, malformed body. */
   reason?: string | undefined;
+  /** Added after Graph's own message: why we gave up (a Retry-After beyond the budget). */
+  note?: string | undefined;
+  /**
+   * Sending it again cannot succeed, so a caller must not retry: a Retry-After longer than the request
+   * may still wait, or a request refused before it was sent (an unsafe id in its path).
+   */
+  final?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -46,6 +54,7 @@ export class GraphRequestError extends UserError {
   readonly retryAfterMs: number | undefined;
   /** Our own description when Graph gave no message (network failure, malformed body). */
   readonly reason: string | undefined;
+  readonly final: boolean;
 
   constructor(init: GraphRequestErrorInit) {
     const what = `Graph ${init.method} ${displayPath(init.path)} failed`;
@@ -57,8 +66,10 @@ export class GraphRequestError extends UserError {
     if (text) head = head ? `${head}: ${text}` : text;
     if (!head) head = 'no response';
     const rid = init.requestId ? ` (request-id ${init.requestId})` : '';
+    const note = init.note ? `; ${init.note}` : '';
     const unknown = init.outcomeUnknown ? '; the request may or may not have been applied, check before retrying' : '';
-    super(`${what}: ${head}${rid}${unknown}`, init.cause === undefined ? {} : { cause: init.cause });
+    // Graph's text, the path and the request-id are data: no control character reaches a terminal.
+    super(sanitiseForDisplay(`${what}: ${head}${rid}${note}${unknown}`), init.cause === undefined ? {} : { cause: init.cause });
     this.method = init.method;
     this.path = init.path;
     this.status = init.status;
@@ -68,6 +79,7 @@ export class GraphRequestError extends UserError {
     this.outcomeUnknown = init.outcomeUnknown ?? false;
     this.retryAfterMs = init.retryAfterMs;
     this.reason = init.reason;
+    this.final = init.final ?? false;
   }
 
   /** True for Graph's "already a member" answer to a member add. */

@@ -16,6 +16,10 @@ export class RequestPolicy {
   attempts = 0;
   outcomeUnknown = false;
   retryAfterMs: number | undefined;
+  /** Why the retry loop gave up early (a Retry-After beyond what is left of the budget): added to the error. */
+  giveUpNote: string | undefined;
+  /** The attempt's timeout was shortened to end at the command's deadline. */
+  deadlineLimited = false;
   /** A typed error raised inside the chain; the SDK wraps thrown errors, so the gateway rethrows this. */
   error: Error | undefined;
 
@@ -182,6 +186,8 @@ const RETRY_STATUSES = new Set([429, 503, 504]);
 /** A 429 proves the request did not run: throttled attempts may be this many times maxAttempts (the total wait still bounds them). */
 export const THROTTLED_ATTEMPTS_FACTOR = 6;
 
+const TIMED_OUT = 'request timed out';
+
 type NetworkFailure = { kind: 'notSent' | 'maybeSent' | 'fatal'; reason: string };
 
 function describeNetworkError(err: unknown): NetworkFailure {
@@ -196,7 +202,7 @@ function describeNetworkError(err: unknown): NetworkFailure {
   const names = chain.map((e) => e.name ?? '');
   const code = codes[0];
   const reason = code ? `${code}${chain.at(-1)?.message ? ` (${chain.at(-1)!.message})` : ''}` : (chain.at(-1)?.message ?? String(err));
-  if (names.includes('TimeoutError') || names.includes('AbortError')) return { kind: 'maybeSent', reason: 'request timed out' };
+  if (names.includes('TimeoutError') || names.includes('AbortError')) return { kind: 'maybeSent', reason: TIMED_OUT };
   if (codes.some((c) => c === 'ECONNREFUSED' || c === 'EAI_AGAIN' || c === 'UND_ERR_CONNECT_TIMEOUT')) {
     return { kind: 'notSent', reason };
   }
@@ -229,6 +235,7 @@ export class RetryMiddleware implements Middleware {
     private readonly random: () => number,
     private readonly timeScale: number,
     private readonly stats: GraphStats,
+    private readonly deadline: CommandDeadline = NO_DEADLINE,
   ) {}
 
   setNext(next: Middleware): void {
@@ -248,6 +255,7 @@ export class RetryMiddleware implements Middleware {
     for (let attempt = 1; ; attempt++) {
       policy.attempts = attempt;
       ctx.response = undefined;
+      if (this.deadline.remainingMs() <= 0) throw (policy.error = deadlineError(policy, this.deadline, attempt > 1));
       let failure: unknown;
       let failed = false;
       try {
@@ -267,17 +275,25 @@ export class RetryMiddleware implements Middleware {
         }
         // A server's Retry-After is honoured as sent; only our own backoff is time-scaled.
         const delay = retryAfter !== undefined ? Math.ceil(retryAfter) : Math.ceil(this.backoff(attempt) * this.timeScale);
-        // Everyone in the class waits, not just this caller: Graph's throttle is per app and tenant.
-        if (res.status === 429) this.limiter.pause(cls, delay);
+        // What this request may still wait: its own retry budget, and what is left of the command's deadline.
+        const left = Math.min(budget - waited, this.deadline.remainingMs());
         if (!policy.idempotent && res.status !== 429) {
           policy.outcomeUnknown = true;
           return;
         }
+        if (retryAfter !== undefined && delay > left) {
+          // Waiting would only end in failure, and pausing the class for it would stall every other
+          // request with it (one `Retry-After: 999999` froze a whole plan): fail this request now.
+          policy.giveUpNote = retryAfterNote(delay, left, budget - waited > this.deadline.remainingMs());
+          return;
+        }
+        // Everyone in the class waits, not just this caller: Graph's throttle is per app and tenant.
+        if (res.status === 429) this.limiter.pause(cls, delay);
         // A 429 was not executed, and waiting it out is what Graph asks for: when several clients
         // share the app's throttle it takes more turns than a 503 deserves, so 429s get six times
         // the attempts (still bounded by the total wait). 503/504 may be an outage: maxAttempts.
         const outOfAttempts = attempt >= this.options.maxAttempts * (res.status === 429 ? THROTTLED_ATTEMPTS_FACTOR : 1);
-        if (outOfAttempts || waited + delay > budget) return;
+        if (outOfAttempts || delay > left) return;
         await discardBody(res);
         this.stats.retries++;
         this.stats.retryWaitMs += delay;
@@ -286,10 +302,14 @@ export class RetryMiddleware implements Middleware {
         continue;
       }
       if (policy.error) throw failure; // already typed (token failure and the like)
+      // The per-attempt timeout was cut short by the command's deadline: say so, not "timed out".
       const net = describeNetworkError(failure);
+      if (this.deadline.remainingMs() <= 0 || (policy.deadlineLimited && net.reason === TIMED_OUT)) {
+        throw (policy.error = deadlineError(policy, this.deadline, true, failure));
+      }
       const safe = net.kind === 'notSent' || (net.kind === 'maybeSent' && policy.idempotent);
       const delay = Math.ceil(this.backoff(attempt) * this.timeScale);
-      if (net.kind === 'fatal' || !safe || attempt >= this.options.maxAttempts || waited + delay > budget) {
+      if (net.kind === 'fatal' || !safe || attempt >= this.options.maxAttempts || delay > Math.min(budget - waited, this.deadline.remainingMs())) {
         const error = new GraphRequestError({
           method: policy.method,
           path: policy.displayPath,
@@ -309,6 +329,40 @@ export class RetryMiddleware implements Middleware {
   }
 }
 
+/** The per-command deadline: every request and every wait must end before it. */
+export interface CommandDeadline {
+  /** ms left (Infinity without a deadline). */
+  remainingMs(): number;
+  /** The whole deadline in ms, and where it was set, for messages. */
+  readonly totalMs: number;
+  readonly setting: string;
+}
+
+export const NO_DEADLINE: CommandDeadline = { remainingMs: () => Number.POSITIVE_INFINITY, totalMs: Number.POSITIVE_INFINITY, setting: '' };
+
+export function describeDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 120) return `${Math.round(s * 10) / 10} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round((s / 3600) * 10) / 10} h`;
+}
+
+export function retryAfterNote(delayMs: number, leftMs: number, byDeadline: boolean): string {
+  const limit = byDeadline ? 'the command\'s deadline' : 'its retry budget';
+  return `Graph asked to wait ${describeDuration(delayMs)} (Retry-After), more than the ${describeDuration(Math.max(0, leftMs))} ${limit} leaves; not retried`;
+}
+
+export function deadlineError(policy: RequestPolicy, deadline: CommandDeadline, maybeSent: boolean, cause?: unknown): GraphRequestError {
+  return new GraphRequestError({
+    method: policy.method,
+    path: policy.displayPath,
+    status: 0,
+    reason: `the command reached its deadline of ${describeDuration(deadline.totalMs)}${deadline.setting ? ` (${deadline.setting})` : ''}; nothing more is sent`,
+    outcomeUnknown: maybeSent && !policy.idempotent,
+    cause,
+  });
+}
+
 /** Client-side rate limit per throttle class plus a per-attempt timeout; counts requests. */
 export class ThrottleMiddleware implements Middleware {
   private next!: Middleware;
@@ -317,6 +371,7 @@ export class ThrottleMiddleware implements Middleware {
     private readonly limiter: RateLimiter,
     private readonly stats: GraphStats,
     private readonly timeoutMs: number,
+    private readonly deadline: CommandDeadline = NO_DEADLINE,
   ) {}
 
   setNext(next: Middleware): void {
@@ -328,7 +383,14 @@ export class ThrottleMiddleware implements Middleware {
     const release = await this.limiter.acquire(policy.throttleClass, policy.cost);
     this.stats.requests[policy.throttleClass]++;
     this.stats.totalRequests++;
-    if (this.timeoutMs > 0) (ctx.options ??= {}).signal = AbortSignal.timeout(this.timeoutMs);
+    const options = (ctx.options ??= {});
+    // fetch follows redirects by default, re-sending a POST body (and on a 307 to any host it is
+    // told): Graph does not redirect API calls, so a 3xx is returned as is and becomes an error.
+    options.redirect = 'manual';
+    const left = this.deadline.remainingMs();
+    const timeout = this.timeoutMs > 0 ? Math.min(this.timeoutMs, left) : left;
+    policy.deadlineLimited = left < (this.timeoutMs > 0 ? this.timeoutMs : Number.POSITIVE_INFINITY);
+    if (Number.isFinite(timeout)) options.signal = AbortSignal.timeout(Math.max(1, Math.ceil(timeout)));
     try {
       await this.next.execute(ctx);
     } finally {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { TokenProvider } from './credentials.js';
+import { checkBearerToken } from './credentials.js';
 
 export const TOKEN_FILE_ENV = 'ENTRA_ROLLOUT_TOKEN_FILE';
 
@@ -18,11 +19,8 @@ export function tokenFileProvider(file: string, read: (file: string) => string =
       const code = (err as NodeJS.ErrnoException)?.code;
       throw new UserError(`Cannot read the token file ${file} (${TOKEN_FILE_ENV})${code ? `: ${code}` : ''}`);
     }
-    const token = text.trim();
     // Never quote the content: it is a secret even when it is malformed.
-    if (token === '') throw new UserError(`The token file ${file} (${TOKEN_FILE_ENV}) is empty`);
-    if (/\s/.test(token)) throw new UserError(`The token file ${file} (${TOKEN_FILE_ENV}) must hold one bearer token and nothing else`);
-    return token;
+    return checkBearerToken(text, `the token file ${file} (${TOKEN_FILE_ENV})`);
   };
   return {
     refreshable: true,

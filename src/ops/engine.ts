@@ -341,8 +341,10 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
 
   const handle = async (q: Queued, res: { status: number; ok: boolean; body: unknown; error?: GraphRequestError | undefined }) => {
     if (res.status === 429) q.throttled++;
+    // The gateway marks what retrying cannot fix (a Retry-After beyond the budget, an unsafe id): fail it now.
     const retryable =
-      res.status === 429 ? q.throttled < maxAttempts * THROTTLED_ATTEMPTS_FACTOR : RETRYABLE_5XX.has(res.status) && idempotent(q.req) && q.attempts - q.throttled < maxAttempts;
+      !res.error?.final &&
+      (res.status === 429 ? q.throttled < maxAttempts * THROTTLED_ATTEMPTS_FACTOR : RETRYABLE_5XX.has(res.status) && idempotent(q.req) && q.attempts - q.throttled < maxAttempts);
     if (!res.ok && retryable) {
       const backoff = (random() * Math.min(30_000, 1000 * 2 ** (q.attempts - 1))) / scale;
       q.notBefore = Date.now() + (res.error?.retryAfterMs ?? backoff);

@@ -1,15 +1,16 @@
 // How plan values (already labelled with display names) are shown to people.
 import type { PlanChange, WavePlan } from '../plan/types.js';
+import { sanitiseForDisplay } from '../util/sanitise.js';
 
 /** Inline values longer than this are pretty-printed over several lines instead. */
 export const INLINE_LIMIT = 72;
 
 /**
- * Control characters (ESC included) from tenant data must not reach a terminal or a comment:
- * they are shown as \u escapes. Tabs and newlines become spaces so a value stays on its line.
+ * Control characters (ESC included) from tenant data must not reach a terminal or a comment: the
+ * shared display sanitiser shows them as escapes. Tabs and newlines become spaces so a value stays on its line.
  */
 export function sanitise(text: string): string {
-  return text.replace(/[\t\n\r]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return sanitiseForDisplay(text.replace(/[\t\n\r]/g, ' '));
 }
 
 /** JSON on one line, with a space after separators so it reads like prose. */
