@@ -55,7 +55,7 @@ const STRATEGIES = [
   { strategy: 'members', config: 'test/fixtures/waves/members' },
 ] as const;
 
-describe('a promotion racing waves rollback', { timeout: 120_000 }, () => {
+describe('a promotion racing waves rollback', () => {
   for (const { strategy, config } of STRATEGIES) {
     it(`${strategy}: evaluated, then another apply promotes early and waves rollback takes it out: the promotion refuses, early stays out`, async () => {
       tenant = await startTestTenant({ timeScale: TIME_SCALE });
@@ -100,7 +100,7 @@ describe('a promotion racing waves rollback', { timeout: 120_000 }, () => {
   });
 });
 
-describe('two applies of one plan that creates a policy', { timeout: 60_000 }, () => {
+describe('two applies of one plan that creates a policy', () => {
   it('the one that writes second refuses the create by its display name; one policy with that name exists', async () => {
     tenant = await startTestTenant({ timeScale: TIME_SCALE });
     const gw = await gateway(tenant);

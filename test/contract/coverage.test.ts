@@ -21,5 +21,5 @@ describe('contract coverage', () => {
     expect(missing, `endpoints without a contract fixture (add one under test/contract/fixtures/)`).toEqual([]);
     // The set must really exercise the tool: a broken command would shrink it silently.
     expect(called.length).toBeGreaterThanOrEqual(30);
-  }, 240_000);
+  });
 });

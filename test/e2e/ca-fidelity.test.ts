@@ -50,7 +50,7 @@ describe('CA fidelity end to end', () => {
     const again = await runCli(['plan', '-c', dir, '--detailed-exitcode', '--format', 'json'], { env: tenant.env });
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
-  }, 120_000);
+  });
 
   it('export then plan on a tenant with guest exclusions, a strength and session controls: no changes, and the YAML keeps them', async () => {
     tenant = await startTestTenant({ scenario: 'seeds' });
@@ -91,7 +91,7 @@ describe('CA fidelity end to end', () => {
     expect(parsed.resources.find((r) => r.address === 'ConditionalAccessPolicy.ca030-guests-sign-in-again-daily')?.action).toBe('noop');
     expect(parsed.resources.filter((r) => r.action !== 'noop')).toEqual([]);
     expect(parsed.diagnostics.map((d) => d.code)).not.toContain('WR140');
-  }, 120_000);
+  });
 
   it('a live property the tool does not know is a WR140 warning in export and in plan, naming the policy and the path', async () => {
     tenant = await startTestTenant({ scenario: 'seeds' });
@@ -111,5 +111,5 @@ describe('CA fidelity end to end', () => {
     expect(parsed.diagnostics.filter((d) => d.code === 'WR140')).toEqual([
       expect.objectContaining({ severity: 'warning', message: expect.stringContaining('"CA010 - Require MFA for rollout waves" has conditions.agentIdRiskLevels') }),
     ]);
-  }, 120_000);
+  });
 });

@@ -55,7 +55,7 @@ describe('apply PLANFILE sends only what a fresh plan reproduces', () => {
     const info = (await tenant.control('GET', '/info')) as { caPolicies: Array<{ id: string; displayName: string }> };
     unmanagedId = info.caPolicies.find((p) => p.displayName.startsWith('CA099'))!.id;
     await tenant.control('POST', '/reset-log');
-  }, 60_000);
+  });
   afterAll(async () => tenant?.close());
 
   it('records per write method, path, graphId and a canonical body, and the tenant reached, endpoint and version', () => {
@@ -180,7 +180,7 @@ describe('tenant binding', () => {
     expect(forB.code).toBe(1);
     expect(forB.stderr).toMatch(new RegExp(`^error: the plan was made for tenant ${TENANT_A}, but this apply reaches tenant ${TENANT_B}; nothing was written$`, 'm'));
     expect(await b.writes()).toEqual([]);
-  }, 120_000);
+  });
 
   it('a token for another tenant: plan and apply refuse, naming both ids, and write nothing', async () => {
     const b = await startTestTenant({ tenantId: TENANT_B });
@@ -196,7 +196,7 @@ describe('tenant binding', () => {
     expect(apply.code).toBe(1);
     expect(apply.stderr).toMatch(new RegExp(`^error: the tenant reached is ${TENANT_B}, but the Tenant document declares ${TENANT_A}`, 'm'));
     expect(await b.writes()).toEqual([]);
-  }, 120_000);
+  });
 
   it('an opaque token: the tenant reached is the one GET /organization names, and plan refuses it when it is not the declared one', async () => {
     const b = await startTestTenant({ tenantId: TENANT_B });
@@ -209,7 +209,7 @@ describe('tenant binding', () => {
     const ok = await runCli(['plan', '-c', policiesFor(TENANT_B), '--format', 'json'], { env: b.env });
     expect(ok.code, ok.stderr).toBe(0);
     expect((JSON.parse(ok.stdout) as PlanFile).tenantId).toBe(TENANT_B);
-  }, 120_000);
+  });
 });
 
 describe('show PLANFILE', () => {
@@ -246,5 +246,5 @@ describe('show PLANFILE', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: .*broken\.json is not a valid plan file: resources\[0\]\.kind is not a string$/m);
     expect(bad.stderr).not.toMatch(STACK_TRACE);
-  }, 120_000);
+  });
 });

@@ -145,7 +145,7 @@ describe('users import-phones', () => {
     expect(clear![1]).toBe(`${journal}.lock`);
     rmSync(clear![1]!);
 
-    const resumed = await runCli([...args, '--resume', journal, '--report', report], { env: tenant.env, timeoutMs: 120_000 });
+    const resumed = await runCli([...args, '--resume', journal, '--report', report], { env: tenant.env });
     expect(resumed.stderr).not.toMatch(STACK_TRACE);
     expect(resumed.code).toBe(0);
     const summary = JSON.parse(resumed.stdout) as { totals: { done: number; doneEarlier: number; skipped: number; failed: number }; invalid: Array<{ line: number; reason: string }> };
@@ -173,7 +173,7 @@ describe('users import-phones', () => {
     expect([...applied.values()].filter((n) => n > 1)).toEqual([]);
     expect([...applied.keys()].filter((k) => k.startsWith('POST ')).length).toBe(expected.size);
     console.log(`import-phones under faults: killed after ${killed.intents} write intents, ${log.httpRequests} HTTP requests over both runs (faults injected: ${log.faults})`);
-  }, 180_000);
+  });
 
   it('needs at most ceil(20000/20) x 1.05 HTTP requests for a 20,000-row import without faults', async () => {
     tenant = await startTestTenant({ scenario: 'scale', users: USERS, seed: 12, timeScale: TIME_SCALE });
@@ -181,12 +181,12 @@ describe('users import-phones', () => {
     const csv = path.join(dir, 'phones.csv');
     const { expected } = writeCsv(csv, await upns(tenant), 12);
     await tenant.control('POST', '/reset-log');
-    const result = await runCli(['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'j'), '--format', 'json', '--include-emergency-access'], { env: tenant.env, timeoutMs: 120_000 });
+    const result = await runCli(['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'j'), '--format', 'json', '--include-emergency-access'], { env: tenant.env });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).totals.done).toBe(expected.size);
     const log = (await tenant.control('GET', '/requests')) as Log;
     const limit = Math.ceil(USERS / 20) * 1.05;
     console.log(`import-phones, 20,000 rows (${expected.size} valid): ${log.httpRequests} HTTP requests (limit ${limit})`);
     expect(log.httpRequests).toBeLessThanOrEqual(limit);
-  }, 180_000);
+  });
 });

@@ -55,7 +55,7 @@ async function earlyWaveDue(t: TestTenant): Promise<{ pilotUsers: string[]; earl
   return { pilotUsers: await transitiveUserIds(t, await groupId(t, WAVE0)), earlyUsers: early.members };
 }
 
-describe('waves: readiness of an abandoned Authenticator registration (seeds tenant)', { timeout: 90_000 }, () => {
+describe('waves: readiness of an abandoned Authenticator registration (seeds tenant)', () => {
   it('reports the user unverifiedAuthenticator and not ready although her methods list an Authenticator', async () => {
     tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
     const adele = SEEDS_USERS.unverifiedAuthenticator;
@@ -96,7 +96,7 @@ describe('waves: readiness of an abandoned Authenticator registration (seeds ten
   });
 });
 
-describe('waves: sign-in health and freshness hold the next wave (demo tenant)', { timeout: 90_000 }, () => {
+describe('waves: sign-in health and freshness hold the next wave (demo tenant)', () => {
   it('MFA interrupts among enforced users above maxPercent fail signInHealth and hold the wave, also for a plan saved before them', async () => {
     tenant = await startTestTenant({ timeScale: 100 });
     const { pilotUsers, earlyUsers } = await earlyWaveDue(tenant);
@@ -177,7 +177,7 @@ describe('waves: sign-in health and freshness hold the next wave (demo tenant)',
   });
 });
 
-describe('waves: widening time from the audit log, or declared', { timeout: 90_000 }, () => {
+describe('waves: widening time from the audit log, or declared', () => {
   it('a widened wave without its audit event makes the next soak inconclusive; widenedAt in the Rollout resolves it', async () => {
     tenant = await startTestTenant({ timeScale: 100 });
     const applied = await applyCli(tenant);

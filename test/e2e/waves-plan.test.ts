@@ -92,7 +92,7 @@ afterEach(async () => {
   tenant = undefined;
 });
 
-describe('waves: the plan JSON waves section', { timeout: 90_000 }, () => {
+describe('waves: the plan JSON waves section', () => {
   it('the contract check rejects entries that break it', () => {
     const valid = {
       rollout: 'r',
@@ -149,7 +149,7 @@ describe('waves: the plan JSON waves section', { timeout: 90_000 }, () => {
   });
 });
 
-describe('reading the tenant through faults (issue 3)', { timeout: 90_000 }, () => {
+describe('reading the tenant through faults (issue 3)', () => {
   it('plan --format json under 429:0.1,503:0.03,reset:0.01 is identical, createdAt aside, to a fault-free read', async () => {
     // Same scenario, seed and frozen clock: the tenants are identical, and so are the times the gates see.
     const options = { seed: 8, frozenClock: true, timeScale: 100 } as const;

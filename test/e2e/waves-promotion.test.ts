@@ -32,7 +32,7 @@ afterEach(async () => {
   tenant = undefined;
 });
 
-describe('waves: promotion on the demo tenant', { timeout: 90_000 }, () => {
+describe('waves: promotion on the demo tenant', () => {
   it('promotes the pilot, holds the 80 % wave with reasons, then promotes it after registrations and the soak', async () => {
     tenant = await startTestTenant({ timeScale: 100 });
     const [target, wave0, wave1] = [await groupId(tenant, TARGET), await groupId(tenant, WAVE0), await groupId(tenant, WAVE1)];

@@ -21,7 +21,7 @@ async function userId(t: TestTenant, upn: string): Promise<string> {
   return String((r.body as { id: string }).id);
 }
 
-describe('waves status: disabled accounts, audit services and sign-in health (seeds tenant)', { timeout: 120_000 }, () => {
+describe('waves status: disabled accounts, audit services and sign-in health (seeds tenant)', () => {
   it('lists disabled members beside the share, counts an "Azure MFA" completion as ready, and fails health only on an MFA failure', async () => {
     tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
     const early = await transitiveUserIds(tenant, await groupId(tenant, 'MFA Wave 1 - Early adopters'));

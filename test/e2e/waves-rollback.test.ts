@@ -83,5 +83,5 @@ describe('waves status and rollback', () => {
     const noop = await runCli(['waves', 'rollback', '--to', 'pilot', '-c', policies, '--auto-approve'], { env });
     expect(noop.stdout).toContain('Nothing to roll back');
     expect(await tenant.writes()).toEqual([]);
-  }, 120_000); // about ten CLI runs in a row: more than the 30 s default on a loaded machine
+  });
 });

@@ -68,7 +68,7 @@ const STRATEGIES = [
   { strategy: 'members', config: 'test/fixtures/waves/members' },
 ] as const;
 
-describe('waves: each strategy widens correctly and a second apply writes nothing', { timeout: 90_000 }, () => {
+describe('waves: each strategy widens correctly and a second apply writes nothing', () => {
   for (const { strategy, config } of STRATEGIES) {
     it(`${strategy}: pilot, then the early adopters after the soak; idempotent`, async () => {
       tenant = await startTestTenant({ timeScale: 100 });

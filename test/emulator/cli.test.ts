@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerEmulator } from '../../src/cli/emulator.js';
 import { UserError } from '../../src/errors.js';
+import { TEST_TIMEOUT_MS } from '../timeouts.js';
 
 function program(): Command {
   const p = new Command('entra-rollout').exitOverride();
@@ -23,7 +24,7 @@ describe('entra-rollout emulator (in process)', () => {
     process.removeAllListeners('SIGTERM');
     try {
       const run = program().parseAsync(['node', 'entra-rollout', 'emulator', '--scenario', 'seeds', '--seed', '3', '--clock', '2026-01-01T00:00:00Z', '--no-throttle']);
-      await vi.waitFor(() => expect(lines.length).toBeGreaterThan(0), { timeout: 5000 });
+      await vi.waitFor(() => expect(lines.length).toBeGreaterThan(0), { timeout: TEST_TIMEOUT_MS });
       const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(lines[0]!);
       expect(m).not.toBeNull();
       const res = await fetch(`${m![1]}/v1.0/users?$top=1`, { headers: { Authorization: 'Bearer x' } });

@@ -1,8 +1,9 @@
 // The fault kinds the reliability suite relies on: each looks like what Graph (or a proxy in front
 // of it) really sends, and the request log says whether the request ran.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseFaultSpec } from '../../src/emulator/index.js';
 import { type Client, groupId, start } from './helpers.js';
+import { TEST_TIMEOUT_MS } from '../timeouts.js';
 
 let c: Client | undefined;
 afterEach(async () => {
@@ -80,15 +81,15 @@ describe('emulator: fault kinds', () => {
   });
 
   it('slow holds the answer back; a client that gave up meanwhile makes the write lost', async () => {
-    c = await start({ faults: 'slow:1:300' });
+    // The answer is held 2 s and the client gives up after 50 ms: a margin no busy machine closes.
+    c = await start({ faults: 'slow:1:2000' });
     const t0 = performance.now();
     expect((await raw(`${c.emu.graphBaseUrl}/users?$top=1`)).status).toBe(200);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1990);
     const add = await addMemberBody(c);
     await expect(raw(add.url, { method: 'POST', body: add.body, signal: AbortSignal.timeout(50) })).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 400));
-    const writes = (await log(c)).writes;
-    expect(writes.at(-1)).toMatchObject({ method: 'POST', outcome: 'lost', fault: 'slow', status: 204 });
+    // Wait for the emulator to record the write's end, however long that takes here.
+    await vi.waitFor(async () => expect((await log(c!)).writes.at(-1)).toMatchObject({ method: 'POST', outcome: 'lost', fault: 'slow', status: 204 }), { timeout: TEST_TIMEOUT_MS, interval: 100 });
   });
 
   it('answers 401 with Graph\'s expired-token body for the tokens listed as expired only', async () => {
@@ -109,7 +110,7 @@ describe('emulator: fault kinds', () => {
     const envelope = { requests: [{ id: '1', method: 'POST', url: tapUrl, headers: { 'Content-Type': 'application/json' }, body: {} }] };
     await expect(raw(`${c.emu.graphBaseUrl}/$batch`, { method: 'POST', body: JSON.stringify(envelope) })).rejects.toThrow();
     await c.control('POST', '/faults', { spec: '' });
-    let writes = (await log(c)).writes as Array<{ path: string; outcome: string; inBatch: boolean }>;
+    const writes = (await log(c)).writes as Array<{ path: string; outcome: string; inBatch: boolean }>;
     // The item ran (the user holds a pass) but its answer went down with the envelope's.
     expect(writes.map((w) => [w.path, w.inBatch, w.outcome])).toEqual([
       [tapUrl, true, 'lost'],
@@ -117,13 +118,11 @@ describe('emulator: fault kinds', () => {
     ]);
     expect((await c.graph('GET', tapUrl)).json.value).toHaveLength(1);
 
-    const slow = await start({ latencyMs: 300 });
+    const slow = await start({ latencyMs: 2000 });
     try {
       const target = await addMemberBody(slow);
       await expect(raw(target.url, { method: 'POST', body: target.body, signal: AbortSignal.timeout(100) })).rejects.toThrow();
-      await new Promise((r) => setTimeout(r, 400));
-      writes = (await log(slow)).writes;
-      expect(writes.map((w) => w.outcome)).toEqual(['lost']);
+      await vi.waitFor(async () => expect((await log(slow)).writes.map((w: { outcome: string }) => w.outcome)).toEqual(['lost']), { timeout: TEST_TIMEOUT_MS, interval: 100 });
       expect((await slow.all(`/groups/${target.groupId}/members`)).map((m) => m.id)).toContain(target.userId);
     } finally {
       await slow.close();

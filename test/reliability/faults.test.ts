@@ -27,5 +27,5 @@ describe('reliability: injected faults', () => {
     expect(writeViolations(log.writes, { replaces: (WORKFLOWS[row.workflow] as Workflow).replaces, gets: log.gets })).toEqual([]);
     expect(stateDiff(expected.state, await tenant.comparableState())).toEqual([]);
     expect((await (WORKFLOWS[row.workflow] as Workflow).check?.(tenant, done.dir)) ?? []).toEqual([]);
-  }, 120_000);
+  });
 });

@@ -35,7 +35,7 @@ export async function startTenant(options: Partial<EmulatorOptions> = {}): Promi
     env: { ...base.env, ENTRA_ROLLOUT_TIME_SCALE: String(timeScale) },
     log: async () => (await base.control('GET', '/requests')) as RequestSummary,
     cli: (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) =>
-      runCli(args, { env: { ...tenant.env, ...env }, timeoutMs: 120_000, ...(cwd ? { cwd } : {}) }),
+      runCli(args, { env: { ...tenant.env, ...env }, ...(cwd ? { cwd } : {}) }),
   });
   return tenant;
 }

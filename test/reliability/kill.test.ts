@@ -107,7 +107,7 @@ describe.each(crashWorkflows)('reliability: %s killed with SIGKILL, then run aga
     expect(writeViolations(log.writes, { replaces: wf.replaces, gets: log.gets, crashedAfter })).toEqual([]);
     expect(stateDiff(expected.state, await tenant.comparableState())).toEqual([]);
     expect((await wf.check?.(tenant, dir)) ?? []).toEqual([]);
-  }, 120_000);
+  });
 
   it('most points really killed a running command, and some left its work part-done', () => {
     expect(killedRuns).toBeGreaterThanOrEqual(POINTS - 2);

@@ -169,7 +169,7 @@ describe('security: no secret in any output', () => {
     const tokenFile = path.join(secretsDir, 'token');
     writeFileSync(tokenFile, TOKEN);
     const env = { ...tenant.env, ENTRA_ROLLOUT_TOKEN: TOKEN, HOME: home, TMPDIR: path.join(home, 'tmp') };
-    const ctx: Ctx = { tenant, dir, tokenFile, env, run: (args, extra = {}) => runCli(args, { cwd: dir, env: { ...env, ...extra }, timeoutMs: 120_000 }) };
+    const ctx: Ctx = { tenant, dir, tokenFile, env, run: (args, extra = {}) => runCli(args, { cwd: dir, env: { ...env, ...extra } }) };
     const results = await row.run(ctx);
     expect(results.at(-1)!.code, results.at(-1)!.stderr).toBe(row.code);
     const extra = (await row.secrets?.(ctx)) ?? [];
@@ -192,5 +192,5 @@ describe('security: no secret in any output', () => {
     expect(leaks).toEqual([]);
     // The check looked at something: every run printed, and file-writing rows wrote.
     expect(outputs.some(([, text]) => text.length > 0)).toBe(true);
-  }, 120_000);
+  });
 });

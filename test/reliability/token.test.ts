@@ -41,7 +41,7 @@ describe('reliability: the token expires mid-run', () => {
     expect(log.writes.filter((w) => w.status === 401).length, 'no write met the expired token: the test did not test anything').toBeGreaterThan(0);
     expect(writeViolations(log.writes)).toEqual([]);
     expect(stateDiff(expected.state, await tenant.comparableState())).toEqual([]);
-  }, 120_000);
+  });
 
   it('a CredentialTokenProvider (an @azure/identity credential) is asked again and the reads finish', async () => {
     tenant = await startTenant({ scenario: 'seeds', throttle: false });
