@@ -56,11 +56,20 @@ export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: Desir
   if (!fresh.plan) {
     throw new UserError('plan is stale: the tenant no longer resolves every name in the policies (nothing was written)', { detail: fresh.diagnostics.map((d) => `  ${d.message}`).join('\n') });
   }
-  // Lockout guard (issue 12), first on what the plan file asks to send: a file edited to drop the
-  // emergency exclusions is refused as a lockout, the clearest reason, before it is compared.
   const changes = (p: PlanFile) => (doConfig ? p.resources.filter((r) => r.action !== 'noop' && r.write) : []);
-  refuseUnsafeWrites(changes(plan), desired.tenant.spec, fresh.live);
   const verified = verifySavedPlan(plan, fresh.plan, desired.configHash, toolVersion, { config: doConfig });
+  // Lockout guard (issue 12), first on what the plan file asks to send: a file edited to drop the
+  // emergency exclusions is refused as the lockout it is, and the detail says how it differs too.
+  try {
+    refuseUnsafeWrites(changes(plan), desired.tenant.spec, fresh.live);
+  } catch (err) {
+    if (err instanceof UserError && verified.refusal) {
+      throw new UserError(err.message, { detail: `${err.detail ?? ''}
+The plan file also differs from a fresh plan: ${verified.refusal.message}
+${verified.refusal.detail ?? ''}` });
+    }
+    throw err;
+  }
   if (verified.refusal) throw new UserError(verified.refusal.message, { detail: verified.refusal.detail });
   if (hasErrors(fresh.plan.diagnostics)) throw new UserError('a fresh plan made now has errors; fix them and plan again (nothing was written)');
   for (const notice of verified.notices) options.onNotice?.(notice);

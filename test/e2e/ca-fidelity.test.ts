@@ -3,7 +3,7 @@
 // update must clear what the YAML removed; export must not lose any documented property
 // (api-reference/v1.0/resources/conditionalaccessusers.md: include/excludeGuestsOrExternalUsers),
 // and what it does not know it says.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,6 +84,9 @@ describe('CA fidelity end to end', () => {
     expect(ca).toContain('signInFrequency:');
     expect(ca).toContain('persistentBrowser:');
 
+    // export never guesses break-glass accounts: the adopted folder must say them (or opt out) first (ER027).
+    expect((await runCli(['validate', '-c', out])).stdout).toContain('error ER027');
+    appendFileSync(path.join(out, 'tenant.yaml'), '  emergencyAccess:\n    none: true\n    reason: CA fidelity round trip\n');
     expect((await runCli(['validate', '-c', out])).code).toBe(0);
     const plan = await runCli(['plan', '-c', out, '--detailed-exitcode', '--format', 'json'], { env: tenant.env });
     expect(plan.code, plan.stderr).toBe(0);

@@ -70,7 +70,7 @@ describe('apply PLANFILE sends only what a fresh plan reproduces', () => {
     for (const r of plan.resources) if (r.write) expect(keysSorted(r.write.body), r.address).toBe(true);
   });
 
-  it('refuses a plan whose CA body was edited to block all users without exclusions: exit 1, zero writes, the differing fields named', async () => {
+  it('refuses a plan whose CA body was edited to block all users without exclusions: exit 1, zero writes, the lockout and the differing fields named', async () => {
     const file = tampered(planFile, 'block-all.json', (plan) => {
       const body = resource(plan, REQUIRE_MFA).write!.body as { conditions: { users: Record<string, unknown> }; grantControls: unknown };
       Object.assign(body.conditions.users, { includeUsers: ['All'], includeGroups: [], excludeGroups: [], excludeUsers: [] });
@@ -79,7 +79,9 @@ describe('apply PLANFILE sends only what a fresh plan reproduces', () => {
     const r = await runCli(['apply', file], { env: tenant.env });
     expect(r.stderr).not.toMatch(STACK_TRACE);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: the plan file's writes differ from what a fresh plan writes: ConditionalAccessPolicy\.require-mfa \(.*\); nothing was written, plan again$/m);
+    // Refused as the lockout it is (ER035, checked on the file's bodies), and the detail names how the file differs.
+    expect(r.stderr).toMatch(/^error: refusing to apply: .* would lock accounts out \(.*ER035.*\); nothing was written$/m);
+    expect(r.stderr).toMatch(/^The plan file also differs from a fresh plan: the plan file's writes differ from what a fresh plan writes: ConditionalAccessPolicy\.require-mfa \(.*\); nothing was written, plan again$/m);
     for (const field of ['body.conditions.users.excludeGroups', 'body.conditions.users.excludeUsers', 'body.conditions.users.includeUsers', 'body.grantControls.builtInControls']) {
       expect(r.stderr).toMatch(new RegExp(`^ +${field.replace(/\./g, '\\.')}: plan file .* → fresh plan `, 'm'));
     }

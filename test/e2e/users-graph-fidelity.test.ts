@@ -48,7 +48,7 @@ describe('users reset-methods and import-phones as Graph documents them', () => 
   it('reset-methods --revoke-sessions works with exactly the matrix set on an enforcing emulator, and fails per user without Policy.Read.All', async () => {
     tenant = await startTestTenant({ scenario: 'seeds' });
     const roles = leastPrivilegedSet(selectCommands('users reset-methods'), { includeOptional: true });
-    expect(roles).toEqual(['Policy.Read.All', 'User.Read.All', 'User.RevokeSessions.All', 'UserAuthenticationMethod.ReadWrite.All']);
+    expect(roles).toEqual(['GroupMember.Read.All', 'Policy.Read.All', 'User.Read.All', 'User.RevokeSessions.All', 'UserAuthenticationMethod.ReadWrite.All']);
     const dir = tmp();
     const args = ['users', 'reset-methods', '--user', ALEX, '--methods', 'authenticator,phone', '--revoke-sessions', '--yes', '--format', 'json'];
     const without = await runCli([...args, '--journal', path.join(dir, 'a.j')], { env: await withRoles(tenant, roles.filter((p) => p !== 'Policy.Read.All')) });

@@ -43,7 +43,7 @@ describe('permissions matrix', () => {
 
   // Learn (beta) "Get authentication method states", "Permissions acting on others": Policy.Read.All (higher Policy.ReadWrite.AuthenticationMethod).
   it('reset-methods needs Policy.Read.All for the per-user MFA read it starts with, and --revoke-sessions the revoke permission', () => {
-    const granted = ['User.Read.All', 'UserAuthenticationMethod.ReadWrite.All'];
+    const granted = ['User.Read.All', 'GroupMember.Read.All', 'UserAuthenticationMethod.ReadWrite.All'];
     const [reset] = checkCommandPermissions(selectCommands('users reset-methods'), { granted, delegated: false, hasRollout: false });
     expect(reset!.ok).toBe(false);
     expect(reset!.missing).toEqual(['Policy.Read.All']);
@@ -56,7 +56,7 @@ describe('permissions matrix', () => {
   // "Add members" (GroupMember.ReadWrite.All for members/$ref and members@odata.bind).
   it('doctor accepts the higher permissions Graph documents as sufficient instead of reporting them missing', () => {
     for (const higher of ['User.ReadWrite.All', 'Directory.ReadWrite.All']) {
-      const [revoke] = checkCommandPermissions(selectCommands('users revoke-sessions'), { granted: ['User.Read.All', higher], delegated: false, hasRollout: false });
+      const [revoke] = checkCommandPermissions(selectCommands('users revoke-sessions'), { granted: ['User.Read.All', 'GroupMember.Read.All', higher], delegated: false, hasRollout: false });
       expect(revoke!.missing, higher).toEqual([]);
     }
     const [rollback] = checkCommandPermissions(selectCommands('waves rollback'), {

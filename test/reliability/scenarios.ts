@@ -184,6 +184,8 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
     name: '503 service unavailable',
     workflow: 'config',
     faults: '503:0.2,503:0.4@PATCH,503:0.6@POST',
+    // Each recovery's create meets a 60 % fault rate (after its name check): a run may need several.
+    recoveries: 8,
     mustHitWrite: '503',
     mustHitPost: true,
     protection: 'GETs and PATCHes are retried; a 503 on the CA create is not re-sent but looked up, and a re-run converges',
@@ -192,6 +194,8 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
     name: '504 gateway timeout',
     workflow: 'config',
     faults: '504:0.2,504:0.4@PATCH,504:0.6@POST',
+    // Each recovery's create meets a 60 % fault rate (after its name check): a run may need several.
+    recoveries: 8,
     mustHitWrite: '504',
     mustHitPost: true,
     protection: 'as 503: idempotent requests retried, the create never re-sent blindly',
