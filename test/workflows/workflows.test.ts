@@ -49,8 +49,8 @@ const tracksIssues = (job: Job) => job.steps.some((s) => s.run !== undefined && 
 const comments = (job: Job) => job.steps.some((s) => s.uses?.startsWith('actions/github-script@') && /createComment|updateComment/.test(String(s.with?.script)));
 
 describe('GitHub workflows', () => {
-  it('are the five the design names', () => {
-    expect(FILES).toEqual(['apply.yml', 'ci.yml', 'drift.yml', 'plan.yml', 'waves.yml']);
+  it('are the six the design names', () => {
+    expect(FILES).toEqual(['apply.yml', 'ci.yml', 'doctor.yml', 'drift.yml', 'plan.yml', 'waves.yml']);
   });
 
   it.each(FILES)('%s passes actionlint', async (file) => {
@@ -196,5 +196,15 @@ describe('GitHub workflows', () => {
     expect(plan.steps.map((s) => s.run ?? '').join('\n')).toContain('node dist/cli.js plan -c "$POLICY_DIR" --out plan.json --format markdown --detailed-exitcode > plan.md');
     expect(wf.jobs.issue!.permissions).toEqual({ contents: 'read', issues: 'write' });
     expect(wf.jobs.issue!.steps.map((s) => s.run ?? '').join('\n')).toContain('node dist/gitops/main.js drift-issue plan.md --exit-code');
+  });
+
+  it('doctor: by hand only, checks each app with the identity and environment the workflows use', () => {
+    const wf = workflow('doctor.yml');
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    expect(wf.jobs['read-only']!.env?.AZURE_CLIENT_ID).toBe('${{ vars.ENTRA_PLAN_CLIENT_ID }}');
+    expect(wf.jobs.write!.env?.AZURE_CLIENT_ID).toBe('${{ vars.ENTRA_APPLY_CLIENT_ID }}');
+    expect(wf.jobs.write!.environment).toBe(workflow('waves.yml').jobs.waves!.environment);
+    expect(wf.jobs['read-only']!.steps.map((s) => s.run ?? '').join('\n')).toContain('node dist/cli.js doctor -c "$POLICY_DIR" --command plan');
+    expect(wf.jobs.write!.steps.map((s) => s.run ?? '').join('\n')).toContain('node dist/cli.js doctor -c "$POLICY_DIR" --command apply');
   });
 });
