@@ -199,3 +199,37 @@ describe('Rollout promoteOnMerge (schemas/rollout.schema.json)', () => {
     expect(withKey('"yes"').diagnostics.some((d) => d.severity === 'error' && /promoteOnMerge/.test(d.message))).toBe(true);
   });
 });
+
+describe('node dist/gitops/main.js (what the workflow steps call), with the environment GitHub gives a step', async () => {
+  const { main } = await import('../../src/gitops/main.js');
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'gitops-main-'));
+  const env = { GITHUB_TOKEN: 'ghs_test', GITHUB_REPOSITORY: REPO, GITHUB_API_URL: API, GITHUB_OUTPUT: path.join(dir, 'out'), GITHUB_SHA: MERGE };
+
+  it('reviewed-plan writes run-id and artifact to GITHUB_OUTPUT for download-artifact', async () => {
+    writeFileSync(env.GITHUB_OUTPUT, '');
+    gh().get(`/repos/${REPO}/commits/${MERGE}/pulls`).reply(200, mergedPr());
+    policiesAt(MERGE, 'c'.repeat(40));
+    policiesAt(HEAD, 'c'.repeat(40));
+    gh().get(`/repos/${REPO}/actions/workflows/plan.yml/runs`).query(true).reply(200, { workflow_runs: [{ id: 77, conclusion: 'success' }] });
+    gh().get(`/repos/${REPO}/actions/runs/77/artifacts`).query(true).reply(200, { artifacts: [{ name: `plan-${HEAD}`, expired: false }] });
+    await main(['reviewed-plan', '--policy-dir', 'policies'], env);
+    expect(readFileSync(env.GITHUB_OUTPUT, 'utf8')).toBe(`run-id=77\nartifact=plan-${HEAD}\npr=42\nhead-sha=${HEAD}\n`);
+  });
+
+  it('drift-issue opens the drift issue from the plan markdown on exit 2, and touches nothing on exit 1', async () => {
+    const md = path.join(dir, 'plan.md');
+    writeFileSync(md, '### Plan: 1 to change\n');
+    gh().get(`/repos/${REPO}/issues`).query(true).reply(200, []);
+    let body = '';
+    gh()
+      .post(`/repos/${REPO}/issues`, (b: { title: string; body: string }) => ((body = b.body), b.title === 'entra-rollout: the tenant drifted from the policies'))
+      .reply(201, { number: 3 });
+    await main(['drift-issue', md, '--exit-code', '2'], env);
+    expect(body.startsWith(`${trackingMarker('drift')}\nThe tenant no longer matches`)).toBe(true);
+    expect(body).toContain('### Plan: 1 to change');
+    await main(['drift-issue', md, '--exit-code', '1'], env); // no mock: any request would fail the test
+  });
+});
