@@ -324,6 +324,12 @@ const rollout = envelope(
       strategy: { enum: ['nestedGroups', 'policyIncludeGroups', 'members'], default: 'nestedGroups' },
       gates,
       maxNewUsersPerApply: { type: 'integer', minimum: 1 },
+      promoteOnMerge: {
+        type: 'boolean',
+        default: false,
+        description:
+          "Let the apply workflow promote this rollout's waves when a pull request is merged. By default waves move only in the scheduled waves workflow (or a manual dispatch of it), when the helpdesk is staffed.",
+      },
       waves: {
         type: 'array',
         minItems: 1,

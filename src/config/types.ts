@@ -179,6 +179,8 @@ export interface RolloutSpec {
   strategy?: RolloutStrategy;
   gates?: GateSettings;
   maxNewUsersPerApply?: number;
+  /** Waves may be promoted by the merge-triggered apply (default: only by the scheduled waves job). */
+  promoteOnMerge?: boolean;
   waves: WaveSpec[];
 }
 

