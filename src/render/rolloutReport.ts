@@ -205,7 +205,8 @@ function signInChart(id: string, days: readonly SignInDay[]): string {
       if (!n) continue;
       const bh = (n / max) * h;
       y -= bh;
-      g.marks.push(rect(x0 + i * step + 2, y, Math.min(step - 4, 60), bh, g.color, `${d.day}: ${g.label} ${n}`));
+      const bw = Math.min(step - 4, 60);
+      g.marks.push(rect(x0 + i * step + (step - bw) / 2, y, bw, bh, g.color, `${d.day}: ${g.label} ${n}`));
     }
   });
   const body = groups.map((g) => `<g class="series" data-name="${text(g.key)}">${g.marks.join('')}</g>`).join('');
@@ -257,7 +258,8 @@ function timelineTable(entries: readonly WaveTimelineEntry[]): string {
 }
 
 function readinessTable(waves: readonly WaveStatus[]): string {
-  const head = READINESS_SERIES.map((s) => `<th>${text(s.label)}</th>`).join('');
+  // camelCase reasons may break before a capital: the table fits the page width.
+  const head = READINESS_SERIES.map((s) => `<th>${text(s.label).replace(/([a-z])([A-Z])/g, '$1<wbr>$2')}</th>`).join('');
   const rows = waves.map((w) => {
     const c = readinessCounts(w);
     return `<tr><td>${text(w.wave)}</td><td class="n">${w.members}</td><td class="n">${w.percent === null || w.percent === undefined ? 'n/a' : `${fmt(w.percent)} %`}</td><td class="n">${mfaThreshold(w) ?? ''}</td>${READINESS_SERIES.map((s) => `<td class="n">${c[s.key]}</td>`).join('')}</tr>`;
@@ -342,7 +344,7 @@ function section(r: RolloutReportSection, i: number, evaluatedAt: string): strin
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111;margin:1.5em auto;max-width:800px;padding:0 1em}
 h1{font-size:1.5em}h2{border-bottom:2px solid #333;margin-top:2em}h3{margin-top:1.5em}
-table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th{font-size:.85em;overflow-wrap:anywhere}.wide th{max-width:7em}th,td{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th{font-size:.85em}th,td{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}
 td.n{text-align:right}.muted{color:#555}.warn{background:#fff4d6;padding:.4em;border-left:4px solid #E69F00}
 .problems{background:#fde8e0;border-left:4px solid #D55E00;padding:.4em 1em}
 tr.g-fail td.st{font-weight:bold;color:#a33d00}tr.g-inconclusive td.st{color:#7a5a00}
