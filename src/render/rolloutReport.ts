@@ -310,7 +310,9 @@ function section(r: RolloutReportSection, i: number, evaluatedAt: string): strin
   const target = s.strategy === 'policyIncludeGroups' ? `policy ${s.policy} includeGroups` : `${s.targetGroup ?? '?'} (${s.strategy})`;
   const lines = projections(s.waves);
   const out: string[] = [`<section class="rollout"><h2>Rollout ${text(s.name)}</h2><p class="muted">Policy ${text(s.policy)} → ${text(target)}</p>`];
-  out.push(`<h3>Wave timeline</h3>${timelineChart(`${id}-timeline`, r.timeline, evaluatedAt)}${timelineTable(r.timeline)}`);
+  const events = r.timeline.some((e) => e.widenedAt || e.heldSince || e.rolledBackAt);
+  const timeline = events ? timelineChart(`${id}-timeline`, r.timeline, evaluatedAt) : '<p>No wave has a known widening, hold or rollback time yet: nothing to draw.</p>';
+  out.push(`<h3>Wave timeline</h3>${timeline}${timelineTable(r.timeline)}`);
   out.push(`<h3>Readiness per wave</h3>${readinessChart(`${id}-readiness`, s.waves)}${readinessTable(s.waves)}`);
   out.push('<h3>Registrations and ETA</h3>');
   if ('unavailable' in r.registrations) out.push(`<p class="warn">No registration history: ${text(r.registrations.unavailable)}.</p>`);
@@ -330,7 +332,8 @@ function section(r: RolloutReportSection, i: number, evaluatedAt: string): strin
     out.push(
       `<p>${r.signIns.enforcedUsers} enforced user(s); sign-ins read since ${text(shortTime(r.signIns.from) || 'the start of the log')}: ${sum.s} successful, ${sum.i} asked for MFA, ${sum.f} failed MFA (other failures are not drawn).</p>`,
     );
-    out.push(r.signIns.days.length ? signInChart(`${id}-signins`, r.signIns.days) : '<p>No sign-ins of enforced users in the window.</p>');
+    const any = r.signIns.days.some((d) => d.success + d.interrupted + d.failed > 0);
+    out.push(any ? signInChart(`${id}-signins`, r.signIns.days) : '<p>No sign-in of an enforced user in the window: nothing to draw.</p>');
     const health = s.waves.flatMap((w) => w.gates.filter((g) => g.gate === 'signInHealth')).find(Boolean);
     if (health) out.push(`<p>Sign-in health gate: <strong>${text(health.status)}</strong>: ${text(health.message)}</p>`);
   }
@@ -345,7 +348,7 @@ const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111;margin:1.5em auto;max-width:800px;padding:0 1em}
 h1{font-size:1.5em}h2{border-bottom:2px solid #333;margin-top:2em}h3{margin-top:1.5em}
 table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th{font-size:.85em}th,td{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}
-td.n{text-align:right}.muted{color:#555}.warn{background:#fff4d6;padding:.4em;border-left:4px solid #E69F00}
+td.n{text-align:right}td:first-child{white-space:nowrap}.muted{color:#555}.warn{background:#fff4d6;padding:.4em;border-left:4px solid #E69F00}
 .problems{background:#fde8e0;border-left:4px solid #D55E00;padding:.4em 1em}
 tr.g-fail td.st{font-weight:bold;color:#a33d00}tr.g-inconclusive td.st{color:#7a5a00}
 svg.chart{display:block;max-width:100%;height:auto;margin:.5em 0}svg .lb{font-size:12px}svg .ax{font-size:10px;fill:#444}svg .lg{font-size:11px}
@@ -358,12 +361,13 @@ svg.chart{display:block;max-width:100%;height:auto;margin:.5em 0}svg .lb{font-si
 const HEAD_SCRIPT = `(function(){var box;function note(m){box=box||document.getElementById('page-errors');if(box)box.textContent+=m+'\\n';else(window.__pageErrors=window.__pageErrors||[]).push(m)}
 window.addEventListener('error',function(e){note('error: '+e.message)});var ce=console.error;console.error=function(){note('console.error: '+Array.prototype.join.call(arguments,' '));return ce.apply(console,arguments)};window.__note=note})();`;
 
-/** Search in the user lists; all details open for printing; each chart's drawn size recorded for the browser test. */
+/** Search in the user lists (prefilled from `#q=…`, a link to a filtered list); all details open for printing; each chart's drawn size recorded for the browser test. */
 const BODY_SCRIPT = `(function(){(window.__pageErrors||[]).forEach(window.__note);
 document.querySelectorAll('input[data-filter]').forEach(function(input){var body=document.getElementById(input.getAttribute('data-filter'));var count=document.querySelector('[data-count-of="'+input.getAttribute('data-filter')+'"]');
 input.addEventListener('input',function(){var q=input.value.trim().toLowerCase();var shown=0;Array.prototype.forEach.call(body.rows,function(tr){var hit=!q||tr.textContent.toLowerCase().indexOf(q)>=0;tr.hidden=!hit;if(hit)shown++});count.textContent=q?shown+' shown':''})});
+var q=/[#&]q=([^&]*)/.exec(location.hash);if(q)document.querySelectorAll('input[data-filter]').forEach(function(input){input.value=decodeURIComponent(q[1]);input.closest('details').open=true;input.dispatchEvent(new Event('input'))});
 window.addEventListener('beforeprint',function(){document.querySelectorAll('details').forEach(function(d){d.open=true})});
-document.querySelectorAll('svg.chart').forEach(function(s){var b=s.getBBox();s.setAttribute('data-drawn',Math.round(b.width)+'x'+Math.round(b.height));s.setAttribute('data-drawn-series',String(s.querySelectorAll('g.series').length))});
+document.querySelectorAll('svg.chart').forEach(function(s){var b=s.getBBox();s.setAttribute('data-drawn',Math.round(b.width)+'x'+Math.round(b.height));s.setAttribute('data-drawn-series',String(s.querySelectorAll('g.series').length));s.setAttribute('data-drawn-marks',String(s.querySelectorAll('g.series rect, g.series circle, g.series path, g.series polyline').length))});
 document.body.setAttribute('data-script','ran')})();`;
 
 /** The whole page. Deterministic for the same data (no clock, no random ids). */

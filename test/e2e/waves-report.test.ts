@@ -60,6 +60,8 @@ interface Drawn {
   chart: string;
   series: number;
   drawnSeries: number;
+  /** Bars, points and lines drawn inside the series (axes and legends not counted). */
+  marks: number;
   width: number;
   height: number;
 }
@@ -76,12 +78,13 @@ async function openInBrowser(file: string, name: string): Promise<{ charts: Draw
   const dom = dump.stdout;
   expect(dom).toContain('data-script="ran"');
   expect(dom).toMatch(/<div id="page-errors" role="alert"><\/div>/);
-  const charts = [...dom.matchAll(/<svg class="chart" data-chart="([^"]+)" data-series="(\d+)"[^>]*?data-drawn="(\d+)x(\d+)" data-drawn-series="(\d+)"/g)].map((m) => ({
+  const charts = [...dom.matchAll(/<svg class="chart" data-chart="([^"]+)" data-series="(\d+)"[^>]*?data-drawn="(\d+)x(\d+)" data-drawn-series="(\d+)" data-drawn-marks="(\d+)"/g)].map((m) => ({
     chart: m[1]!,
     series: Number(m[2]),
     width: Number(m[3]),
     height: Number(m[4]),
     drawnSeries: Number(m[5]),
+    marks: Number(m[6]),
   }));
   const screenshot = path.join(OUT, `${name}.png`);
   rmSync(screenshot, { force: true });
@@ -95,8 +98,10 @@ async function openInBrowser(file: string, name: string): Promise<{ charts: Draw
 /** Per chart, the series it must show, derived from the status report (not from the page). */
 function expectedCharts(waves: readonly WaveStatus[], signIns: boolean): Record<string, number> {
   const projected = waves.filter((w) => w.decision !== 'done' && w.eta && w.eta.days > 0).length;
+  // Held-since times derive from a widening or a rollback, so these two say whether there is a timeline.
+  const events = waves.some((w) => w.widenedAt || w.gates.some((g) => g.gate === 'rollback' && typeof g.value === 'string'));
   return {
-    'r0-timeline': 3,
+    ...(events ? { 'r0-timeline': 3 } : {}),
     'r0-readiness': 7,
     'r0-registrations': 1,
     ...(projected ? { 'r0-projection': projected } : {}),
@@ -110,6 +115,7 @@ function expectDrawn(charts: readonly Drawn[], expected: Record<string, number>)
     expect(c.drawnSeries, c.chart).toBe(c.series);
     expect(c.width, c.chart).toBeGreaterThan(100);
     expect(c.height, c.chart).toBeGreaterThan(50);
+    expect(c.marks, c.chart).toBeGreaterThan(0);
   }
 }
 
@@ -145,6 +151,15 @@ describe('waves report', { timeout: 240_000 }, () => {
     expect(dom).toContain('Not-ready users of wave <strong>early</strong>');
     expect(dom).not.toContain('<title>pwned</title>');
     expect(dom.match(/<script>/g)).toHaveLength(2);
+    const rows = (html: string) => [...html.matchAll(/<tr( hidden="")?><td>[^<]*<\/td><td>([^<]+)<\/td><td>(\w+)<\/td>/g)].map((m) => ({ hidden: !!m[1], upn: m[2], reason: m[3] }));
+    expect(rows(dom).length).toBe(3);
+    expect(rows(dom).every((r) => !r.hidden)).toBe(true);
+
+    // The list's search, run by the page's own script in the browser: `#q=` prefills it.
+    const searched = await chromium(['--dump-dom', `${pathToFileURL(file).href}#q=unverifiedAuth`], path.join(OUT, 'seeds-profile'));
+    expect(searched.stderr.split('\n').filter((l) => l.includes(':CONSOLE'))).toEqual([]);
+    expect(rows(searched.stdout).filter((r) => !r.hidden)).toEqual([{ hidden: false, upn: SEEDS_USERS.unverifiedAuthenticator, reason: 'unverifiedAuthenticator' }]);
+    expect(searched.stdout).toContain('1 shown');
   });
 
   it('scale (100,000 users): under 2 MB, the listed users capped, and still drawn', async () => {
@@ -167,6 +182,6 @@ describe('waves report', { timeout: 240_000 }, () => {
     const waves = data.rollouts[0]!.status.waves;
     const signIns = data.rollouts[0]!.signIns;
     const { charts } = await openInBrowser(file, 'scale');
-    expectDrawn(charts, expectedCharts(waves, 'days' in signIns && signIns.days.length > 0));
+    expectDrawn(charts, expectedCharts(waves, 'days' in signIns && signIns.days.some((d) => d.success + d.interrupted + d.failed > 0)));
   });
 });
