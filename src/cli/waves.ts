@@ -9,6 +9,7 @@ import type { RolloutStatus, WavesStatusReport } from '../render/wavesStatus.js'
 import { shouldUseColor } from '../render/ansi.js';
 import { confirm, endProgress, failWithDiagnostics, interruptSignal, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
+import { registerWavesReport } from './wavesReport.js';
 
 interface StatusOptions extends TenantCliOptions {
   format: string;
@@ -90,6 +91,8 @@ export function registerWaves(program: Command): void {
         if (stop.aborted) return;
       }
     });
+
+  registerWavesReport(waves);
 
   withTenantOptions(waves.command('rollback').description('take the waves after WAVE out of the rollout again (with confirmation)'))
     .requiredOption('--to <wave>', 'the last wave that stays enforced')
