@@ -9,6 +9,9 @@ import type { RolloutStatus, WavesStatusReport } from '../render/wavesStatus.js'
 import { shouldUseColor } from '../render/ansi.js';
 import { confirm, endProgress, failWithDiagnostics, interruptSignal, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
+import { NOT_READY_REASONS } from '../waves/types.js';
+
+const NOT_READY_REASON_LIST = NOT_READY_REASONS.join(', ');
 
 interface StatusOptions extends TenantCliOptions {
   format: string;
@@ -89,6 +92,22 @@ export function registerWaves(program: Command): void {
         });
         if (stop.aborted) return;
       }
+    });
+
+  withTenantOptions(waves.command('users').description('read-only: the not-ready users of the waves with their reason, its evidence and the last sign-in (--all: the ready ones too)'))
+    .option('--rollout <name>', 'only this Rollout')
+    .option('--wave <wave>', 'only this wave')
+    .option('--reason <reason...>', `only these reasons (repeatable or comma-separated): ${NOT_READY_REASON_LIST}`)
+    .option('--all', 'also the ready users, with the evidence that proves them')
+    .option('--format <format>', 'text, csv or json (the CSV feeds users … --from-file)', 'text')
+    .action(async (opts: TenantCliOptions & { rollout?: string; wave?: string; reason?: string[]; all?: boolean; format: string }) => {
+      const format = parseFormat(opts.format, ['text', 'csv', 'json'] as const);
+      const wu = await import('../ops/waveUsers.js');
+      const reasons = wu.parseReasons(opts.reason);
+      const desired = loadDesiredOrExit(opts.config);
+      const gw = await openGateway(desired, opts);
+      const rows = await wu.selectWaveUsers(gw, desired, { rollout: opts.rollout, wave: opts.wave, reasons, all: opts.all === true, includeDisabled: true });
+      process.stdout.write(format === 'csv' ? wu.renderWaveUsersCsv(rows) : format === 'json' ? wu.renderWaveUsersJson(rows) : wu.renderWaveUsersText(rows));
     });
 
   withTenantOptions(waves.command('rollback').description('take the waves after WAVE out of the rollout again (with confirmation)'))
