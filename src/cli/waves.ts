@@ -9,12 +9,14 @@ import type { RolloutStatus, WavesStatusReport } from '../render/wavesStatus.js'
 import { shouldUseColor } from '../render/ansi.js';
 import { confirm, endProgress, failWithDiagnostics, interruptSignal, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
-import { NOT_READY_REASONS } from '../waves/types.js';
+import { NOT_READY_REASONS, type ReadinessInput } from '../waves/types.js';
+import { statusExitCode, statusSummary, statusVerdict, type FailOn } from '../waves/statusVerdict.js';
 
 const NOT_READY_REASON_LIST = NOT_READY_REASONS.join(', ');
 
 interface StatusOptions extends TenantCliOptions {
   format: string;
+  failOn: string;
   watch?: boolean | string;
 }
 
@@ -24,16 +26,16 @@ interface RollbackOptions extends TenantCliOptions {
   autoApprove?: boolean;
 }
 
-async function readStatus(gw: GraphGateway, desired: DesiredState) {
+async function readStatus(gw: GraphGateway, desired: DesiredState, failOn: FailOn = 'attention') {
   const { planAgainstTenant } = await import('../tenant/planAgainstTenant.js');
-  const { wavesProblems, WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
+  const { WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
   const progress = progressReporter();
   const result = await planAgainstTenant(gw, desired, new Date(), progress ? { progress } : {});
   endProgress();
   if (!result.plan || !result.rollouts) failWithDiagnostics(result.diagnostics);
   const errors = result.plan.diagnostics.filter((d) => d.severity === 'error');
   if (hasErrors(errors)) failWithDiagnostics(errors);
-  const report = statusReport(desired, result.plan, result.rollouts.now, wavesProblems, WAVES_STATUS_FORMAT_VERSION);
+  const report = statusReport(desired, result.plan, result.rollouts.now, WAVES_STATUS_FORMAT_VERSION, result.rollouts.readiness.unavailable, failOn);
   return { report, rollouts: result.rollouts };
 }
 
@@ -42,8 +44,9 @@ export function statusReport(
   desired: DesiredState,
   plan: PlanFile,
   now: Date,
-  problemsOf: (rollouts: RolloutStatus[]) => string[],
   formatVersion: WavesStatusReport['formatVersion'],
+  unavailable?: ReadinessInput['unavailable'],
+  failOn: FailOn = 'attention',
 ): WavesStatusReport {
   const rollouts: RolloutStatus[] = desired.rollouts.map((doc) => ({
     name: doc.name,
@@ -52,7 +55,18 @@ export function statusReport(
     ...(doc.spec.targetGroup ? { targetGroup: doc.spec.targetGroup } : {}),
     waves: plan.waves.filter((w) => w.rollout === doc.name),
   }));
-  return { formatVersion, evaluatedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), tenantId: plan.tenantId, rollouts, problems: problemsOf(rollouts) };
+  // The verdict is the controller's (src/waves), not the renderer's: exit code and summary come from it.
+  const verdict = statusVerdict(rollouts, unavailable);
+  return {
+    formatVersion,
+    evaluatedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    tenantId: plan.tenantId,
+    rollouts,
+    problems: verdict.attention,
+    holds: verdict.holds,
+    summary: statusSummary(verdict),
+    exitCode: statusExitCode(verdict, failOn),
+  };
 }
 
 
@@ -62,8 +76,11 @@ export function registerWaves(program: Command): void {
   withTenantOptions(waves.command('status').description('per-wave members, MFA capable share, not-ready reasons, each gate, decision and ETA'))
     .option('--format <format>', 'text, markdown or json', 'text')
     .option('--watch [seconds]', 'evaluate again every N seconds (default 300) until interrupted')
+    .option('--fail-on <what>', 'attention (default: exit 1 only when a person must act) or hold (also when a wave is held for an expected reason)', 'attention')
     .action(async (opts: StatusOptions) => {
       const format = parseFormat(opts.format, ['text', 'markdown', 'json'] as const);
+      if (opts.failOn !== 'attention' && opts.failOn !== 'hold') throw new UserError(`--fail-on must be attention or hold; got "${opts.failOn}"`);
+      const failOn: FailOn = opts.failOn;
       const desired = loadDesiredOrExit(opts.config);
       if (desired.rollouts.length === 0) throw new UserError(`no Rollout is declared in ${opts.config}`);
       const interval = opts.watch === undefined || opts.watch === false ? undefined : opts.watch === true ? 300 : Number(opts.watch);
@@ -71,7 +88,7 @@ export function registerWaves(program: Command): void {
       const gw = await openGateway(desired, opts);
       const render = await import('../render/wavesStatus.js');
       for (;;) {
-        const { report } = await readStatus(gw, desired);
+        const { report } = await readStatus(gw, desired, failOn);
         const text =
           format === 'json'
             ? render.renderWavesStatusJson(report)
@@ -81,7 +98,7 @@ export function registerWaves(program: Command): void {
         if (interval !== undefined && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
         process.stdout.write(text);
         if (interval === undefined) {
-          if (report.problems.length > 0) throw new ExitError(1);
+          if (report.exitCode !== 0) throw new ExitError(report.exitCode);
           return;
         }
         // Ctrl-C while waiting ends the watch at once (exit 130), not after the next read.

@@ -42,9 +42,14 @@ describe('waves status and rollback', () => {
 
     expect((await runCli(['apply', '-c', policies, '--auto-approve'], { env })).code).toBe(0);
     expect(await nestedGroups(tenant, target)).toEqual([pilot]);
+    // early is the frontier now and fails mfaCapable: an expected hold (exit 0, issue 14.7), red only with --fail-on hold
     const held = await runCli(['waves', 'status', '-c', policies], { env });
-    expect(held.code).toBe(1); // early is the frontier now and fails mfaCapable
-    expect(held.stdout).toMatch(/mfa-enforcement\/early: mfaCapable failed: \d+\/300 users MFA capable/);
+    expect(held.code).toBe(0);
+    expect(held.stdout).toMatch(/^Held \(expected\):\n {2}- mfa-enforcement\/early: held: mfaCapable failed: \d+\/300 users MFA capable/m);
+    expect(held.stdout).not.toContain('No failing gates.');
+    expect(held.stdout).toMatch(/^Nothing needs a person; 1 wave\(s\) held for expected reasons/m);
+    const red = await runCli(['waves', 'status', '-c', policies, '--fail-on', 'hold'], { env });
+    expect(red.code).toBe(1);
 
     // every early adopter registers; three days and a bit later early is promoted
     await registerAuthenticator(tenant, await transitiveUserIds(tenant, early));
