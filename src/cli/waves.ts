@@ -21,7 +21,8 @@ interface StatusOptions extends TenantCliOptions {
 }
 
 interface RollbackOptions extends TenantCliOptions {
-  to: string;
+  to?: string;
+  all?: boolean;
   rollout?: string;
   autoApprove?: boolean;
 }
@@ -127,29 +128,38 @@ export function registerWaves(program: Command): void {
       process.stdout.write(format === 'csv' ? wu.renderWaveUsersCsv(rows) : format === 'json' ? wu.renderWaveUsersJson(rows) : wu.renderWaveUsersText(rows));
     });
 
-  withTenantOptions(waves.command('rollback').description('take the waves after WAVE out of the rollout again (with confirmation)'))
-    .requiredOption('--to <wave>', 'the last wave that stays enforced')
+  withTenantOptions(waves.command('rollback').description('take the waves after WAVE (or every wave: --to none) out of the rollout again (with confirmation)'))
+    .option('--to <wave>', 'the last wave that stays enforced; "none" takes every wave out')
+    .option('--all', 'take every wave out (the same as --to none)')
     .option('--rollout <name>', 'which Rollout (needed when several are declared)')
     .option('--auto-approve', 'do not ask for confirmation (for CI)')
     .action(async (opts: RollbackOptions) => {
+      if (opts.all === true && opts.to !== undefined) throw new UserError('give --to WAVE or --all, not both');
+      if (opts.all !== true && opts.to === undefined) throw new UserError('say how far back: --to WAVE (the last wave that stays), or --to none / --all for every wave');
       const desired = loadDesiredOrExit(opts.config);
       const candidates = desired.rollouts.filter((r) => opts.rollout === undefined || r.name === opts.rollout);
       if (candidates.length === 0) throw new UserError(opts.rollout ? `no Rollout named "${opts.rollout}" (known: ${desired.rollouts.map((r) => r.name).join(', ') || 'none'})` : `no Rollout is declared in ${opts.config}`);
       if (candidates.length > 1) throw new UserError(`several Rollouts are declared (${candidates.map((r) => r.name).join(', ')}): say which with --rollout`);
       const doc = candidates[0]!;
-      const keepCount = doc.spec.waves.findIndex((w) => w.name === opts.to) + 1;
-      if (keepCount === 0) throw new UserError(`rollout ${doc.name} has no wave "${opts.to}" (waves: ${doc.spec.waves.map((w) => w.name).join(', ')})`);
+      // "none" is the first wave's predecessor; a wave really named "none" is still reachable by its name.
+      const everything = opts.all === true || (opts.to === 'none' && !doc.spec.waves.some((w) => w.name === 'none'));
+      let keepCount = 0;
+      if (!everything) {
+        keepCount = doc.spec.waves.findIndex((w) => w.name === opts.to) + 1;
+        if (keepCount === 0) throw new UserError(`rollout ${doc.name} has no wave "${opts.to}" (waves: ${doc.spec.waves.map((w) => w.name).join(', ')}; --to none takes every wave out)`);
+      }
+      const after = everything ? 'the start' : opts.to!;
 
       const gw = await openGateway(desired, opts);
       const { rollouts } = await readStatus(gw, desired);
       const observation = rollouts.observations.find((o) => o.name === doc.name)!;
       const later = observation.waves.slice(keepCount).filter((w) => w.widened);
       if (later.length === 0) {
-        process.stdout.write(`Nothing to roll back: no wave after ${opts.to} is widened in rollout ${doc.name}.\n`);
+        process.stdout.write(everything ? `Nothing to roll back: no wave is widened in rollout ${doc.name}.\n` : `Nothing to roll back: no wave after ${after} is widened in rollout ${doc.name}.\n`);
         return;
       }
       const users = new Set(later.flatMap((w) => w.memberIds)).size;
-      process.stdout.write(`Rollback of ${doc.name} to ${opts.to} takes out: ${later.map((w) => `${w.name} (${w.group})`).join(', ')}; about ${users} user(s) stop being enforced.\n`);
+      process.stdout.write(`Rollback of ${doc.name} to ${everything ? 'no wave' : after} takes out: ${later.map((w) => `${w.name} (${w.group})`).join(', ')}; about ${users} user(s) stop being enforced.\n`);
       if (!opts.autoApprove) {
         if (!process.stdin.isTTY) throw new UserError('refusing to roll back without confirmation in a non-interactive shell: pass --auto-approve');
         if (!(await confirm('Roll back? Only "yes" is accepted: '))) throw new UserError('rollback cancelled; nothing was written');

@@ -89,4 +89,27 @@ describe('waves status and rollback', () => {
     expect(noop.stdout).toContain('Nothing to roll back');
     expect(await tenant.writes()).toEqual([]);
   }, 120_000); // about ten CLI runs in a row: more than the 30 s default on a loaded machine
+
+  it('--to none takes the first wave out too (issue 14.8): every wave, nothing else', async () => {
+    tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
+    const env = tenant.env;
+    const target = await groupId(tenant, 'CA010 - MFA enforced');
+    const pilot = await groupId(tenant, 'MFA Wave 0 - IT');
+    const applied = await runCli(['apply', '--auto-approve'], { env });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await nestedGroups(tenant, target)).toEqual([pilot]);
+
+    const neither = await runCli(['waves', 'rollback', '--auto-approve'], { env });
+    expect(neither.code).toBe(1);
+    expect(neither.stderr).toContain('--to none / --all for every wave');
+    await tenant.control('POST', '/reset-log');
+    const rollback = await runCli(['waves', 'rollback', '--to', 'none', '--auto-approve'], { env });
+    expect(rollback.stderr).not.toMatch(STACK_TRACE);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toContain('Rollback of mfa-enforcement to no wave takes out: pilot (MFA Wave 0 - IT)');
+    expect(await nestedGroups(tenant, target)).toEqual([]);
+    expect((await tenant.writes()).map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /groups/${target}/members/${pilot}/$ref`]);
+    const again = await runCli(['waves', 'rollback', '--all', '--auto-approve'], { env });
+    expect(again.stdout).toContain('Nothing to roll back: no wave is widened in rollout mfa-enforcement.');
+  }, 120_000);
 });
