@@ -241,7 +241,7 @@ export function registerUsers(program: Command): void {
   withUserList(withBulkOptions(users.command('reset-methods').description('remove strong methods so users register again; never the password (dry run unless --yes)'), true))
     .option('--methods <list>', 'comma-separated: authenticator, phone, softwareOath, fido2, windowsHelloForBusiness, email, temporaryAccessPass', 'authenticator,phone,softwareOath')
     .option('--revoke-sessions', 'also revoke the users\' sign-in sessions')
-    .option('--include-per-user-mfa', 'also reset users with legacy per-user MFA enforced (skipped by default)')
+    .option('--include-per-user-mfa', 'also reset users with legacy per-user MFA enabled or enforced (skipped by default)')
     .option('--yes', 'write (without it, a dry run that only reads)')
     .action(async (opts: ResetCliOptions) => {
       parseFormat(opts.format, ['text', 'json'] as const);

@@ -7,6 +7,7 @@
  */
 import type { AuditEvent, NotReadyReason, ReadinessInput, ReadyProof, RegistrationRow } from '../waves/index.js';
 import { classifyUser, explainSignInCode, indexReadiness, toSignInEvent } from '../waves/index.js';
+import { perUserMfaSkipsReset } from './userOps.js';
 
 type Json = Record<string, unknown>;
 
@@ -403,7 +404,7 @@ export function buildUserReport(input: UserShowInput): UserReport {
           ? `unknown: ${input.unavailable.perUserMfa ?? 'not read'}`
           : perUserState === 'disabled'
             ? 'not used (Conditional Access decides)'
-            : `legacy per-user MFA is ${perUserState}: the user gets MFA on every sign-in regardless of the rollout; reset-methods skips them unless --include-per-user-mfa`,
+            : `legacy per-user MFA is ${perUserState}: ${perUserState === 'enforced' ? 'the user gets MFA on every sign-in regardless of the rollout' : 'the user is asked to register and is then enforced, regardless of the rollout'}; ${perUserMfaSkipsReset(perUserState) ? 'reset-methods skips them unless --include-per-user-mfa' : 'reset-methods resets them'}`,
     },
     registration:
       r && row
