@@ -165,7 +165,7 @@ export function registerUsers(program: Command): void {
   const users = program.command('users').description('helpdesk look-ups and bulk user operations: show, issue-tap, reset-methods, revoke-sessions, import-phones');
 
   withTenantOptions(users.command('show').description('one user: registration report, every method and whether it is usable, per-user MFA, readiness verdict, waves, CA policy, failed sign-ins'))
-    .argument('<user>', 'UPN or object id')
+    .argument('<user>', 'UPN, object id or exact display name')
     .option('--format <format>', 'text or json', 'text')
     .option('--days <days>', 'days of sign-ins to read (Graph keeps 30)', '7')
     .action(async (user: string, opts: TenantCliOptions & { format: string; days: string }) => {
@@ -173,15 +173,25 @@ export function registerUsers(program: Command): void {
       const days = Number(opts.days);
       if (!Number.isInteger(days) || days < 1 || days > 30) throw new UserError(`--days takes a whole number from 1 to 30; got "${opts.days}"`);
       const desired = loadDesiredOrExit(opts.config);
-      const { readUserForShow } = await import('../tenant/readUser.js');
+      const { findUserForShow, readUserForShow } = await import('../tenant/readUser.js');
       const { buildUserReport } = await import('../ops/showUser.js');
       const render = await import('../render/userShow.js');
       const gw = await openGateway(desired, opts);
-      // The label needs no answer from the user read: the argument is a UPN or id, as the accounts are keyed.
-      const [input, emergencyAccess] = await Promise.all([readUserForShow(gw, desired, user, { signInDays: days }), emergencyLabel(gw, desired, user)]);
+      // A display name is resolved first (ambiguous: an error listing the candidates); the emergency
+      // accounts are keyed by UPN or id.
+      const found = await findUserForShow(gw, user);
+      const key = found.userPrincipalName ?? found.id!;
+      const [input, emergencyAccess] = await Promise.all([readUserForShow(gw, desired, found.id!, { signInDays: days }), emergencyLabel(gw, desired, key)]);
       const report = buildUserReport(input);
       if (emergencyAccess) report.emergencyAccess = emergencyAccess;
       process.stdout.write(format === 'json' ? render.renderUserReportJson(report) : render.renderUserReportText(report, { color: shouldUseColor(process.stdout) }));
+      // A report with a part that could not be read is not a clean answer: say so and exit 1 (a 403 is not "nothing to see").
+      const failed = Object.entries(report.unavailable).map(([k, why]) => `${k}: ${why}`);
+      if (emergencyAccess && 'error' in emergencyAccess) failed.push(`emergencyAccess: ${emergencyAccess.error}`);
+      if (failed.length) {
+        process.stderr.write(`error: the report is incomplete: ${failed.length} read(s) failed (${failed.join('; ')})\n`);
+        throw new ExitError(1);
+      }
     });
 
   withBulkOptions(users.command('import-phones').description('add, update or delete phone methods from a CSV of user,phoneType,phoneNumber[,action] (dry run unless --yes)'), true)

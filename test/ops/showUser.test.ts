@@ -101,7 +101,8 @@ describe('buildUserReport', () => {
     expect(report.verdict.explanation).toContain('officePhone: Voice.state is disabled');
   });
 
-  it('explains the MFA error codes and counts only failures as recent', () => {
+  // Issue 14.9 changed this: successful sign-ins are listed too (they used to be hidden).
+  it('explains the MFA error codes and lists successful and failed sign-ins, with method and CA result', () => {
     expect(explainSignInError(50079)).toEqual({ meaning: 'must register for MFA (security info registration required)', mfa: true });
     expect(explainSignInError(53004).mfa).toBe(true);
     expect(explainSignInError(50126)).toEqual({ meaning: 'wrong username or password', mfa: false });
@@ -109,13 +110,14 @@ describe('buildUserReport', () => {
     const report = buildUserReport(
       input({
         signIns: [
-          { createdDateTime: '2026-11-19T01:00:00Z', status: { errorCode: 0 } },
+          { createdDateTime: '2026-11-19T01:00:00Z', status: { errorCode: 0 }, mfaDetail: { authMethod: 'Mobile app notification' }, appliedConditionalAccessPolicies: [{ id: 'p1', displayName: 'Admins MFA', result: 'success' }, { id: 'p2', displayName: 'Other', result: 'notApplied' }] },
           { createdDateTime: '2026-11-19T02:00:00Z', status: { errorCode: 50126 } },
           { createdDateTime: '2026-11-19T03:00:00Z', status: { errorCode: 53003 }, conditionalAccessStatus: 'failure' },
         ],
       }),
     );
     expect(report.signIns).toMatchObject({ total: 3, failed: 2, mfaRelated: 1 });
-    expect(report.signIns.recent.map((s) => s.errorCode)).toEqual([53003, 50126]);
+    expect(report.signIns.recent.map((s) => s.errorCode)).toEqual([53003, 50126, 0]);
+    expect(report.signIns.recent[2]).toMatchObject({ method: 'Mobile app notification', conditionalAccess: [{ displayName: 'Admins MFA', result: 'success' }] });
   });
 });
