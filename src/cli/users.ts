@@ -123,7 +123,7 @@ async function emergencyLabel(gw: GraphGateway, desired: DesiredState, user: str
 }
 
 /** Runs a bulk command, prints the summary and failures, and sets the exit code. */
-async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'journalPath' | 'resume' | 'report' | 'reportFormat' | 'note'>): Promise<void> {
+async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'journalPath' | 'resume' | 'report' | 'reportFormat' | 'note'>, exit: { failOnInvalid?: boolean } = {}): Promise<void> {
   const format = parseFormat(opts.format, ['text', 'json'] as const);
   const { runBulkCommand } = await import('../ops/run.js');
   const { renderSummaryText } = await import('../ops/report.js');
@@ -146,7 +146,7 @@ async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'jou
     process.stderr.write(`interrupted by ${stoppedBy}: ${next}\n`);
     throw new ExitError(new InterruptedError(stoppedBy).exitCode);
   }
-  if (summary.totals.failed > 0) throw new ExitError(1);
+  if (summary.totals.failed > 0 || (exit.failOnInvalid && summary.invalid.length > 0)) throw new ExitError(1);
 }
 
 interface TapCliOptions extends UserListOptions {
@@ -201,15 +201,13 @@ export function registerUsers(program: Command): void {
       parseFormat(opts.format, ['text', 'json'] as const);
       const desired = loadDesiredOrExit(opts.config);
       const { fileHash } = await import('../ops/input.js');
-      const { phoneTasksFromCsv } = await import('../ops/phones.js');
+      const { phoneTasksFromCsv, phoneUsersFromCsv } = await import('../ops/phones.js');
       const inputId = await fileHash(file);
       const gw = await openGateway(desired, opts);
-      const { readCsv } = await import('../ops/input.js');
-      await guardEmergency(gw, desired, 'import-phones', opts, async function* () {
-        for await (const r of readCsv(file)) if (r.fields[0] !== undefined) yield { value: r.fields[0].trim(), line: r.line };
-      });
+      await guardEmergency(gw, desired, 'import-phones', opts, () => phoneUsersFromCsv(file));
       const dryRun = opts.yes !== true;
-      await runAndReport(opts, { command: 'import-phones', gateway: gw, inputId, settings: {}, dryRun, tasks: () => phoneTasksFromCsv(file, dryRun) });
+      // Any invalid row is an exit 1 too: an import that skipped rows did not do what the file says.
+      await runAndReport(opts, { command: 'import-phones', gateway: gw, inputId, settings: {}, dryRun, tasks: () => phoneTasksFromCsv(file, dryRun) }, { failOnInvalid: true });
     });
 
   withUserList(withBulkOptions(users.command('issue-tap').description('issue a Temporary Access Pass per user; the passes go to the --out file (mode 0600) and nowhere else'), true))
