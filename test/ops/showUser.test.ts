@@ -121,3 +121,35 @@ describe('buildUserReport', () => {
     expect(report.signIns.recent[2]).toMatchObject({ method: 'Mobile app notification', conditionalAccess: [{ displayName: 'Admins MFA', result: 'success' }] });
   });
 });
+
+// Issue 14.9: every CA policy that applies to the user, and why; exclusions win.
+describe('users show: CA policies that apply', () => {
+  const policy = (displayName: string, users: Record<string, unknown>) => ({ id: displayName, displayName, state: 'enabled', conditions: { users } });
+  it('all users, by id, by group (nesting followed), guests; excluded ones left out; roles as maybe for an admin', () => {
+    const report = buildUserReport(
+      input({
+        user: { id: USER, userPrincipalName: 'u@contoso.test', accountEnabled: true, userType: 'Guest' },
+        registration: { id: USER, isMfaCapable: true, isMfaRegistered: true, methodsRegistered: [], isAdmin: true },
+        memberOf: new Set(['g-in', 'g-out']),
+        caPolicies: [
+          policy('all', { includeUsers: ['All'] }),
+          policy('byId', { includeUsers: [USER] }),
+          policy('group', { includeGroups: ['G-IN'] }),
+          policy('guests', { includeGuestsOrExternalUsers: { guestOrExternalUserTypes: 'internalGuest' } }),
+          policy('roles', { includeRoles: ['62e90394-69f5-4237-9190-012177145e10'] }),
+          policy('excludedGroup', { includeUsers: ['All'], excludeGroups: ['g-out'] }),
+          policy('excludedUser', { includeUsers: ['All'], excludeUsers: [USER] }),
+          policy('otherGroup', { includeGroups: ['g-other'] }),
+        ],
+      }),
+    );
+    expect(Object.fromEntries((report.caPolicies ?? []).map((p) => [p.displayName, `${p.applies}: ${p.why}`]))).toEqual({
+      all: 'yes: includes all users',
+      byId: 'yes: includes the user by id',
+      group: 'yes: includes group g-in, which holds the user (nesting followed)',
+      guests: 'yes: includes guests or external users, and the user is a guest',
+      roles: 'maybe: includes directory roles (62e90394-69f5-4237-9190-012177145e10) and the user holds an admin role; role membership is not read per user',
+    });
+    expect(buildUserReport(input()).caPolicies).toBeNull();
+  });
+});
