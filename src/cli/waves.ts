@@ -112,7 +112,7 @@ export function registerWaves(program: Command): void {
       }
     });
 
-  withTenantOptions(waves.command('users').description('read-only: the not-ready users of the waves with their reason, its evidence and the last sign-in (--all: the ready ones too)'))
+  withTenantOptions(waves.command('users').description('read-only: the not-ready users of the waves with their reason, its evidence and the last sign-in (--all: the ready ones too), and the enforced users failing sign-in health'))
     .option('--rollout <name>', 'only this Rollout')
     .option('--wave <wave>', 'only this wave')
     .option('--reason <reason...>', `only these reasons (repeatable or comma-separated): ${NOT_READY_REASON_LIST}`)
@@ -124,8 +124,11 @@ export function registerWaves(program: Command): void {
       const reasons = wu.parseReasons(opts.reason);
       const desired = loadDesiredOrExit(opts.config);
       const gw = await openGateway(desired, opts);
-      const rows = await wu.selectWaveUsers(gw, desired, { rollout: opts.rollout, wave: opts.wave, reasons, all: opts.all === true, includeDisabled: true });
-      process.stdout.write(format === 'csv' ? wu.renderWaveUsersCsv(rows) : format === 'json' ? wu.renderWaveUsersJson(rows) : wu.renderWaveUsersText(rows));
+      const { rows, signInFailures } = await wu.readWaveUsers(gw, desired, { rollout: opts.rollout, wave: opts.wave, reasons, all: opts.all === true, includeDisabled: true });
+      // The CSV is the not-ready selection (it feeds --from-file); the sign-in failures go to text and JSON.
+      process.stdout.write(
+        format === 'csv' ? wu.renderWaveUsersCsv(rows) : format === 'json' ? wu.renderWaveUsersJson(rows, signInFailures) : wu.renderWaveUsersText(rows) + wu.renderSignInFailuresText(signInFailures),
+      );
     });
 
   withTenantOptions(waves.command('rollback').description('take the waves after WAVE (or every wave: --to none) out of the rollout again (with confirmation)'))

@@ -129,12 +129,28 @@ async function namesOf(gw: GraphGateway, ids: readonly string[]): Promise<Map<st
   return out;
 }
 
+/** An enforced user the sign-in health gate counts as failing, named. */
+export interface SignInFailureRow {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  rollout: string;
+  lastErrorCode: number;
+  meaning: string;
+  lastAt: string;
+}
+
 /** Reads the tenant and lists the selected users of the selected waves, wave by wave in declared order. */
 export async function selectWaveUsers(gw: GraphGateway, desired: DesiredState, sel: WaveUserSelection): Promise<WaveUserRow[]> {
+  return (await readWaveUsers(gw, desired, sel)).rows;
+}
+
+/** The rows, and the enforced users failing sign-in health (the gate's own list, named). */
+export async function readWaveUsers(gw: GraphGateway, desired: DesiredState, sel: WaveUserSelection): Promise<{ rows: WaveUserRow[]; signInFailures: SignInFailureRow[] }> {
   const rollouts = chooseRollouts(desired, sel);
   const { readLiveState } = await import('../tenant/readLive.js');
   const { readRollouts } = await import('../tenant/rollouts.js');
-  const { classifyUser, indexReadiness, rolloutReadiness } = await import('../waves/index.js');
+  const { classifyUser, explainSignInCode, indexReadiness, resolveGateSettings, resolveWidenings, rolloutReadiness, signInHealthFailures } = await import('../waves/index.js');
   const live = await readLiveState(gw, desired);
   if (!live.live) throw new UserError(live.diagnostics.map((d) => d.message).join('; ') || 'the tenant could not be read');
   const read = await readRollouts(gw, { ...desired, rollouts }, live.live);
@@ -143,9 +159,23 @@ export async function selectWaveUsers(gw: GraphGateway, desired: DesiredState, s
   if (unavailable.length) throw new UserError(`readiness data could not be read (${unavailable.map(([k, v]) => `${k}: ${String(v)}`).join('; ')}); no user list is given from partial data`);
   const index = indexReadiness(read.readiness);
   const rows = read.observations.flatMap((o) => waveUserRows(o.name, rolloutReadiness(o.waves, index), index, classifyUser, sel));
-  const names = await namesOf(gw, [...new Set(rows.map((r) => r.id))]);
+  // Sign-in health through the gate's own function, with the selected wave's settings (else the rollout's).
+  const failures = read.readiness.unavailable?.signIns
+    ? []
+    : read.observations.flatMap((o) => {
+        const waveSpec = o.spec.waves.find((w) => w.name === sel.wave);
+        const settings = resolveGateSettings(o.spec.gates, waveSpec?.gates);
+        return signInHealthFailures({ tenant: read.readiness, rollout: o, now: read.now, settings, widenings: resolveWidenings(o, read.readiness.audits) }).map((f) => ({ rollout: o.name, ...f }));
+      });
+  const names = await namesOf(gw, [...new Set([...rows.map((r) => r.id), ...failures.map((f) => f.userId)])]);
   const upnOfDisabled = read.readiness.disabledUserPrincipalNames;
-  return rows.map((r) => ({ ...r, userPrincipalName: names.get(r.id)?.upn || upnOfDisabled?.get(r.id) || r.id, displayName: names.get(r.id)?.name ?? '' }));
+  const upn = (id: string) => names.get(id)?.upn || upnOfDisabled?.get(id) || id;
+  return {
+    rows: rows.map((r) => ({ ...r, userPrincipalName: upn(r.id), displayName: names.get(r.id)?.name ?? '' })),
+    signInFailures: failures
+      .map((f) => ({ id: f.userId, userPrincipalName: upn(f.userId), displayName: names.get(f.userId)?.name ?? '', rollout: f.rollout, lastErrorCode: f.lastCode, meaning: explainSignInCode(f.lastCode).meaning, lastAt: iso(f.lastAt) }))
+      .sort((a, b) => a.userPrincipalName.localeCompare(b.userPrincipalName)),
+  };
 }
 
 /** The not-ready users of one wave (issue-tap --not-ready): kept for callers that want ids only. */
@@ -162,8 +192,15 @@ export function renderWaveUsersCsv(rows: readonly WaveUserRow[]): string {
   return `${[WAVE_USERS_CSV_HEADER.join(','), ...lines].join('\n')}\n`;
 }
 
-export function renderWaveUsersJson(rows: readonly WaveUserRow[]): string {
-  return `${JSON.stringify({ formatVersion: 1, users: rows }, null, 2)}\n`;
+export function renderWaveUsersJson(rows: readonly WaveUserRow[], signInFailures: readonly SignInFailureRow[] = []): string {
+  return `${JSON.stringify({ formatVersion: 1, users: rows, signInFailures }, null, 2)}\n`;
+}
+
+/** The enforced users failing sign-in health, named (text). */
+export function renderSignInFailuresText(failures: readonly SignInFailureRow[]): string {
+  if (failures.length === 0) return '';
+  const lines = failures.map((f) => `  ${plain(f.userPrincipalName)}${f.displayName ? ` (${plain(f.displayName)})` : ''}  ${f.lastErrorCode} ${f.meaning} at ${f.lastAt} (${plain(f.rollout)})`);
+  return `\nSign-in health: ${failures.length} enforced user(s) with an MFA interrupt or failure not followed by a successful sign-in:\n${lines.join('\n')}\n`;
 }
 
 /** Data from Graph is shown, never obeyed: control characters (terminal escapes) are dropped. */

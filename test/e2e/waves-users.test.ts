@@ -10,6 +10,7 @@ import { SEEDS_USERS } from '../../src/emulator/index.js';
 import type { WavesStatusReport } from '../../src/render/wavesStatus.js';
 import { runCli, STACK_TRACE } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
+import { advanceClock, applyCli } from '../helpers/waves.js';
 
 let tenant: TestTenant | undefined;
 afterEach(async () => {
@@ -113,5 +114,28 @@ describe('waves users (seeds tenant)', { timeout: 120_000 }, () => {
     const noReason = await runCli(['users', 'revoke-sessions', '--wave', 'early'], { env: tenant.env });
     expect(noReason.code).toBe(1);
     expect(noReason.stderr).toContain('--wave needs --reason R… or --not-ready');
+  });
+
+  it('names the enforced users the sign-in health gate counts as failing', async () => {
+    tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
+    const applied = await applyCli(tenant);
+    expect(applied.code, applied.stderr).toBe(0);
+    await advanceClock(tenant, { hours: 1 });
+    const ca010 = (await tenant.graph('GET', "/identity/conditionalAccess/policies?$filter=displayName eq 'CA010 - Require MFA for rollout waves'")).body as { value: { id: string }[] };
+    const policyId = ca010.value[0]!.id;
+    await tenant.control('POST', '/signins', [
+      { upn: SEEDS_USERS.completedAuthenticator, errorCode: 50074, minutesAgo: 10, appliedPolicyId: policyId },
+      { upn: SEEDS_USERS.completedAuthenticator, errorCode: 0, minutesAgo: 9, appliedPolicyId: policyId },
+      { upn: SEEDS_USERS.admin, errorCode: 500121, minutesAgo: 5, appliedPolicyId: policyId },
+    ]);
+    const status = JSON.parse((await runCli(['waves', 'status', '--format', 'json'], { env: tenant.env })).stdout) as WavesStatusReport;
+    expect(status.problems[0]).toContain('signInHealth failed: 1/3 enforced users');
+    const json = await runCli(['waves', 'users', '--wave', 'early', '--format', 'json'], { env: tenant.env });
+    expect(json.code, json.stderr).toBe(0);
+    const failures = (JSON.parse(json.stdout) as { signInFailures: Array<{ userPrincipalName: string; lastErrorCode: number }> }).signInFailures;
+    // Exactly the one user the gate counts: Alex's challenge was followed by a success.
+    expect(failures).toEqual([expect.objectContaining({ userPrincipalName: SEEDS_USERS.admin, lastErrorCode: 500121 })]);
+    const text = await runCli(['waves', 'users', '--wave', 'early'], { env: tenant.env });
+    expect(text.stdout).toMatch(new RegExp(`^Sign-in health: 1 enforced user\\(s\\) .*\\n {2}${SEEDS_USERS.admin.replace(/\./g, '\\.')} \\(Isaiah Langer\\) {2}500121 `, 'm'));
   });
 });
