@@ -26,8 +26,8 @@ export function registerDemo(program: Command): void {
         if (!result.plan) failWithDiagnostics(result.diagnostics);
         process.stdout.write(renderPlan(result.plan, 'text'));
         if (result.rollouts) {
-          const { renderWavesStatusText, wavesProblems, WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
-          const report = statusReport(desired, result.plan, result.rollouts.now, wavesProblems, WAVES_STATUS_FORMAT_VERSION);
+          const { renderWavesStatusText, WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
+          const report = statusReport(desired, result.plan, result.rollouts.now, WAVES_STATUS_FORMAT_VERSION, result.rollouts.readiness.unavailable);
           process.stdout.write(`\nWaves status (what \`entra-rollout waves status\` shows):\n\n${renderWavesStatusText(report, { color: shouldUseColor(process.stdout) })}`);
         }
         const s = gw.stats();

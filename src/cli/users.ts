@@ -22,6 +22,11 @@ interface BulkCliOptions extends TenantCliOptions {
 interface UserListOptions extends BulkCliOptions {
   user?: string[];
   file?: string;
+  fromFile?: string;
+  wave?: string;
+  rollout?: string;
+  reason?: string[];
+  notReady?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -41,18 +46,57 @@ function withBulkOptions(command: Command, writes: boolean): Command {
 }
 
 function withUserList(command: Command): Command {
-  return command.option('--user <user>', 'a UPN or object id (repeatable)', collect).option('--file <file>', 'users, one per line (or the first CSV column)');
+  return command
+    .option('--user <user>', 'a UPN or object id (repeatable)', collect)
+    .option('--file <file>', 'users, one per line (or the first CSV column)')
+    .option('--from-file <csv>', 'the CSV `waves users --format csv` writes (its userPrincipalName column)')
+    .option('--wave <wave>', 'the not-ready users of this wave, as `waves users` lists them (with --reason or --not-ready)')
+    .option('--rollout <name>', 'the Rollout of --wave (needed when several declare it)')
+    .option('--reason <reason...>', 'with --wave: only users not ready for these reasons (repeatable or comma-separated)')
+    .option('--not-ready', 'with --wave: every not-ready user, whatever the reason');
+}
+
+type UserSource = { items: () => AsyncIterable<{ value: string; line?: number }>; inputId: string; total?: number };
+
+/**
+ * Who a bulk command acts on: --user, --file/--from-file, or --wave with --reason/--not-ready, the
+ * last through the selection code of `waves users` (never ready users: a reason or --not-ready is required).
+ */
+async function listedUsers(opts: UserListOptions): Promise<UserSource | undefined> {
+  if (opts.wave === undefined) {
+    if (opts.reason?.length || opts.notReady) throw new UserError(`${opts.reason?.length ? '--reason' : '--not-ready'} needs --wave W`);
+    if (opts.rollout !== undefined) throw new UserError('--rollout needs --wave W');
+    return userInput(opts);
+  }
+  if (opts.user?.length || opts.file || opts.fromFile) throw new UserError('give users with --user, --file, --from-file or --wave, not several');
+  const { parseReasons } = await import('../ops/waveUsers.js');
+  const reasons = parseReasons(opts.reason);
+  if (reasons.length === 0 && !opts.notReady) throw new UserError('--wave needs --reason R… or --not-ready (a bulk command never selects ready users)');
+  if (reasons.length > 0 && opts.notReady) throw new UserError('give --reason or --not-ready, not both');
+  return undefined;
+}
+
+/** The users named on the command line or in a file (checked before the tenant is opened), else the wave's selection. */
+async function selectUsers(opts: UserListOptions, listed: UserSource | undefined, gw: GraphGateway, desired: DesiredState): Promise<UserSource> {
+  if (listed) return listed;
+  const wu = await import('../ops/waveUsers.js');
+  const reasons = wu.parseReasons(opts.reason);
+  const input = await import('../ops/input.js');
+  const rows = await wu.selectWaveUsers(gw, desired, { rollout: opts.rollout, wave: opts.wave!, reasons });
+  const upns = [...new Set(rows.map((r) => r.userPrincipalName))].sort();
+  process.stderr.write(`selected ${upns.length} user(s) of wave ${opts.wave}${reasons.length ? ` not ready for ${reasons.join(', ')}` : ' that are not ready'}\n`);
+  return { items: () => input.userItems(upns), inputId: input.listHash(upns), total: upns.length };
 }
 
 async function userInput(opts: UserListOptions): Promise<{ items: () => AsyncIterable<{ value: string; line?: number }>; inputId: string; total?: number }> {
   const input = await import('../ops/input.js');
   const users = opts.user ?? [];
-  if (users.length > 0 && opts.file) throw new UserError('give users with --user or with --file, not both');
-  if (opts.file) {
-    const file = opts.file;
+  if ([users.length > 0, opts.file !== undefined, opts.fromFile !== undefined].filter(Boolean).length > 1) throw new UserError('give users with one of --user, --file or --from-file');
+  const file = opts.file ?? opts.fromFile;
+  if (file !== undefined) {
     return { items: () => input.readUserFile(file), inputId: await input.fileHash(file) };
   }
-  if (users.length === 0) throw new UserError('no users: pass --user U (repeatable) or --file F');
+  if (users.length === 0) throw new UserError('no users: pass --user U (repeatable), --file F, --from-file CSV or --wave W --reason R');
   return { items: () => input.userItems(users), inputId: input.listHash(users), total: users.length };
 }
 
@@ -79,7 +123,7 @@ async function emergencyLabel(gw: GraphGateway, desired: DesiredState, user: str
 }
 
 /** Runs a bulk command, prints the summary and failures, and sets the exit code. */
-async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'journalPath' | 'resume' | 'report' | 'reportFormat' | 'note'>): Promise<void> {
+async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'journalPath' | 'resume' | 'report' | 'reportFormat' | 'note'>, exit: { failOnInvalid?: boolean } = {}): Promise<void> {
   const format = parseFormat(opts.format, ['text', 'json'] as const);
   const { runBulkCommand } = await import('../ops/run.js');
   const { renderSummaryText } = await import('../ops/report.js');
@@ -102,12 +146,10 @@ async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'jou
     process.stderr.write(`interrupted by ${stoppedBy}: ${next}\n`);
     throw new ExitError(new InterruptedError(stoppedBy).exitCode);
   }
-  if (summary.totals.failed > 0) throw new ExitError(1);
+  if (summary.totals.failed > 0 || (exit.failOnInvalid && summary.invalid.length > 0)) throw new ExitError(1);
 }
 
 interface TapCliOptions extends UserListOptions {
-  wave?: string;
-  notReady?: boolean;
   out: string;
   lifetime?: string;
   oneTime?: boolean;
@@ -123,7 +165,7 @@ export function registerUsers(program: Command): void {
   const users = program.command('users').description('helpdesk look-ups and bulk user operations: show, issue-tap, reset-methods, revoke-sessions, import-phones');
 
   withTenantOptions(users.command('show').description('one user: registration report, every method and whether it is usable, per-user MFA, readiness verdict, waves, CA policy, failed sign-ins'))
-    .argument('<user>', 'UPN or object id')
+    .argument('<user>', 'UPN, object id or exact display name')
     .option('--format <format>', 'text or json', 'text')
     .option('--days <days>', 'days of sign-ins to read (Graph keeps 30)', '7')
     .action(async (user: string, opts: TenantCliOptions & { format: string; days: string }) => {
@@ -131,15 +173,25 @@ export function registerUsers(program: Command): void {
       const days = Number(opts.days);
       if (!Number.isInteger(days) || days < 1 || days > 30) throw new UserError(`--days takes a whole number from 1 to 30; got "${opts.days}"`);
       const desired = loadDesiredOrExit(opts.config);
-      const { readUserForShow } = await import('../tenant/readUser.js');
+      const { findUserForShow, readUserForShow } = await import('../tenant/readUser.js');
       const { buildUserReport } = await import('../ops/showUser.js');
       const render = await import('../render/userShow.js');
       const gw = await openGateway(desired, opts);
-      // The label needs no answer from the user read: the argument is a UPN or id, as the accounts are keyed.
-      const [input, emergencyAccess] = await Promise.all([readUserForShow(gw, desired, user, { signInDays: days }), emergencyLabel(gw, desired, user)]);
+      // A display name is resolved first (ambiguous: an error listing the candidates); the emergency
+      // accounts are keyed by UPN or id.
+      const found = await findUserForShow(gw, user);
+      const key = found.userPrincipalName ?? found.id!;
+      const [input, emergencyAccess] = await Promise.all([readUserForShow(gw, desired, found.id!, { signInDays: days }), emergencyLabel(gw, desired, key)]);
       const report = buildUserReport(input);
       if (emergencyAccess) report.emergencyAccess = emergencyAccess;
       process.stdout.write(format === 'json' ? render.renderUserReportJson(report) : render.renderUserReportText(report, { color: shouldUseColor(process.stdout) }));
+      // A report with a part that could not be read is not a clean answer: say so and exit 1 (a 403 is not "nothing to see").
+      const failed = Object.entries(report.unavailable).map(([k, why]) => `${k}: ${why}`);
+      if (emergencyAccess && 'error' in emergencyAccess) failed.push(`emergencyAccess: ${emergencyAccess.error}`);
+      if (failed.length) {
+        process.stderr.write(`error: the report is incomplete: ${failed.length} read(s) failed (${failed.join('; ')})\n`);
+        throw new ExitError(1);
+      }
     });
 
   withBulkOptions(users.command('import-phones').description('add, update or delete phone methods from a CSV of user,phoneType,phoneNumber[,action] (dry run unless --yes)'), true)
@@ -149,40 +201,28 @@ export function registerUsers(program: Command): void {
       parseFormat(opts.format, ['text', 'json'] as const);
       const desired = loadDesiredOrExit(opts.config);
       const { fileHash } = await import('../ops/input.js');
-      const { phoneTasksFromCsv } = await import('../ops/phones.js');
+      const { phoneTasksFromCsv, phoneUsersFromCsv } = await import('../ops/phones.js');
       const inputId = await fileHash(file);
       const gw = await openGateway(desired, opts);
-      const { readCsv } = await import('../ops/input.js');
-      await guardEmergency(gw, desired, 'import-phones', opts, async function* () {
-        for await (const r of readCsv(file)) if (r.fields[0] !== undefined) yield { value: r.fields[0].trim(), line: r.line };
-      });
+      await guardEmergency(gw, desired, 'import-phones', opts, () => phoneUsersFromCsv(file));
       const dryRun = opts.yes !== true;
-      await runAndReport(opts, { command: 'import-phones', gateway: gw, inputId, settings: {}, dryRun, tasks: () => phoneTasksFromCsv(file, dryRun) });
+      // Any invalid row is an exit 1 too: an import that skipped rows did not do what the file says.
+      await runAndReport(opts, { command: 'import-phones', gateway: gw, inputId, settings: {}, dryRun, tasks: () => phoneTasksFromCsv(file, dryRun) }, { failOnInvalid: true });
     });
 
   withUserList(withBulkOptions(users.command('issue-tap').description('issue a Temporary Access Pass per user; the passes go to the --out file (mode 0600) and nowhere else'), true))
-    .option('--wave <wave>', 'the users of this rollout wave (with --not-ready)')
-    .option('--not-ready', 'only users of --wave that are not MFA ready (the wave gate\'s own verdict)')
     .requiredOption('--out <file>', 'new file for upn,tap,start,expires (created 0600; never overwritten)')
     .option('--lifetime <minutes>', 'pass lifetime (default: the TAP policy default)')
     .option('--one-time', 'the pass can be used once')
     .action(async (opts: TapCliOptions) => {
       parseFormat(opts.format, ['text', 'json'] as const);
-      if (opts.wave !== undefined && !opts.notReady) throw new UserError('--wave needs --not-ready (issue passes only to users who are not ready)');
-      if (opts.notReady && opts.wave === undefined) throw new UserError('--not-ready needs --wave W');
-      if (opts.wave !== undefined && (opts.user?.length || opts.file)) throw new UserError('give users with --user, --file or --wave, not several');
       const lifetime = opts.lifetime === undefined ? undefined : Number(opts.lifetime);
       if (lifetime !== undefined && !Number.isInteger(lifetime)) throw new UserError(`--lifetime takes whole minutes; got "${opts.lifetime}"`);
       const desired = loadDesiredOrExit(opts.config);
       const tap = await import('../ops/tap.js');
-      const input = await import('../ops/input.js');
+      const listed = await listedUsers(opts);
       const gw = await openGateway(desired, opts);
-      let source: { items: () => AsyncIterable<{ value: string; line?: number }>; inputId: string; total?: number };
-      if (opts.wave !== undefined) {
-        const { notReadyUsersOfWave } = await import('../ops/waveUsers.js');
-        const ids = [...(await notReadyUsersOfWave(gw, desired, opts.wave)).keys()].sort();
-        source = { items: () => input.userItems(ids), inputId: input.listHash(ids), total: ids.length };
-      } else source = await userInput(opts);
+      const source = await selectUsers(opts, listed, gw, desired);
       await guardEmergency(gw, desired, 'issue-tap', opts, source.items);
       const policy = await tap.readTapPolicy(gw);
       const minutes = tap.checkTapRequest(policy, lifetime);
@@ -209,15 +249,16 @@ export function registerUsers(program: Command): void {
   withUserList(withBulkOptions(users.command('reset-methods').description('remove strong methods so users register again; never the password (dry run unless --yes)'), true))
     .option('--methods <list>', 'comma-separated: authenticator, phone, softwareOath, fido2, windowsHelloForBusiness, email, temporaryAccessPass', 'authenticator,phone,softwareOath')
     .option('--revoke-sessions', 'also revoke the users\' sign-in sessions')
-    .option('--include-per-user-mfa', 'also reset users with legacy per-user MFA enforced (skipped by default)')
+    .option('--include-per-user-mfa', 'also reset users with legacy per-user MFA enabled or enforced (skipped by default)')
     .option('--yes', 'write (without it, a dry run that only reads)')
     .action(async (opts: ResetCliOptions) => {
       parseFormat(opts.format, ['text', 'json'] as const);
       const ops = await import('../ops/userOps.js');
       const methods = ops.parseMethodList(opts.methods);
       const desired = loadDesiredOrExit(opts.config);
-      const source = await userInput(opts);
+      const listed = await listedUsers(opts);
       const gw = await openGateway(desired, opts);
+      const source = await selectUsers(opts, listed, gw, desired);
       await guardEmergency(gw, desired, 'reset-methods', opts, source.items);
       const dryRun = opts.yes !== true;
       const settings = { methods, includePerUserMfa: opts.includePerUserMfa === true, revokeSessions: opts.revokeSessions === true, dryRun };
@@ -240,8 +281,9 @@ export function registerUsers(program: Command): void {
       parseFormat(opts.format, ['text', 'json'] as const);
       const ops = await import('../ops/userOps.js');
       const desired = loadDesiredOrExit(opts.config);
-      const source = await userInput(opts);
+      const listed = await listedUsers(opts);
       const gw = await openGateway(desired, opts);
+      const source = await selectUsers(opts, listed, gw, desired);
       await guardEmergency(gw, desired, 'revoke-sessions', opts, source.items);
       const dryRun = opts.yes !== true;
       await runAndReport(opts, {

@@ -10,28 +10,34 @@ import { shouldUseColor } from '../render/ansi.js';
 import { confirm, endProgress, failWithDiagnostics, interruptSignal, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { parseFormat } from './options.js';
 import { registerWavesReport } from './wavesReport.js';
+import { NOT_READY_REASONS, type ReadinessInput } from '../waves/types.js';
+import { statusExitCode, statusSummary, statusVerdict, type FailOn } from '../waves/statusVerdict.js';
+
+const NOT_READY_REASON_LIST = NOT_READY_REASONS.join(', ');
 
 interface StatusOptions extends TenantCliOptions {
   format: string;
+  failOn: string;
   watch?: boolean | string;
 }
 
 interface RollbackOptions extends TenantCliOptions {
-  to: string;
+  to?: string;
+  all?: boolean;
   rollout?: string;
   autoApprove?: boolean;
 }
 
-async function readStatus(gw: GraphGateway, desired: DesiredState) {
+async function readStatus(gw: GraphGateway, desired: DesiredState, failOn: FailOn = 'attention') {
   const { planAgainstTenant } = await import('../tenant/planAgainstTenant.js');
-  const { wavesProblems, WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
+  const { WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
   const progress = progressReporter();
   const result = await planAgainstTenant(gw, desired, new Date(), progress ? { progress } : {});
   endProgress();
   if (!result.plan || !result.rollouts) failWithDiagnostics(result.diagnostics);
   const errors = result.plan.diagnostics.filter((d) => d.severity === 'error');
   if (hasErrors(errors)) failWithDiagnostics(errors);
-  const report = statusReport(desired, result.plan, result.rollouts.now, wavesProblems, WAVES_STATUS_FORMAT_VERSION);
+  const report = statusReport(desired, result.plan, result.rollouts.now, WAVES_STATUS_FORMAT_VERSION, result.rollouts.readiness.unavailable, failOn);
   return { report, rollouts: result.rollouts };
 }
 
@@ -40,8 +46,9 @@ export function statusReport(
   desired: DesiredState,
   plan: PlanFile,
   now: Date,
-  problemsOf: (rollouts: RolloutStatus[]) => string[],
   formatVersion: WavesStatusReport['formatVersion'],
+  unavailable?: ReadinessInput['unavailable'],
+  failOn: FailOn = 'attention',
 ): WavesStatusReport {
   const rollouts: RolloutStatus[] = desired.rollouts.map((doc) => ({
     name: doc.name,
@@ -50,7 +57,18 @@ export function statusReport(
     ...(doc.spec.targetGroup ? { targetGroup: doc.spec.targetGroup } : {}),
     waves: plan.waves.filter((w) => w.rollout === doc.name),
   }));
-  return { formatVersion, evaluatedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), tenantId: plan.tenantId, rollouts, problems: problemsOf(rollouts) };
+  // The verdict is the controller's (src/waves), not the renderer's: exit code and summary come from it.
+  const verdict = statusVerdict(rollouts, unavailable);
+  return {
+    formatVersion,
+    evaluatedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    tenantId: plan.tenantId,
+    rollouts,
+    problems: verdict.attention,
+    holds: verdict.holds,
+    summary: statusSummary(verdict),
+    exitCode: statusExitCode(verdict, failOn),
+  };
 }
 
 
@@ -60,8 +78,11 @@ export function registerWaves(program: Command): void {
   withTenantOptions(waves.command('status').description('per-wave members, MFA capable share, not-ready reasons, each gate, decision and ETA'))
     .option('--format <format>', 'text, markdown or json', 'text')
     .option('--watch [seconds]', 'evaluate again every N seconds (default 300) until interrupted')
+    .option('--fail-on <what>', 'attention (default: exit 1 only when a person must act) or hold (also when a wave is held for an expected reason)', 'attention')
     .action(async (opts: StatusOptions) => {
       const format = parseFormat(opts.format, ['text', 'markdown', 'json'] as const);
+      if (opts.failOn !== 'attention' && opts.failOn !== 'hold') throw new UserError(`--fail-on must be attention or hold; got "${opts.failOn}"`);
+      const failOn: FailOn = opts.failOn;
       const desired = loadDesiredOrExit(opts.config);
       if (desired.rollouts.length === 0) throw new UserError(`no Rollout is declared in ${opts.config}`);
       const interval = opts.watch === undefined || opts.watch === false ? undefined : opts.watch === true ? 300 : Number(opts.watch);
@@ -69,7 +90,7 @@ export function registerWaves(program: Command): void {
       const gw = await openGateway(desired, opts);
       const render = await import('../render/wavesStatus.js');
       for (;;) {
-        const { report } = await readStatus(gw, desired);
+        const { report } = await readStatus(gw, desired, failOn);
         const text =
           format === 'json'
             ? render.renderWavesStatusJson(report)
@@ -79,7 +100,7 @@ export function registerWaves(program: Command): void {
         if (interval !== undefined && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
         process.stdout.write(text);
         if (interval === undefined) {
-          if (report.problems.length > 0) throw new ExitError(1);
+          if (report.exitCode !== 0) throw new ExitError(report.exitCode);
           return;
         }
         // Ctrl-C while waiting ends the watch at once (exit 130), not after the next read.
@@ -94,29 +115,57 @@ export function registerWaves(program: Command): void {
 
   registerWavesReport(waves);
 
-  withTenantOptions(waves.command('rollback').description('take the waves after WAVE out of the rollout again (with confirmation)'))
-    .requiredOption('--to <wave>', 'the last wave that stays enforced')
+  withTenantOptions(waves.command('users').description('read-only: the not-ready users of the waves with their reason, its evidence and the last sign-in (--all: the ready ones too), and the enforced users failing sign-in health'))
+    .option('--rollout <name>', 'only this Rollout')
+    .option('--wave <wave>', 'only this wave')
+    .option('--reason <reason...>', `only these reasons (repeatable or comma-separated): ${NOT_READY_REASON_LIST}`)
+    .option('--all', 'also the ready users, with the evidence that proves them')
+    .option('--format <format>', 'text, csv or json (the CSV feeds users … --from-file)', 'text')
+    .action(async (opts: TenantCliOptions & { rollout?: string; wave?: string; reason?: string[]; all?: boolean; format: string }) => {
+      const format = parseFormat(opts.format, ['text', 'csv', 'json'] as const);
+      const wu = await import('../ops/waveUsers.js');
+      const reasons = wu.parseReasons(opts.reason);
+      const desired = loadDesiredOrExit(opts.config);
+      const gw = await openGateway(desired, opts);
+      const { rows, signInFailures } = await wu.readWaveUsers(gw, desired, { rollout: opts.rollout, wave: opts.wave, reasons, all: opts.all === true, includeDisabled: true });
+      // The CSV is the not-ready selection (it feeds --from-file); the sign-in failures go to text and JSON.
+      process.stdout.write(
+        format === 'csv' ? wu.renderWaveUsersCsv(rows) : format === 'json' ? wu.renderWaveUsersJson(rows, signInFailures) : wu.renderWaveUsersText(rows) + wu.renderSignInFailuresText(signInFailures),
+      );
+    });
+
+  withTenantOptions(waves.command('rollback').description('take the waves after WAVE (or every wave: --to none) out of the rollout again (with confirmation)'))
+    .option('--to <wave>', 'the last wave that stays enforced; "none" takes every wave out')
+    .option('--all', 'take every wave out (the same as --to none)')
     .option('--rollout <name>', 'which Rollout (needed when several are declared)')
     .option('--auto-approve', 'do not ask for confirmation (for CI)')
     .action(async (opts: RollbackOptions) => {
+      if (opts.all === true && opts.to !== undefined) throw new UserError('give --to WAVE or --all, not both');
+      if (opts.all !== true && opts.to === undefined) throw new UserError('say how far back: --to WAVE (the last wave that stays), or --to none / --all for every wave');
       const desired = loadDesiredOrExit(opts.config);
       const candidates = desired.rollouts.filter((r) => opts.rollout === undefined || r.name === opts.rollout);
       if (candidates.length === 0) throw new UserError(opts.rollout ? `no Rollout named "${opts.rollout}" (known: ${desired.rollouts.map((r) => r.name).join(', ') || 'none'})` : `no Rollout is declared in ${opts.config}`);
       if (candidates.length > 1) throw new UserError(`several Rollouts are declared (${candidates.map((r) => r.name).join(', ')}): say which with --rollout`);
       const doc = candidates[0]!;
-      const keepCount = doc.spec.waves.findIndex((w) => w.name === opts.to) + 1;
-      if (keepCount === 0) throw new UserError(`rollout ${doc.name} has no wave "${opts.to}" (waves: ${doc.spec.waves.map((w) => w.name).join(', ')})`);
+      // "none" is the first wave's predecessor; a wave really named "none" is still reachable by its name.
+      const everything = opts.all === true || (opts.to === 'none' && !doc.spec.waves.some((w) => w.name === 'none'));
+      let keepCount = 0;
+      if (!everything) {
+        keepCount = doc.spec.waves.findIndex((w) => w.name === opts.to) + 1;
+        if (keepCount === 0) throw new UserError(`rollout ${doc.name} has no wave "${opts.to}" (waves: ${doc.spec.waves.map((w) => w.name).join(', ')}; --to none takes every wave out)`);
+      }
+      const after = everything ? 'the start' : opts.to!;
 
       const gw = await openGateway(desired, opts);
       const { rollouts } = await readStatus(gw, desired);
       const observation = rollouts.observations.find((o) => o.name === doc.name)!;
       const later = observation.waves.slice(keepCount).filter((w) => w.widened);
       if (later.length === 0) {
-        process.stdout.write(`Nothing to roll back: no wave after ${opts.to} is widened in rollout ${doc.name}.\n`);
+        process.stdout.write(everything ? `Nothing to roll back: no wave is widened in rollout ${doc.name}.\n` : `Nothing to roll back: no wave after ${after} is widened in rollout ${doc.name}.\n`);
         return;
       }
       const users = new Set(later.flatMap((w) => w.memberIds)).size;
-      process.stdout.write(`Rollback of ${doc.name} to ${opts.to} takes out: ${later.map((w) => `${w.name} (${w.group})`).join(', ')}; about ${users} user(s) stop being enforced.\n`);
+      process.stdout.write(`Rollback of ${doc.name} to ${everything ? 'no wave' : after} takes out: ${later.map((w) => `${w.name} (${w.group})`).join(', ')}; about ${users} user(s) stop being enforced.\n`);
       if (!opts.autoApprove) {
         if (!process.stdin.isTTY) throw new UserError('refusing to roll back without confirmation in a non-interactive shell: pass --auto-approve');
         if (!(await confirm('Roll back? Only "yes" is accepted: '))) throw new UserError('rollback cancelled; nothing was written');

@@ -52,7 +52,7 @@ async function nameUsers(gw: GraphGateway, data: RolloutReportData): Promise<voi
 /** Reads the tenant like `waves status` and renders the page; the CLI writes it, tests look inside. */
 export async function buildWavesReport(gw: GraphGateway, desired: DesiredState, options: WavesReportOptions = {}): Promise<{ html: string; data: RolloutReportData }> {
   const { planAgainstTenant } = await import('../tenant/planAgainstTenant.js');
-  const { wavesProblems, WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
+  const { WAVES_STATUS_FORMAT_VERSION } = await import('../render/wavesStatus.js');
   const { statusReport } = await import('./waves.js');
   const { rolloutReportData } = await import('../render/rolloutReportData.js');
   const { renderRolloutReport } = await import('../render/rolloutReport.js');
@@ -60,7 +60,7 @@ export async function buildWavesReport(gw: GraphGateway, desired: DesiredState, 
   if (!result.plan || !result.rollouts) failWithDiagnostics(result.diagnostics);
   const errors = result.plan.diagnostics.filter((d) => d.severity === 'error');
   if (hasErrors(errors)) failWithDiagnostics(errors);
-  const status = statusReport(desired, result.plan, result.rollouts.now, wavesProblems, WAVES_STATUS_FORMAT_VERSION);
+  const status = statusReport(desired, result.plan, result.rollouts.now, WAVES_STATUS_FORMAT_VERSION, result.rollouts.readiness.unavailable);
   const data = rolloutReportData(status, result.rollouts, options.listed);
   await nameUsers(gw, data);
   return { html: renderRolloutReport(data), data };

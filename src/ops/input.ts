@@ -66,9 +66,11 @@ export interface CsvRecord {
 
 /**
  * CSV records with the line each starts on. Blank lines and `#` comments are skipped; a header row
- * whose first field is `user` is skipped; a record the parser cannot read is returned with its error.
+ * whose first field is `user` is skipped (unless `skipUserHeader: false`: the caller reads its own
+ * header); a record the parser cannot read is returned with its error.
  */
-export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
+export async function* readCsv(path: string, options: { skipUserHeader?: boolean } = {}): AsyncGenerator<CsvRecord> {
+  const skipUserHeader = options.skipUserHeader ?? true;
   const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, comment: '#', comment_no_infix: true, info: true, skip_records_with_error: true });
   const broken: CsvRecord[] = [];
   parser.on('skip', (err: Error & { lines?: number }) => {
@@ -83,7 +85,7 @@ export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
     const fields = item.record;
     if (first) {
       first = false;
-      if ((fields[0] ?? '').trim().toLowerCase() === 'user') continue;
+      if (skipUserHeader && (fields[0] ?? '').trim().toLowerCase() === 'user') continue;
     }
     yield { fields, line: item.info.lines };
   }

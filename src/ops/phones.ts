@@ -28,6 +28,20 @@ export function isGraphPhoneNumber(s: string): boolean {
   return PHONE_NUMBER.test(s);
 }
 
+/**
+ * Country codes whose numbers keep their leading 0 after the code (Italy's landlines: +39 06…, and
+ * San Marino and Vatican City, numbered within the Italian plan). Everywhere else a 0 right after the
+ * code is the domestic trunk prefix, which the international form drops (+31 0612345657 is +31 612345657).
+ */
+const KEEPS_LEADING_ZERO = new Set(['39', '378', '379']);
+
+/** The fix when the domestic trunk 0 was kept after the country code; undefined when there is none. */
+export function trunkZeroFix(s: string): string | undefined {
+  const m = /^\+(\d{1,3}) 0+(\d.*)$/.exec(s);
+  if (!m || KEEPS_LEADING_ZERO.has(m[1]!)) return undefined;
+  return `+${m[1]} ${m[2]}`;
+}
+
 /** Compare numbers as Graph stores them, ignoring spacing. */
 export function samePhoneNumber(a: unknown, b: unknown): boolean {
   const norm = (v: unknown) => String(v ?? '').replace(/\s+/g, '').toLowerCase();
@@ -46,6 +60,8 @@ export function parsePhoneRow(fields: readonly string[]): PhoneRow | { invalid: 
   if (!act) return { invalid: `action "${action}" must be add, update or delete (empty: add or update)` };
   if (act !== 'delete' || number !== '') {
     if (!isGraphPhoneNumber(number)) return { invalid: `phone number "${number}" is not in Graph's form "+CC NUMBER" with an optional "xEXT", e.g. "+1 4255551234"` };
+    const fix = trunkZeroFix(number);
+    if (fix) return { invalid: `phone number "${number}" keeps the domestic trunk 0 after the country code, so it would not ring; write "${fix}"` };
   }
   return { user, phoneType, phoneNumber: number, action: act };
 }
@@ -71,7 +87,7 @@ export function phoneTask(fields: readonly string[], line: number, dryRun: boole
 /** Creates sent for one row; each one after the first follows a read that found nothing there. */
 const MAX_CREATE_ATTEMPTS = 8;
 
-type Phase = 'post' | 'verify' | 'read' | 'patch' | 'delete';
+type Phase = 'user' | 'post' | 'verify' | 'read' | 'patch' | 'delete';
 
 /** Create, update or delete one phone method; never sends a second create blindly. */
 export class PhoneRunner implements TaskRunner {
@@ -113,7 +129,11 @@ export class PhoneRunner implements TaskRunner {
   start(pending?: IntentEntry): Step {
     // An earlier run sent a write and never learnt what happened: look before doing anything.
     if (pending) return this.read('verify');
-    if (this.dryRun) return this.read('read');
+    // A dry run checks the user first: a 404 on the phone alone cannot tell "no phone" from "no user".
+    if (this.dryRun) {
+      this.phase = 'user';
+      return { request: { method: 'GET', url: `/users/${encodeURIComponent(this.row.user)}?$select=id`, write: false } };
+    }
     if (this.row.action === 'delete') {
       this.phase = 'delete';
       return { request: { method: 'DELETE', url: this.methodUrl, write: true } };
@@ -124,6 +144,10 @@ export class PhoneRunner implements TaskRunner {
 
   onResult(o: ItemOutcome): Step {
     switch (this.phase) {
+      case 'user':
+        if (o.status === 404) return { result: 'failed', detail: 'no such user', status: 404 };
+        if (!o.ok) return failedFrom(o);
+        return this.read('read');
       case 'post':
         if (o.ok) return { result: 'done', detail: `added ${this.label}` };
         if (o.unknown) return this.read('verify');
@@ -175,11 +199,79 @@ export class PhoneRunner implements TaskRunner {
   }
 }
 
+/** Header names per column (lower-cased, spaces and underscores dropped): Graph's and the field script's. */
+const HEADER_NAMES: Record<string, 'user' | 'phoneType' | 'phoneNumber' | 'action'> = {
+  user: 'user',
+  upn: 'user',
+  userprincipalname: 'user',
+  id: 'user',
+  userid: 'user',
+  phonetype: 'phoneType',
+  type: 'phoneType',
+  phonenumber: 'phoneNumber',
+  number: 'phoneNumber',
+  phone: 'phoneNumber',
+  action: 'action',
+};
+const COLUMNS = ['user', 'phoneType', 'phoneNumber', 'action'] as const;
+
+/**
+ * A header row, recognised by its names in any column order: the column each field comes from, or
+ * undefined when the row is data (any field that is not a known name, or a required column missing).
+ */
+export function phoneHeader(fields: readonly string[]): number[] | undefined {
+  const names = fields.map((f) => HEADER_NAMES[f.trim().toLowerCase().replace(/[\s_-]/g, '')]);
+  if (names.some((n) => n === undefined) || new Set(names).size !== names.length) return undefined;
+  const index = COLUMNS.map((c) => names.indexOf(c));
+  if (index.slice(0, 3).some((i) => i < 0)) return undefined;
+  return index;
+}
+
 /** Every record of the CSV as a task, streamed; broken records are invalid tasks with their line. */
 export async function* phoneTasksFromCsv(path: string, dryRun: boolean): AsyncGenerator<BulkTask> {
   const { readCsv } = await import('./input.js');
-  for await (const rec of readCsv(path)) {
-    if (rec.error !== undefined) yield { key: `line:${rec.line}`, label: '', line: rec.line, invalid: rec.error };
-    else yield phoneTask(rec.fields, rec.line, dryRun);
+  let order: number[] | undefined;
+  let first = true;
+  for await (const rec of readCsv(path, { skipUserHeader: false })) {
+    if (rec.error !== undefined) {
+      yield { key: `line:${rec.line}`, label: '', line: rec.line, invalid: rec.error };
+      continue;
+    }
+    if (first) {
+      first = false;
+      order = phoneHeader(rec.fields);
+      if (order) continue;
+    }
+    if (!order) {
+      yield phoneTask(rec.fields, rec.line, dryRun);
+      continue;
+    }
+    // With a header, each column is taken by its name.
+    const width = order.filter((i) => i >= 0).length;
+    if (rec.fields.length > width) {
+      yield { key: `line:${rec.line}`, label: '', line: rec.line, invalid: `expected ${width} fields as the header names; got ${rec.fields.length}` };
+      continue;
+    }
+    yield phoneTask(order.filter((i) => i >= 0).map((i) => rec.fields[i] ?? ''), rec.line, dryRun);
+  }
+}
+
+/** The user of every data row (header-aware), for the emergency-access guard. */
+export async function* phoneUsersFromCsv(path: string): AsyncGenerator<{ value: string; line: number }> {
+  const { readCsv } = await import('./input.js');
+  let userColumn = 0;
+  let first = true;
+  for await (const rec of readCsv(path, { skipUserHeader: false })) {
+    if (rec.error !== undefined) continue;
+    if (first) {
+      first = false;
+      const order = phoneHeader(rec.fields);
+      if (order) {
+        userColumn = order[0]!;
+        continue;
+      }
+    }
+    const value = rec.fields[userColumn]?.trim();
+    if (value) yield { value, line: rec.line };
   }
 }

@@ -78,7 +78,7 @@ export function renderSummaryText(s: BulkSummary): { out: string; problems: stri
   return { out: `${lines.join('\n')}\n`, problems: problems.length ? `${problems.join('\n')}\n` : '' };
 }
 
-function csvCell(v: unknown): string {
+export function csvCell(v: unknown): string {
   const s = v === undefined || v === null ? '' : String(v);
   // A leading =, +, - or @ would be a formula in a spreadsheet.
   const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;

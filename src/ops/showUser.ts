@@ -7,6 +7,7 @@
  */
 import type { AuditEvent, NotReadyReason, ReadinessInput, ReadyProof, RegistrationRow } from '../waves/index.js';
 import { classifyUser, explainSignInCode, indexReadiness, toSignInEvent } from '../waves/index.js';
+import { perUserMfaSkipsReset } from './userOps.js';
 
 type Json = Record<string, unknown>;
 
@@ -47,8 +48,10 @@ export interface UserShowInput {
   /** Lower-cased ids of the asked groups the user is a transitive member of. */
   memberOf?: ReadonlySet<string>;
   rollouts: RolloutFacts[];
+  /** Every live CA policy (to say which apply to the user, and why); undefined when not read. */
+  caPolicies?: Json[];
   /** Sources that could not be read, with the reason (each makes its part of the report "unknown"). */
-  unavailable: Partial<Record<'registration' | 'methods' | 'perUserMfa' | 'audits' | 'signIns' | 'methodsPolicy' | 'membership', string>>;
+  unavailable: Partial<Record<'registration' | 'methods' | 'perUserMfa' | 'audits' | 'signIns' | 'methodsPolicy' | 'membership' | 'caPolicies', string>>;
 }
 
 export type MethodUsability = true | false | null;
@@ -93,6 +96,10 @@ export interface RolloutReport {
 export interface SignInReport {
   createdDateTime: string;
   app?: string;
+  /** The MFA method used, where the sign-in says (beta `mfaDetail`; v1.0 does not return it). */
+  method?: string;
+  /** Every CA policy the sign-in evaluated (notApplied left out), with its result. */
+  conditionalAccess?: Array<{ displayName: string; result: string }>;
   errorCode: number;
   meaning: string;
   mfaRelated: boolean;
@@ -119,12 +126,32 @@ export interface UserReport {
     lastUpdatedDateTime?: string;
   };
   methods: MethodReport[];
-  audit: { from: string; abandonedAuthenticatorAt?: string; lastRegistrationAt?: string };
+  audit: { from: string; abandonedAuthenticatorAt?: string; lastRegistrationAt?: string; timeline: SecurityInfoEvent[] };
+  /** Every live CA policy that applies (or may apply) to the user, and why; null when they could not be read. */
+  caPolicies: CaPolicyScope[] | null;
   rollouts: RolloutReport[];
   signIns: { from: string; total: number; failed: number; mfaRelated: number; recent: SignInReport[] };
   unavailable: UserShowInput['unavailable'];
   /** Present when the user is one of the Tenant's emergency-access accounts, or when that could not be read. */
   emergencyAccess?: { via: string[] } | { error: string };
+}
+
+/** One security-info event of the audit log (registration started, registered, deleted; Authenticator stamped). */
+export interface SecurityInfoEvent {
+  at: string;
+  activity: string;
+  service: string;
+  result: string;
+  detail?: string;
+}
+
+export interface CaPolicyScope {
+  id: string;
+  displayName: string;
+  state: string;
+  /** `yes`: the user is in scope; `maybe`: through a directory role or a guest type that is not read per user. */
+  applies: 'yes' | 'maybe';
+  why: string;
 }
 
 /** What a sign-in error code means for the user: the one table the health gate reads too (src/waves/signInCodes.ts). */
@@ -133,8 +160,8 @@ export function explainSignInError(code: number): { meaning: string; mfa: boolea
   return { meaning, mfa };
 }
 
-/** How many failed sign-ins the report lists (newest first). */
-export const RECENT_SIGN_INS = 10;
+/** How many sign-ins (successful and failed) the report lists, newest first. */
+export const RECENT_SIGN_INS = 20;
 const NON_MFA_TYPES = new Set(['password', 'email', 'temporaryAccessPass']);
 /** Fields a method may carry that are secret or meaningless to show. */
 const HIDDEN_FIELDS = new Set(['@odata.type', 'id', 'temporaryAccessPass', 'secretKey', 'password', 'publicKey', 'attestationCertificates']);
@@ -332,15 +359,67 @@ function signInReport(s: Json, policyIds: ReadonlySet<string>): SignInReport {
   const applied = Array.isArray(s.appliedConditionalAccessPolicies) ? (s.appliedConditionalAccessPolicies as Json[]) : [];
   const rolloutPolicies = applied.filter((p) => policyIds.has(lower(String(p.id ?? '')))).map((p) => ({ displayName: String(p.displayName ?? p.id), result: String(p.result ?? '') }));
   const caFailed = s.conditionalAccessStatus === 'failure';
+  const conditionalAccess = applied.filter((p) => str(p.result) && p.result !== 'notApplied').map((p) => ({ displayName: String(p.displayName ?? p.id), result: String(p.result) }));
+  const method = str((s.mfaDetail as Json | undefined)?.authMethod);
   return {
     createdDateTime: String(s.createdDateTime ?? ''),
     ...(str(s.appDisplayName) ? { app: str(s.appDisplayName)! } : {}),
+    ...(method ? { method } : {}),
+    ...(conditionalAccess.length ? { conditionalAccess } : {}),
     errorCode,
     meaning,
     mfaRelated: mfa || caFailed || rolloutPolicies.some((p) => /interrupted|failure/i.test(p.result)),
     ...(str(s.conditionalAccessStatus) ? { conditionalAccessStatus: str(s.conditionalAccessStatus)! } : {}),
     ...(rolloutPolicies.length ? { rolloutPolicies } : {}),
   };
+}
+
+const SECURITY_INFO_SERVICES = new Set(['authentication methods', 'azure mfa']);
+
+/** The user's security-info events, oldest first: what a helpdesk reads to see where a registration stopped. */
+function securityInfoTimeline(audits: readonly AuditEvent[]): SecurityInfoEvent[] {
+  const out: SecurityInfoEvent[] = [];
+  for (const e of audits) {
+    const service = lower(e.loggedByService);
+    const stamped = lower(e.activityDisplayName) === 'update user' && e.targetResources.some((t) => (t.modifiedProperties ?? []).some((p) => lower(p.displayName) === 'strongauthenticationphoneappdetail'));
+    if (!SECURITY_INFO_SERVICES.has(service) && !stamped) continue;
+    if (SECURITY_INFO_SERVICES.has(service) && !/security info/i.test(e.activityDisplayName)) continue;
+    const detail = stamped ? 'Authenticator device details (StrongAuthenticationPhoneAppDetail) changed' : str(e.resultReason);
+    out.push({ at: e.activityDateTime, activity: e.activityDisplayName, service: e.loggedByService, result: e.result, ...(detail ? { detail } : {}) });
+  }
+  return out.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/**
+ * Whether a live CA policy covers the user, and why (conditions.users): excluded by id, group, role or
+ * guest type wins; then all users, the user by id, an included group, a guest type (userType Guest),
+ * or a directory role. Role membership is not read per user, so a role include is `maybe` (said for an
+ * admin, whom the registration report flags). Policies that do not cover the user are left out.
+ */
+function caPolicyScope(p: Json, input: UserShowInput, row: RegistrationRow | undefined): CaPolicyScope[] {
+  const users = ((p.conditions as Json | undefined)?.users ?? {}) as Json;
+  const ids = (k: string) => strings(users[k]).map(lower);
+  const userId = lower(input.user.id);
+  const memberOf = input.memberOf;
+  const guest = lower(input.user.userType ?? '') === 'guest';
+  const base = { id: String(p.id ?? ''), displayName: String(p.displayName ?? p.id ?? ''), state: String(p.state ?? 'unknown') };
+  if (ids('excludeUsers').includes(userId)) return [];
+  if (memberOf && ids('excludeGroups').some((g) => memberOf.has(g))) return [];
+  if (guest && users.excludeGuestsOrExternalUsers) return [];
+  const isAdmin = input.registration?.isAdmin === true;
+  let found: { applies: 'yes' | 'maybe'; why: string } | undefined;
+  const includeUsers = ids('includeUsers');
+  const group = memberOf ? ids('includeGroups').find((g) => memberOf.has(g)) : undefined;
+  if (includeUsers.includes('all')) found = { applies: 'yes', why: 'includes all users' };
+  else if (includeUsers.includes(userId)) found = { applies: 'yes', why: 'includes the user by id' };
+  else if (group) found = { applies: 'yes', why: `includes group ${group}, which holds the user (nesting followed)` };
+  else if (guest && (includeUsers.includes('guestsorexternalusers') || users.includeGuestsOrExternalUsers)) found = { applies: 'yes', why: 'includes guests or external users, and the user is a guest' };
+  else if (ids('includeRoles').length > 0 && (isAdmin || row === undefined)) {
+    found = { applies: 'maybe', why: `includes directory roles (${ids('includeRoles').join(', ')})${isAdmin ? ' and the user holds an admin role' : ''}; role membership is not read per user` };
+  }
+  if (!found) return [];
+  const roleExcluded = ids('excludeRoles').length > 0 && isAdmin;
+  return [{ ...base, ...found, ...(roleExcluded ? { applies: 'maybe' as const, why: `${found.why}; it also excludes directory roles the user may hold` } : {}) }];
 }
 
 /** Builds the report of one user from everything the reader gathered. */
@@ -403,7 +482,7 @@ export function buildUserReport(input: UserShowInput): UserReport {
           ? `unknown: ${input.unavailable.perUserMfa ?? 'not read'}`
           : perUserState === 'disabled'
             ? 'not used (Conditional Access decides)'
-            : `legacy per-user MFA is ${perUserState}: the user gets MFA on every sign-in regardless of the rollout; reset-methods skips them unless --include-per-user-mfa`,
+            : `legacy per-user MFA is ${perUserState}: ${perUserState === 'enforced' ? 'the user gets MFA on every sign-in regardless of the rollout' : 'the user is asked to register and is then enforced, regardless of the rollout'}; ${perUserMfaSkipsReset(perUserState) ? 'reset-methods skips them unless --include-per-user-mfa' : 'reset-methods resets them'}`,
     },
     registration:
       r && row
@@ -424,14 +503,16 @@ export function buildUserReport(input: UserShowInput): UserReport {
       from: input.auditsFrom,
       ...(abandonedAt ? { abandonedAuthenticatorAt: abandonedAt } : {}),
       ...(registered?.length ? { lastRegistrationAt: iso(registered[registered.length - 1])! } : {}),
+      timeline: securityInfoTimeline(input.audits),
     },
+    caPolicies: input.caPolicies ? input.caPolicies.flatMap((p) => caPolicyScope(p, input, row)) : null,
     rollouts: input.rollouts.map((x) => rolloutReport(x, input)),
     signIns: {
       from: input.signInsFrom,
       total: signIns.length,
       failed: failed.length,
       mfaRelated: failed.filter((s) => s.mfaRelated).length,
-      recent: failed.slice(0, RECENT_SIGN_INS),
+      recent: signIns.slice(0, RECENT_SIGN_INS),
     },
     unavailable: input.unavailable,
   };

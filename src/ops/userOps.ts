@@ -37,6 +37,16 @@ export function parseMethodList(text: string | undefined): string[] {
   return out;
 }
 
+/**
+ * Whether reset-methods leaves a user alone for their legacy per-user MFA state: `enabled` and
+ * `enforced` both (a user who is `enabled` is moved to `enforced` at their next MFA registration),
+ * and any state Graph may add later; only `disabled` (or no state) is reset. `users show` says the same
+ * from this function (issue 14.6).
+ */
+export function perUserMfaSkipsReset(state: unknown): boolean {
+  return typeof state === 'string' && state !== '' && state !== 'disabled';
+}
+
 export interface ResetSettings {
   methods: readonly string[];
   includePerUserMfa: boolean;
@@ -94,7 +104,8 @@ export class ResetRunner implements TaskRunner {
       case 'mfa': {
         if (o.status === 404) return { result: 'failed', detail: 'no such user', status: 404 };
         if (!o.ok) return failedFrom(o, 'per-user MFA state: ');
-        if ((o.body as Json)?.perUserMfaState === 'enforced' && !this.s.includePerUserMfa) return { result: 'skipped', detail: 'per-user MFA enforced (pass --include-per-user-mfa to reset anyway)' };
+        const state = (o.body as Json)?.perUserMfaState;
+        if (perUserMfaSkipsReset(state) && !this.s.includePerUserMfa) return { result: 'skipped', detail: `per-user MFA ${String(state)} (pass --include-per-user-mfa to reset anyway)` };
         this.phase = 'list';
         return { request: { method: 'GET', url: `${userPath(this.user)}/authentication/methods`, write: false } };
       }

@@ -164,5 +164,6 @@ export function rolloutReportData(status: WavesStatusReport, data: TenantRollout
     }
     return section;
   });
-  return { formatVersion: status.formatVersion, evaluatedAt: status.evaluatedAt, tenantId: status.tenantId, problems: status.problems, rollouts };
+  const { rollouts: _statusRollouts, ...verdict } = status;
+  return { ...verdict, rollouts };
 }

@@ -57,6 +57,20 @@ export function renderUserReportText(report: UserReport, options: { color?: bool
   if (report.audit.abandonedAuthenticatorAt) out.push(`  audit log: Authenticator registration started ${report.audit.abandonedAuthenticatorAt}, never completed`);
   if (report.unavailable.audits) out.push(`  audit log could not be read (abandoned registrations cannot be seen): ${report.unavailable.audits}`);
 
+  out.push('', p.bold(`Security info timeline since ${report.audit.from}`));
+  if (report.unavailable.audits) out.push('  unknown (the audit log could not be read)');
+  else if (report.audit.timeline.length === 0) out.push('  no security-info event in the audit log');
+  for (const e of report.audit.timeline) {
+    out.push(`  ${e.at}  ${sanitise(e.activity)} (${sanitise(e.service)}, ${sanitise(e.result)})${e.detail ? `: ${sanitise(e.detail)}` : ''}`);
+  }
+
+  out.push('', p.bold('Conditional Access policies that apply'));
+  if (report.caPolicies === null) out.push(`  unknown: the CA policies could not be read${report.unavailable.caPolicies ? ` (${sanitise(report.unavailable.caPolicies)})` : ''}`);
+  else if (report.caPolicies.length === 0) out.push('  none');
+  for (const c of report.caPolicies ?? []) {
+    out.push(`  ${sanitise(c.displayName)} (${STATE_TEXT[c.state] ?? sanitise(c.state)})${c.applies === 'maybe' ? ' [maybe]' : ''}: ${sanitise(c.why)}`);
+  }
+
   out.push('', p.bold('Rollouts'));
   if (report.rollouts.length === 0) out.push('  (no Rollout declared)');
   for (const ro of report.rollouts) {
@@ -76,13 +90,14 @@ export function renderUserReportText(report: UserReport, options: { color?: bool
   const s = report.signIns;
   out.push('', p.bold(`Sign-ins since ${s.from}`));
   if (report.unavailable.signIns) out.push(`  could not be read: ${report.unavailable.signIns}`);
-  else out.push(`  ${s.total} sign-in(s), ${s.failed} failed, ${s.mfaRelated} MFA-related`);
+  else out.push(`  ${s.total} sign-in(s), ${s.failed} failed, ${s.mfaRelated} MFA-related${s.total > s.recent.length ? `; the newest ${s.recent.length}:` : ''}`);
   for (const x of s.recent) {
-    const ca = x.rolloutPolicies?.length ? `  [${x.rolloutPolicies.map((c) => `${sanitise(c.displayName)}: ${c.result}`).join('; ')}]` : '';
-    out.push(`  ${x.createdDateTime}  ${String(x.errorCode).padEnd(6)} ${x.mfaRelated ? p.yellow(x.meaning) : x.meaning}${x.app ? `  (${sanitise(x.app)})` : ''}${ca}`);
+    const ca = x.conditionalAccess?.length ? `  [${x.conditionalAccess.map((c) => `${sanitise(c.displayName)}: ${sanitise(c.result)}`).join('; ')}]` : '';
+    const method = x.method ? `  via ${sanitise(x.method)}` : '';
+    out.push(`  ${x.createdDateTime}  ${String(x.errorCode).padEnd(6)} ${x.mfaRelated ? p.yellow(x.meaning) : x.meaning}${x.app ? `  (${sanitise(x.app)})` : ''}${method}${ca}`);
   }
 
-  const gaps = Object.entries(report.unavailable).filter(([k]) => !['registration', 'methods', 'audits', 'signIns'].includes(k));
+  const gaps = Object.entries(report.unavailable).filter(([k]) => !['registration', 'methods', 'audits', 'signIns', 'caPolicies'].includes(k));
   if (gaps.length) {
     out.push('', p.bold('Not read'));
     for (const [k, why] of gaps) out.push(`  ${k}: ${why}`);

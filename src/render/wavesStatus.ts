@@ -1,6 +1,6 @@
 // `waves status`: one table per rollout with every wave's readiness, each gate, the decision and the
 // ETA. Rendered from the same WaveStatus objects the plan carries; nothing is computed here except
-// the health verdict that decides the exit code.
+// the verdict (src/waves/statusVerdict.ts) that decides the exit code and the summary line.
 import type { GateStatus, WaveGateResult } from '../plan/types.js';
 import type { WaveStatus } from '../waves/index.js';
 import { palette, type Palette } from './ansi.js';
@@ -23,37 +23,17 @@ export interface WavesStatusReport {
   evaluatedAt: string;
   tenantId: string;
   rollouts: RolloutStatus[];
-  /** Problems that need a person (see `wavesProblems`); empty when healthy. */
+  /** Problems that need a person (src/waves/statusVerdict.ts): exit 1. */
   problems: string[];
+  /** Waves held for an expected reason (readiness below threshold, soak running): exit 0 unless --fail-on hold. */
+  holds: string[];
+  /** The line under the tables, from the same verdict. */
+  summary: string;
+  exitCode: 0 | 1;
 }
 
 /** The gates every wave shows, in this order; any other gate (maxNewUsersPerApply, rollback) is listed after. */
 const GATE_COLUMNS = ['mfaCapable', 'soak', 'signInHealth', 'freshness'] as const;
-
-/**
- * What makes the rollout unhealthy (exit 1): a failing sign-in health gate on any wave (enforced
- * users are struggling), or a gate that fails on the wave the rollout waits for, other than soak,
- * which only means "not yet". Inconclusive gates hold the wave and are shown, but do not fail the
- * status: minutes after a promotion the audit event is often not ingested yet, and a scheduled job
- * that runs `waves status` right after `apply` must not fail for that.
- */
-export function wavesProblems(rollouts: readonly RolloutStatus[]): string[] {
-  const problems: string[] = [];
-  for (const r of rollouts) {
-    let healthReported = false; // sign-in health is measured over the whole rollout: say it once
-    for (const w of r.waves) {
-      const frontier = w.decision === 'hold';
-      for (const g of w.gates) {
-        if (g.status !== 'fail') continue;
-        if (g.gate === 'signInHealth') {
-          if (!healthReported) problems.push(`${r.name}: signInHealth failed: ${g.message}`);
-          healthReported = true;
-        } else if (frontier && g.gate !== 'soak') problems.push(`${r.name}/${w.wave}: ${g.gate} failed: ${g.message}`);
-      }
-    }
-  }
-  return problems;
-}
 
 function mark(status: GateStatus): string {
   return status === 'pass' ? 'ok' : status === 'fail' ? 'FAIL' : '??';
@@ -139,7 +119,12 @@ export function renderWavesStatusText(report: WavesStatusReport, options: { colo
   if (report.problems.length) {
     out.push(c.red('Needs attention:'));
     for (const p of report.problems) out.push(`  - ${sanitise(p)}`);
-  } else out.push('No failing gates.');
+  }
+  if (report.holds.length) {
+    out.push(c.yellow('Held (expected):'));
+    for (const h of report.holds) out.push(`  - ${sanitise(h)}`);
+  }
+  out.push(sanitise(report.summary));
   return `${out.join('\n')}\n`;
 }
 
@@ -175,7 +160,9 @@ export function renderWavesStatusMarkdown(report: WavesStatusReport): string {
   if (report.problems.length) {
     out.push('**Needs attention**', '');
     for (const p of report.problems) out.push(`- ${escapeMarkdown(p)}`);
-  } else out.push('No failing gates.');
+    out.push('');
+  }
+  out.push(escapeMarkdown(report.summary));
   return `${out.join('\n')}\n`;
 }
 

@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import {
   GraphRequestError,
   checkMemberGroups,
+  findUsers,
   getAuthenticationMethodsPolicy,
   getPerUserMfaState,
   getUser,
@@ -115,10 +116,32 @@ function targetGroupIds(configs: Record<string, Json> | undefined): string[] {
   return ids;
 }
 
-/** Reads one user (UPN or object id); an unknown user is a one-line UserError. */
+const SHOW_SELECT = ['id', 'displayName', 'userPrincipalName', 'accountEnabled', 'userType'];
+
+/**
+ * The user an argument names: an object id or a UPN as such, anything else by exact display name, as
+ * policies name objects. An unknown name, or one that several users share, is a one-line UserError
+ * (the latter listing the candidates).
+ */
+export async function findUserForShow(gw: GraphGateway, ref: string): Promise<NonNullable<Awaited<ReturnType<typeof getUser>>>> {
+  if (GUID.test(ref) || ref.includes('@')) {
+    const found = await getUser(gw, ref, SHOW_SELECT);
+    if (!found?.id) throw new UserError(`no user "${ref}" in the tenant (give a UPN or an object id)`);
+    return found;
+  }
+  const hits = await findUsers(gw, { filter: `displayName eq '${ref.replace(/'/g, "''")}'`, select: SHOW_SELECT });
+  if (hits.length === 0) throw new UserError(`no user named "${ref}" in the tenant (give a UPN, an object id or an exact display name)`);
+  if (hits.length > 1) {
+    const names = hits.slice(0, 10).map((u) => `${u.userPrincipalName ?? '?'} (${u.id})`);
+    throw new UserError(`"${ref}" is the display name of ${hits.length} users: ${names.join(', ')}${hits.length > 10 ? ', …' : ''}; give the UPN or the object id`);
+  }
+  return hits[0]!;
+}
+
+/** Reads one user (UPN, object id or display name); an unknown user is a one-line UserError. */
 export async function readUserForShow(gw: GraphGateway, desired: DesiredState, idOrUpn: string, options: ReadUserOptions): Promise<UserShowInput> {
-  const found = await getUser(gw, idOrUpn, ['id', 'displayName', 'userPrincipalName', 'accountEnabled', 'userType']);
-  if (!found?.id) throw new UserError(`no user "${idOrUpn}" in the tenant (give a UPN or an object id)`);
+  const found = await findUserForShow(gw, idOrUpn);
+  if (!found.id) throw new UserError(`no user "${idOrUpn}" in the tenant (give a UPN or an object id)`);
   const id = found.id;
   const user: UserShowInput['user'] = {
     id,
@@ -136,7 +159,8 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
   const quoted = id.replace(/'/g, "''");
 
   let policiesError: string | undefined;
-  const policies = desired.rollouts.length ? optional(() => listPolicies(gw) as Promise<unknown> as Promise<Json[]>, (r) => (policiesError = r)) : Promise.resolve([] as Json[]);
+  // Every CA policy, not only the rollouts': the helpdesk asks why the user is prompted (admin roles, guests, …).
+  const policies = optional(() => listPolicies(gw) as Promise<unknown> as Promise<Json[]>, (r) => (policiesError = unavailable.caPolicies = r));
   const [registration, methods, perUserMfa, audits, signIns, methodsPolicy, rollouts] = await Promise.all([
     // The report omits disabled users: a 404 is "no row", not a failure.
     optional(() => getUserRegistrationDetails(gw, id), (r) => (unavailable.registration = r)),
@@ -158,6 +182,11 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
     if (r.targetGroup) asked.add(r.targetGroup.id);
     for (const g of [...(r.livePolicy?.includeGroups ?? []), ...(r.livePolicy?.excludeGroups ?? [])]) asked.add(g);
   }
+  const livePolicies = await policies;
+  for (const p of livePolicies ?? []) {
+    const users = ((p.conditions as Json | undefined)?.users ?? {}) as Json;
+    for (const g of [...list(users.includeGroups), ...list(users.excludeGroups)]) asked.add(g);
+  }
   for (const g of targetGroupIds(methodConfigurations)) asked.add(g);
   const groupIds = [...asked].filter((g) => GUID.test(g));
   const memberOf = groupIds.length === 0 ? new Set<string>() : await optional(() => checkMemberGroups(gw, id, groupIds), (r) => (unavailable.membership = r));
@@ -175,6 +204,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
     ...(methodConfigurations ? { methodConfigurations } : {}),
     ...(memberOf ? { memberOf } : {}),
     rollouts,
+    ...(livePolicies ? { caPolicies: livePolicies } : {}),
     unavailable,
   };
 }

@@ -7,7 +7,7 @@ import type { GateSettings } from '../config/types.js';
 import type { GateStatus, WaveGateResult } from '../plan/types.js';
 import type { ReadinessIndex, WaveReadiness } from './readiness.js';
 import type { ReadinessInput, RolloutObservation, WaveObservation, Widening } from './types.js';
-import { failingUsers, SIGN_IN_CODES } from './signInCodes.js';
+import { failingUsers, SIGN_IN_CODES, type FailingUser } from './signInCodes.js';
 import { HOUR_MS, parseTime, round1 } from './time.js';
 
 export interface ResolvedGateSettings {
@@ -143,7 +143,7 @@ export const soakGate: GateProvider = {
 };
 
 /** Per user, when this rollout started enforcing them: the earliest known widening of a widened wave that contains them. */
-function enforcedSince(ctx: GateContext): Map<string, number> {
+function enforcedSince(ctx: Pick<GateContext, 'rollout' | 'widenings'>): Map<string, number> {
   const since = new Map<string, number>();
   ctx.rollout.waves.forEach((w, i) => {
     const at = w.widened ? parseTime(ctx.widenings[i]?.at) : undefined;
@@ -156,14 +156,32 @@ function enforcedSince(ctx: GateContext): Map<string, number> {
   return since;
 }
 
+/** Enforced users the sign-in health gate counts (disabled accounts cannot sign in: they would only dilute the share). */
+function healthPopulation(ctx: Pick<GateContext, 'tenant' | 'rollout'>): ReadonlySet<string> {
+  const disabled = ctx.tenant.disabledUserIds;
+  return disabled.size ? new Set([...ctx.rollout.enforcedUserIds].filter((id) => !disabled.has(id))) : ctx.rollout.enforcedUserIds;
+}
+
+/**
+ * The enforced users the sign-in health gate counts as failing, exactly as the gate counts them (so
+ * `waves users` can name them). A failure counts only once the user is enforced by this rollout: before
+ * their wave was widened it says nothing about the rollout's health; unknown widening time: the whole
+ * window counts. An interrupt or failure followed by a successful sign-in is the normal MFA flow.
+ */
+export function signInHealthFailures(ctx: Pick<GateContext, 'tenant' | 'rollout' | 'now' | 'settings' | 'widenings'>): FailingUser[] {
+  const enforced = healthPopulation(ctx);
+  const end = ctx.now.getTime();
+  const start = end - ctx.settings.signInHealth.windowHours * HOUR_MS;
+  const since = enforcedSince(ctx);
+  return failingUsers(ctx.tenant.signIns, (id) => enforced.has(id), (id) => Math.max(start, since.get(id) ?? start), end, parseTime);
+}
+
 export const signInHealthGate: GateProvider = {
   gate: 'signInHealth',
   evaluate(ctx) {
     const { maxPercent, windowHours } = ctx.settings.signInHealth;
     const gate = 'signInHealth';
-    // Disabled accounts cannot sign in: they would only dilute the share.
-    const disabled = ctx.tenant.disabledUserIds;
-    const enforced = disabled.size ? new Set([...ctx.rollout.enforcedUserIds].filter((id) => !disabled.has(id))) : ctx.rollout.enforcedUserIds;
+    const enforced = healthPopulation(ctx);
     if (enforced.size === 0) return result(gate, 'pass', 0, maxPercent, 'no users enforced yet');
     if (ctx.tenant.unavailable?.signIns) return result(gate, 'inconclusive', null, maxPercent, `sign-in logs unavailable: ${ctx.tenant.unavailable.signIns}`);
     const end = ctx.now.getTime();
@@ -172,12 +190,7 @@ export const signInHealthGate: GateProvider = {
     if (from !== undefined && from > start) {
       return result(gate, 'inconclusive', null, maxPercent, `sign-ins read cover ${hours(end - from)}, the window is ${windowHours} h`);
     }
-    // A failure counts only once the user is enforced by this rollout: before their wave was widened
-    // it says nothing about the rollout's health. Unknown widening time: the whole window counts.
-    // An interrupt (50074/50076 challenge, 50072/50079 registration) or failure followed by a
-    // successful sign-in is the normal MFA flow, not a struggling user (signInCodes.ts).
-    const since = enforcedSince(ctx);
-    const failing = failingUsers(ctx.tenant.signIns, (id) => enforced.has(id), (id) => Math.max(start, since.get(id) ?? start), end, parseTime);
+    const failing = signInHealthFailures(ctx);
     const byCode = new Map<number, number>();
     for (const f of failing) byCode.set(f.lastCode, (byCode.get(f.lastCode) ?? 0) + 1);
     const codes = [...byCode.entries()]

@@ -13,6 +13,7 @@ export {
   readinessDataAgeMs,
   resolveGateSettings,
   runGate,
+  signInHealthFailures,
   signInHealthGate,
   soakGate,
   worstStatus,

@@ -147,7 +147,7 @@ describe('users import-phones', () => {
 
     const resumed = await runCli([...args, '--resume', journal, '--report', report], { env: tenant.env });
     expect(resumed.stderr).not.toMatch(STACK_TRACE);
-    expect(resumed.code).toBe(0);
+    expect(resumed.code).toBe(1); // the malformed rows were skipped: exit 1 (issue 14.10; it was 0)
     const summary = JSON.parse(resumed.stdout) as { totals: { done: number; doneEarlier: number; skipped: number; failed: number }; invalid: Array<{ line: number; reason: string }> };
     expect(summary.totals.failed).toBe(0);
     expect(summary.totals.done).toBe(expected.size);
@@ -182,7 +182,7 @@ describe('users import-phones', () => {
     const { expected } = writeCsv(csv, await upns(tenant), 12);
     await tenant.control('POST', '/reset-log');
     const result = await runCli(['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'j'), '--format', 'json', '--include-emergency-access'], { env: tenant.env });
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1); // the CSV has malformed rows: exit 1 (issue 14.10; it was 0)
     expect(JSON.parse(result.stdout).totals.done).toBe(expected.size);
     const log = (await tenant.control('GET', '/requests')) as Log;
     const limit = Math.ceil(USERS / 20) * 1.05;

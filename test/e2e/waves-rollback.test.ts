@@ -42,9 +42,14 @@ describe('waves status and rollback', () => {
 
     expect((await runCli(['apply', '-c', policies, '--auto-approve'], { env })).code).toBe(0);
     expect(await nestedGroups(tenant, target)).toEqual([pilot]);
+    // early is the frontier now and fails mfaCapable: an expected hold (exit 0, issue 14.7), red only with --fail-on hold
     const held = await runCli(['waves', 'status', '-c', policies], { env });
-    expect(held.code).toBe(1); // early is the frontier now and fails mfaCapable
-    expect(held.stdout).toMatch(/mfa-enforcement\/early: mfaCapable failed: \d+\/300 users MFA capable/);
+    expect(held.code).toBe(0);
+    expect(held.stdout).toMatch(/^Held \(expected\):\n {2}- mfa-enforcement\/early: held: mfaCapable failed: \d+\/300 users MFA capable/m);
+    expect(held.stdout).not.toContain('No failing gates.');
+    expect(held.stdout).toMatch(/^Nothing needs a person; 1 wave\(s\) held for expected reasons/m);
+    const red = await runCli(['waves', 'status', '-c', policies, '--fail-on', 'hold'], { env });
+    expect(red.code).toBe(1);
 
     // every early adopter registers; three days and a bit later early is promoted
     await registerAuthenticator(tenant, await transitiveUserIds(tenant, early));
@@ -83,5 +88,28 @@ describe('waves status and rollback', () => {
     const noop = await runCli(['waves', 'rollback', '--to', 'pilot', '-c', policies, '--auto-approve'], { env });
     expect(noop.stdout).toContain('Nothing to roll back');
     expect(await tenant.writes()).toEqual([]);
+  });
+
+  it('--to none takes the first wave out too (issue 14.8): every wave, nothing else', async () => {
+    tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
+    const env = tenant.env;
+    const target = await groupId(tenant, 'CA010 - MFA enforced');
+    const pilot = await groupId(tenant, 'MFA Wave 0 - IT');
+    const applied = await runCli(['apply', '--auto-approve'], { env });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await nestedGroups(tenant, target)).toEqual([pilot]);
+
+    const neither = await runCli(['waves', 'rollback', '--auto-approve'], { env });
+    expect(neither.code).toBe(1);
+    expect(neither.stderr).toContain('--to none / --all for every wave');
+    await tenant.control('POST', '/reset-log');
+    const rollback = await runCli(['waves', 'rollback', '--to', 'none', '--auto-approve'], { env });
+    expect(rollback.stderr).not.toMatch(STACK_TRACE);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toContain('Rollback of mfa-enforcement to no wave takes out: pilot (MFA Wave 0 - IT)');
+    expect(await nestedGroups(tenant, target)).toEqual([]);
+    expect((await tenant.writes()).map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /groups/${target}/members/${pilot}/$ref`]);
+    const again = await runCli(['waves', 'rollback', '--all', '--auto-approve'], { env });
+    expect(again.stdout).toContain('Nothing to roll back: no wave is widened in rollout mfa-enforcement.');
   });
 });

@@ -101,7 +101,8 @@ describe('buildUserReport', () => {
     expect(report.verdict.explanation).toContain('officePhone: Voice.state is disabled');
   });
 
-  it('explains the MFA error codes and counts only failures as recent', () => {
+  // Issue 14.9 changed this: successful sign-ins are listed too (they used to be hidden).
+  it('explains the MFA error codes and lists successful and failed sign-ins, with method and CA result', () => {
     expect(explainSignInError(50079)).toEqual({ meaning: 'must register for MFA (security info registration required)', mfa: true });
     expect(explainSignInError(53004).mfa).toBe(true);
     expect(explainSignInError(50126)).toEqual({ meaning: 'wrong username or password', mfa: false });
@@ -109,13 +110,46 @@ describe('buildUserReport', () => {
     const report = buildUserReport(
       input({
         signIns: [
-          { createdDateTime: '2026-11-19T01:00:00Z', status: { errorCode: 0 } },
+          { createdDateTime: '2026-11-19T01:00:00Z', status: { errorCode: 0 }, mfaDetail: { authMethod: 'Mobile app notification' }, appliedConditionalAccessPolicies: [{ id: 'p1', displayName: 'Admins MFA', result: 'success' }, { id: 'p2', displayName: 'Other', result: 'notApplied' }] },
           { createdDateTime: '2026-11-19T02:00:00Z', status: { errorCode: 50126 } },
           { createdDateTime: '2026-11-19T03:00:00Z', status: { errorCode: 53003 }, conditionalAccessStatus: 'failure' },
         ],
       }),
     );
     expect(report.signIns).toMatchObject({ total: 3, failed: 2, mfaRelated: 1 });
-    expect(report.signIns.recent.map((s) => s.errorCode)).toEqual([53003, 50126]);
+    expect(report.signIns.recent.map((s) => s.errorCode)).toEqual([53003, 50126, 0]);
+    expect(report.signIns.recent[2]).toMatchObject({ method: 'Mobile app notification', conditionalAccess: [{ displayName: 'Admins MFA', result: 'success' }] });
+  });
+});
+
+// Issue 14.9: every CA policy that applies to the user, and why; exclusions win.
+describe('users show: CA policies that apply', () => {
+  const policy = (displayName: string, users: Record<string, unknown>) => ({ id: displayName, displayName, state: 'enabled', conditions: { users } });
+  it('all users, by id, by group (nesting followed), guests; excluded ones left out; roles as maybe for an admin', () => {
+    const report = buildUserReport(
+      input({
+        user: { id: USER, userPrincipalName: 'u@contoso.test', accountEnabled: true, userType: 'Guest' },
+        registration: { id: USER, isMfaCapable: true, isMfaRegistered: true, methodsRegistered: [], isAdmin: true },
+        memberOf: new Set(['g-in', 'g-out']),
+        caPolicies: [
+          policy('all', { includeUsers: ['All'] }),
+          policy('byId', { includeUsers: [USER] }),
+          policy('group', { includeGroups: ['G-IN'] }),
+          policy('guests', { includeGuestsOrExternalUsers: { guestOrExternalUserTypes: 'internalGuest' } }),
+          policy('roles', { includeRoles: ['62e90394-69f5-4237-9190-012177145e10'] }),
+          policy('excludedGroup', { includeUsers: ['All'], excludeGroups: ['g-out'] }),
+          policy('excludedUser', { includeUsers: ['All'], excludeUsers: [USER] }),
+          policy('otherGroup', { includeGroups: ['g-other'] }),
+        ],
+      }),
+    );
+    expect(Object.fromEntries((report.caPolicies ?? []).map((p) => [p.displayName, `${p.applies}: ${p.why}`]))).toEqual({
+      all: 'yes: includes all users',
+      byId: 'yes: includes the user by id',
+      group: 'yes: includes group g-in, which holds the user (nesting followed)',
+      guests: 'yes: includes guests or external users, and the user is a guest',
+      roles: 'maybe: includes directory roles (62e90394-69f5-4237-9190-012177145e10) and the user holds an admin role; role membership is not read per user',
+    });
+    expect(buildUserReport(input()).caPolicies).toBeNull();
   });
 });

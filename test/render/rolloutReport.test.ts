@@ -61,7 +61,7 @@ function tenant(n: number, pilot: number, options: { capable?: (i: number) => bo
 
 function statusOf(t: TenantRollouts, rename?: (w: WaveStatus) => WaveStatus): WavesStatusReport {
   const waves = evaluateRollout({ rollout: t.observations[0]!, tenant: t.readiness }, t.now).map(rename ?? ((w) => w));
-  return { formatVersion: WAVES_STATUS_FORMAT_VERSION, evaluatedAt: '2026-11-20T09:00:00Z', tenantId: 't', problems: [], rollouts: [{ name: 'mfa', strategy: 'nestedGroups', policy: 'CA010', targetGroup: 'Enforced', waves }] };
+  return { formatVersion: WAVES_STATUS_FORMAT_VERSION, evaluatedAt: '2026-11-20T09:00:00Z', tenantId: 't', problems: [], holds: [], summary: '', exitCode: 0, rollouts: [{ name: 'mfa', strategy: 'nestedGroups', policy: 'CA010', targetGroup: 'Enforced', waves }] };
 }
 
 describe('rolloutReportData', () => {

@@ -151,6 +151,9 @@ describe('what the scheduled workflows report', () => {
       { name: 'mfa-admins', strategy: 'nestedGroups', policy: 'q', waves: [] },
     ],
     problems,
+    holds: [],
+    summary: '',
+    exitCode: problems.length ? 1 : 0,
   });
 
   it('waves: a rollout needs attention only for its own problems, and only when waves status exited 1', () => {
