@@ -79,7 +79,8 @@ export function unclean(result: CliResult): string | undefined {
   if (result.code !== 1) return `exit ${result.code}, expected 1`;
   if (STACK_TRACE.test(result.stderr)) return `a stack trace:\n${result.stderr}`;
   const errorLines = result.stderr.split('\n').filter((l) => l.startsWith('error:'));
-  if (errorLines.length !== 1 || !result.stderr.startsWith('error: ')) return `expected one leading "error:" line, got:\n${result.stderr}`;
+  // One error line; a progress or selection line may come before it (e.g. "selected N user(s) of wave W").
+  if (errorLines.length !== 1) return `expected one "error:" line, got:\n${result.stderr}`;
   return undefined;
 }
 

@@ -130,7 +130,7 @@ export const WORKFLOWS = {
     crash: {
       args: (dir) => [...tapArgs(dir), '--journal', path.join(dir, 'tap.journal')],
       // The journal (and the pass file) exist from the start: the same command again refuses to overwrite them.
-      refusedAgain: { message: /^error: (journal .* already exists: resume it with --resume|.*passes\.csv already exists: refusing to overwrite)/, onlyAfterAWrite: false },
+      refusedAgain: { message: /^error: (journal .* already exists: resume it with --resume|.*passes\.csv already exists: refusing to overwrite)/m, onlyAfterAWrite: false },
     },
   },
 } satisfies Record<string, Workflow>;
