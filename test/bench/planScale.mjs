@@ -174,7 +174,8 @@ async function measureSize({ users, timeScale }, naive10k) {
     const measured = measuredRequests(log);
     const bound = lowerBound(log.reads);
     const implied = throttleImpliedSeconds(bound.units, timeScale);
-    const readMembers = run.plan.waves.reduce((n, w) => n + w.members, 0);
+    // Disabled members are listed apart, not counted in a wave's members (issue 14): both were read.
+    const readMembers = run.plan.waves.reduce((n, w) => n + w.members + (w.disabled ?? 0), 0);
     if (readMembers !== members) throw new Error(`plan saw ${readMembers} wave members, the emulator holds ${members}`);
 
     let naive;
