@@ -100,7 +100,7 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
     const passes = t.issuedPasses.map((p) => ({ userPrincipalName: t.user(p.user).upn, pass: p.pass, current: t.methods(p.user).some((m) => m.id === p.methodId) }));
     return { status: 200, body: { passes } };
   }
-  if (route === 'GET /requests') return { status: 200, body: s.log.summary() };
+  if (route === 'GET /requests') return { status: 200, body: { ...s.log.summary(), inFlight: s.inFlight } };
   if (route === 'POST /reset-log') {
     s.log.reset();
     return { status: 204 };

@@ -105,7 +105,21 @@ export class EmulatorServer {
     return { tenant: this.tenant, origin: this.origin, undocumentedQuery: this.undocumentedQuery };
   }
 
+  /** Graph requests received whose handling has not finished (answered, or the client gone). */
+  inFlight = 0;
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Counted so a test can wait for a killed client's last requests to settle instead of sleeping.
+    const api = !(req.url ?? '').startsWith('/_emulator');
+    if (api) this.inFlight++;
+    try {
+      await this.handleRequest(req, res);
+    } finally {
+      if (api) this.inFlight--;
+    }
+  }
+
+  private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const clientRequestId = headerValue(req.headers['client-request-id']);
     const gone = (): boolean => res.destroyed || req.socket.destroyed;

@@ -14,6 +14,8 @@ export const TIME_SCALE = 20;
 
 export interface RequestSummary {
   total: number;
+  /** Graph requests received and not yet settled (answered, or their client gone). */
+  inFlight: number;
   faults: number;
   injected: Record<string, number>;
   throttled: number;

@@ -4,7 +4,6 @@
 // if that is refused): the tenant converges to the state of an uninterrupted run and no write is
 // repeated.
 import { cpSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Prng } from '../../src/emulator/prng.js';
 import { ran, spawnCli, startTenant, stateDiff, tmp, unclean, writeViolations, type Tenant } from './harness.js';
@@ -20,7 +19,6 @@ const KILL_SEED = 2026;
  */
 const REQUEST_LATENCY_MS = 10;
 const ANSWER_LATENCY_MS = 150;
-const LATENCY_MS = REQUEST_LATENCY_MS + ANSWER_LATENCY_MS;
 
 let tenant: Tenant | undefined;
 afterEach(async () => {
@@ -32,12 +30,13 @@ interface KillPoint {
   point: number;
   /** Killed once this share (per mille) of an uninterrupted run's writes has reached the emulator. */
   permille: number;
-  delayMs: number;
+  /** …and this many more Graph requests have arrived (0–2): the kill lands between, or amid, requests. */
+  moreRequests: number;
 }
 
 function killPoints(): KillPoint[] {
   const rng = new Prng(KILL_SEED);
-  return Array.from({ length: POINTS }, (_, point) => ({ point, permille: rng.int(1000), delayMs: rng.int(LATENCY_MS) }));
+  return Array.from({ length: POINTS }, (_, point) => ({ point, permille: rng.int(1000), moreRequests: rng.int(3) }));
 }
 
 const crashWorkflows: WorkflowName[] = (Object.keys(WORKFLOWS) as WorkflowName[]).filter((n) => (WORKFLOWS[n] as Workflow).crash);
@@ -65,7 +64,7 @@ describe.each(crashWorkflows)('reliability: %s killed with SIGKILL, then run aga
       }
     })());
 
-  it.each(killPoints())('point $point: killed after $permille‰ of the writes + $delayMs ms', async ({ permille, delayMs }) => {
+  it.each(killPoints())('point $point: killed after $permille‰ of the writes + $moreRequests request(s)', async ({ permille, moreRequests }) => {
     const expected = await reference(name, SEED);
     const afterWrites = Math.floor((permille / 1000) * expected.writes);
     const dir = tmp();
@@ -76,18 +75,20 @@ describe.each(crashWorkflows)('reliability: %s killed with SIGKILL, then run aga
     const child = spawnCli(crash.args(dir), tenant.env);
     let exited = false;
     void child.done.then(() => (exited = true));
+    // Each poll is a round trip to the emulator: the loop waits on events it observes, never on a timer.
+    let atPoint: number | undefined;
     for (;;) {
       const log = await tenant.log();
-      if ((log.total > before && log.writes.length >= afterWrites) || exited) break;
-      await sleep(3);
+      if (exited) break;
+      if (atPoint === undefined && log.total > before && log.writes.length >= afterWrites) atPoint = log.total;
+      if (atPoint !== undefined && log.total >= atPoint + moreRequests) break;
     }
-    await sleep(delayMs);
     child.kill();
     const killed = await child.done;
     if (killed.signal === 'SIGKILL') killedRuns++;
     else expect(killed.code, killed.stderr).toBe(0);
     // Answers still in the emulator's latency land after the kill: let them, as Graph would.
-    await sleep(LATENCY_MS * 2);
+    while ((await tenant.log()).inFlight > 0);
 
     const atCrash = await tenant.log();
     const ranBefore = atCrash.writes.filter(ran).length;
