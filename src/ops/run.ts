@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { type BulkTask, type EngineOptions, type EngineResult, runBulk } from './engine.js';
 import { defaultJournalFile, Journal, journalStateDir, STATE_DIR_ENV } from './journal.js';
 import { progressSink } from './progress.js';
+import { shellQuote } from '../util/shell.js';
 import { type BulkSummary, summarize, writeReport } from './report.js';
 
 export interface BulkRunOptions {
@@ -52,7 +53,8 @@ export async function runBulkCommand(o: BulkRunOptions): Promise<BulkRunResult> 
   let journal: Journal | undefined;
   if (o.resume) journal = Journal.resume(o.resume, { command: o.command, inputId: o.inputId, settings: o.settings });
   else if (!o.dryRun) journal = Journal.create(o.journalPath ?? defaultJournalPath(o.command), { command: o.command, inputId: o.inputId, settings: o.settings });
-  if (journal) o.note?.(`journal: ${journal.path} (if the run stops, continue it with --resume ${journal.path})`);
+  // Quoted for a shell: the state directory is under a home folder, which may hold a space.
+  if (journal) o.note?.(`journal: ${journal.path} (if the run stops, continue it with --resume ${shellQuote(journal.path)})`);
   const progress = progressSink();
   let result: EngineResult;
   try {

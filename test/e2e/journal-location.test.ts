@@ -69,3 +69,14 @@ describe('bulk run journals default to the state directory', () => {
     expect(run.stderr).toContain(`journal: ${stateDir}${path.sep}entra-rollout-revoke-sessions-`);
   });
 });
+
+describe('a state directory whose path holds a space', () => {
+  it('the note quotes the --resume path for a shell', async () => {
+    tenant = await startTestTenant({ scenario: 'seeds' });
+    const stateDir = path.join(tmp(), 'Ann Smith', 'state');
+    const run = await runCli(['users', 'revoke-sessions', '--user', ALEX, '--yes'], { env: { ...tenant.env, ENTRA_ROLLOUT_STATE_DIR: stateDir } });
+    expect(run.code).toBe(0);
+    const journal = path.join(stateDir, tree(stateDir)[0]!);
+    expect(run.stderr).toContain(`journal: ${journal} (if the run stops, continue it with --resume '${journal}')`);
+  });
+});
