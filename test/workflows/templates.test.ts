@@ -72,4 +72,11 @@ describe('templates/policy-repo', () => {
     const commands = (job: string) => wf.jobs[job]!.steps.map((s) => s.with?.command).filter(Boolean);
     expect([commands('read-only'), commands('write')]).toEqual([['doctor --command plan'], ['doctor --command apply', 'doctor --command waves']]);
   });
+
+  it('action.yml (which these workflows run in jobs holding id-token: write) installs the tool without lifecycle scripts', () => {
+    const action = parse(readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as { runs: { steps: { run?: string }[] } };
+    const installs = action.runs.steps.flatMap((s) => s.run?.match(/npm (ci|install|i)\b[^&|;\n]*/g) ?? []);
+    expect(installs.length).toBeGreaterThan(0);
+    for (const install of installs) expect(install).toContain('--ignore-scripts');
+  });
 });
