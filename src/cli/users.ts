@@ -38,7 +38,7 @@ function withBulkOptions(command: Command, writes: boolean): Command {
     .option('--report-format <format>', 'csv or json (default: from the --report file extension)');
   if (writes) {
     command
-      .option('--journal <file>', 'where to journal the run (default: ./entra-rollout-COMMAND-TIME.journal)')
+      .option('--journal <file>', 'where to journal the run (default: entra-rollout-COMMAND-TIME.journal in $ENTRA_ROLLOUT_STATE_DIR, else $XDG_STATE_HOME/entra-rollout or ~/.local/state/entra-rollout; %LOCALAPPDATA%\\entra-rollout on Windows)')
       .option('--resume <journal>', 'continue a stopped run from its journal; nothing settled is written again')
       .option('--include-emergency-access', 'also act on the Tenant\'s emergency-access (break-glass) accounts; without it, an input naming one is refused and nothing is written');
   }

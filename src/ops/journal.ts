@@ -6,7 +6,8 @@
  * Nothing secret is ever written here (no pass, no token): only keys, methods, paths and outcomes.
  */
 import { accessSync, closeSync, constants, fdatasync, fdatasyncSync, fstatSync, openSync, readFileSync, unlinkSync, write, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 const writeAsync = promisify(write);
@@ -54,6 +55,34 @@ export interface PriorState {
   end?: EndEntry;
   /** The last write sent after that end (or ever, without one): its outcome is unknown. */
   pending?: IntentEntry;
+}
+
+/** Overrides where journals go by default (the per-user state directory below). */
+export const STATE_DIR_ENV = 'ENTRA_ROLLOUT_STATE_DIR';
+
+/**
+ * The folder new journals go to when no `--journal` is given: a per-user state directory, never
+ * the working directory. Runs start from a policy folder, which is a git repository, and a journal
+ * (user ids, what was written to whom) is no part of the policies. ENTRA_ROLLOUT_STATE_DIR wins;
+ * then, as the XDG Base Directory spec says, `$XDG_STATE_HOME` when it is an absolute path, else
+ * `~/.local/state`; on Windows `%LOCALAPPDATA%`. Pure: the caller passes the environment.
+ */
+export function journalStateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
+  const override = env[STATE_DIR_ENV]?.trim();
+  if (override) return path.resolve(override);
+  if (platform === 'win32') {
+    const local = env.LOCALAPPDATA?.trim();
+    return path.win32.join(local && path.win32.isAbsolute(local) ? local : path.win32.join(home, 'AppData', 'Local'), 'entra-rollout');
+  }
+  const xdg = env.XDG_STATE_HOME?.trim();
+  // The spec: a relative XDG_STATE_HOME is invalid and must be ignored.
+  return path.posix.join(xdg && path.posix.isAbsolute(xdg) ? xdg : path.posix.join(home, '.local', 'state'), 'entra-rollout');
+}
+
+/** A new journal's default file: COMMAND and the start time (UTC, to the second) in the state directory. */
+export function defaultJournalFile(command: string, now: Date, stateDir: string): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '').replace('T', '-').slice(0, 17);
+  return path.join(stateDir, `entra-rollout-${command.replace(/\s+/g, '-')}-${stamp}.journal`);
 }
 
 /** What a journal's lock file holds: enough to tell whether its run is still alive, and where. */

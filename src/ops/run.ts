@@ -1,10 +1,11 @@
 /** One bulk run: journal (new or resumed), the engine, progress, summary and report. */
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { GraphGateway } from '../graph/index.js';
 import { UserError } from '../errors.js';
 import { type BulkTask, type EngineOptions, type EngineResult, runBulk } from './engine.js';
-import { Journal } from './journal.js';
+import { defaultJournalFile, Journal, journalStateDir, STATE_DIR_ENV } from './journal.js';
 import { progressSink } from './progress.js';
+import { shellQuote } from '../util/shell.js';
 import { type BulkSummary, summarize, writeReport } from './report.js';
 
 export interface BulkRunOptions {
@@ -16,7 +17,7 @@ export interface BulkRunOptions {
   /** Options that change what gets written; a resume must repeat them. */
   settings: Record<string, unknown>;
   dryRun: boolean;
-  /** --journal: where a new journal goes (default: a timestamped file in the current directory). */
+  /** --journal: where a new journal goes (default: a timestamped file in the per-user state directory). */
   journalPath?: string | undefined;
   /** --resume: the journal of an earlier run to continue. */
   resume?: string | undefined;
@@ -35,9 +36,15 @@ export interface BulkRunResult {
   result: EngineResult;
 }
 
+/** A new journal in the state directory (src/ops/journal.ts says why not the working directory), created private. */
 function defaultJournalPath(command: string): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '').replace('T', '-').slice(0, 17);
-  return resolve(`entra-rollout-${command.replace(/\s+/g, '-')}-${stamp}.journal`);
+  const dir = journalStateDir();
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new UserError(`cannot create the journal folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; set ${STATE_DIR_ENV} or pass --journal FILE`);
+  }
+  return defaultJournalFile(command, new Date(), dir);
 }
 
 export async function runBulkCommand(o: BulkRunOptions): Promise<BulkRunResult> {
@@ -46,7 +53,8 @@ export async function runBulkCommand(o: BulkRunOptions): Promise<BulkRunResult> 
   let journal: Journal | undefined;
   if (o.resume) journal = Journal.resume(o.resume, { command: o.command, inputId: o.inputId, settings: o.settings });
   else if (!o.dryRun) journal = Journal.create(o.journalPath ?? defaultJournalPath(o.command), { command: o.command, inputId: o.inputId, settings: o.settings });
-  if (journal) o.note?.(`journal: ${journal.path} (if the run stops, continue it with --resume ${journal.path})`);
+  // Quoted for a shell: the state directory is under a home folder, which may hold a space.
+  if (journal) o.note?.(`journal: ${journal.path} (if the run stops, continue it with --resume ${shellQuote(journal.path)})`);
   const progress = progressSink();
   let result: EngineResult;
   try {

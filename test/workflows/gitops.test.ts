@@ -235,4 +235,34 @@ describe('node dist/gitops/main.js (what the workflow steps call), with the envi
     expect(body).toContain('### Plan: 1 to change');
     await main(['drift-issue', md, '--exit-code', '1'], env); // no mock: any request would fail the test
   });
+
+  it('waves-issues (the scheduled waves job): opens the rollout issue when waves status exits 1 with its problem, updates it while it persists, closes it on exit 0', async () => {
+    const status = path.join(dir, 'waves-status.json');
+    const write = (problems: string[]) =>
+      writeFileSync(
+        status,
+        JSON.stringify({ formatVersion: 1, evaluatedAt: '2026-11-27T06:17:00Z', tenantId: 't', rollouts: [{ name: 'mfa-enforcement', strategy: 'nestedGroups', policy: 'require-mfa', waves: [] }], problems, holds: [], summary: '', exitCode: problems.length ? 1 : 0 }),
+      );
+    const marker = trackingMarker('rollout:mfa-enforcement');
+    write(['mfa-enforcement/early: signInHealth failed: 4% > 2%']);
+    gh().get(`/repos/${REPO}/issues`).query(true).reply(200, []);
+    let opened = '';
+    gh()
+      .post(`/repos/${REPO}/issues`, (b: { title: string; body: string }) => ((opened = b.body), b.title === 'entra-rollout: rollout mfa-enforcement needs attention'))
+      .reply(201, { number: 11 });
+    await main(['waves-issues', status, '--exit-code', '1', '--policy-dir', 'policies'], env);
+    expect(opened.startsWith(`${marker}\n### Rollout mfa-enforcement needs a person`)).toBe(true);
+    expect(opened).toContain('- mfa-enforcement/early: signInHealth failed: 4% > 2%');
+
+    write(['mfa-enforcement/early: signInHealth failed: 5% > 2%']);
+    gh().get(`/repos/${REPO}/issues`).query(true).reply(200, [{ number: 11, title: 't', body: opened }]);
+    gh().patch(`/repos/${REPO}/issues/11`, (b: { body?: string; state?: string }) => b.state === undefined && b.body!.includes('5% > 2%')).reply(200, { number: 11 });
+    await main(['waves-issues', status, '--exit-code', '1', '--policy-dir', 'policies'], env);
+
+    write([]);
+    gh().get(`/repos/${REPO}/issues`).query(true).reply(200, [{ number: 11, title: 't', body: opened }]);
+    gh().post(`/repos/${REPO}/issues/11/comments`).reply(201, {});
+    gh().patch(`/repos/${REPO}/issues/11`, { state: 'closed', state_reason: 'completed' }).reply(200, {});
+    await main(['waves-issues', status, '--exit-code', '0', '--policy-dir', 'policies'], env);
+  });
 });

@@ -1,4 +1,6 @@
-// The shell in the workflows' plan steps, run as GitHub runs it (bash -eo pipefail) against a stub
+// The shell in the workflows' plan steps, run as GitHub runs a step with no `shell:` (`bash -e {0}`:
+// no pipefail, which is only added for an explicit `shell: bash`; GitHub's workflow syntax,
+// jobs.<job_id>.steps[*].shell) against a stub
 // CLI that answers with a chosen exit code: which codes fail the step, what reaches the summary,
 // the PR comment file and the job outputs.
 import { execFile } from 'node:child_process';
@@ -35,7 +37,7 @@ function runStep(script: string, code: number, extraEnv: NodeJS.ProcessEnv = {})
   for (const f of ['summary.md', 'output.txt']) writeFileSync(path.join(dir, f), '');
   const env = { ...process.env, ...extraEnv, POLICY_DIR: 'policies', GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md'), GITHUB_OUTPUT: path.join(dir, 'output.txt') };
   return new Promise((resolve) => {
-    execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: dir, env }, (error) => {
+    execFile('bash', ['-e', '-c', script], { cwd: dir, env }, (error) => {
       resolve({ exit: error ? Number(error.code ?? 1) : 0, dir, read: (f) => readFileSync(path.join(dir, f), 'utf8') });
     });
   });
@@ -75,6 +77,16 @@ describe('workflow plan steps', () => {
     for (const code of [0, 1]) {
       const r = await runStep(status, code, { RENDERED: '1' });
       expect([r.exit, r.read('waves-status.code'), r.read('summary.md')]).toEqual([code, `${code}\n`, 'summary of waves-status.json\n']);
+    }
+  });
+
+  it('doctor.yml: a missing permission (doctor exits 1) fails the run, though its report is piped into the summary', async () => {
+    for (const [job, step] of [['read-only', 'doctor (plan)'], ['write', 'doctor (apply and waves)']] as const) {
+      const script = stepRun('doctor.yml', job, step);
+      const ok = await runStep(script, 0);
+      expect([ok.exit, ok.read('summary.md')], job).toEqual([0, job === 'write' ? '### Plan: 1 to change\n'.repeat(2) : '### Plan: 1 to change\n']);
+      const missing = await runStep(script, 1, { RENDERED: '1' });
+      expect([missing.exit, missing.read('summary.md').startsWith('### Plan: 1 to change\n')], job).toEqual([1, true]);
     }
   });
 });
