@@ -12,7 +12,8 @@ import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
 import { unsafePathReason } from './odata.js';
 import { tokenFileProviderFromEnv } from './tokenFile.js';
 import type { CommandDeadline, GraphStats, RetryOptions } from './middleware.js';
-import { AuthMiddleware, DEFAULT_RETRY, NO_DEADLINE, RequestPolicy, RetryMiddleware, ThrottleMiddleware, emptyStats } from './middleware.js';
+import { AuthMiddleware, DEFAULT_RETRY, NO_DEADLINE, RequestPolicy, ThrottleMiddleware, emptyStats } from './middleware.js';
+import { RetryMiddleware } from './retryMiddleware.js';
 import type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
 import { RateLimiter, classifyPath, requestCost, systemClock } from './rateLimiter.js';
 import type { GrantedPermissions } from './tokenClaims.js';
@@ -161,6 +162,21 @@ export class GraphGateway {
     });
   }
 
+  /** The gateway's time source: everything that paces or retries Graph work shares it (tests inject a fake). */
+  get time(): Clock {
+    return this.clock;
+  }
+
+  /** ms left before the command's deadline (Infinity without one). */
+  deadlineRemainingMs(): number {
+    return this.deadline.remainingMs();
+  }
+
+  /** How the deadline was set, for messages (`ENTRA_ROLLOUT_DEADLINE_SECONDS=…`), and its length. */
+  get deadlineSetting(): { totalMs: number; setting: string } {
+    return { totalMs: this.deadline.totalMs, setting: this.deadline.setting };
+  }
+
   /** The speed-up factor client-side waits are divided by (1 for real Graph). */
   get timeScale(): number {
     return 1 / this.waitScale;
@@ -277,6 +293,7 @@ export class GraphGateway {
         status: 0,
         reason: `request failed: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
         outcomeUnknown: !idempotent,
+        kind: 'transport',
         cause: err,
       });
     }
@@ -346,6 +363,7 @@ export class GraphGateway {
           path,
           status: 0,
           reason: `more than ${this.maxPages} pages${this.settings.maxPages ? ` (${this.settings.maxPages})` : ''}; stopped following @odata.nextLink`,
+          kind: 'limit',
         });
       }
       pagesRead++;
@@ -359,6 +377,7 @@ export class GraphGateway {
           status: res.status,
           reason: 'malformed response: a collection without a "value" array',
           requestId,
+          kind: 'malformed',
         });
       }
       // A null entity would surface later as a TypeError far from the page that brought it.
@@ -370,6 +389,7 @@ export class GraphGateway {
           status: res.status,
           reason: `malformed response: item ${bad} of "value" is null, not an object`,
           requestId,
+          kind: 'malformed',
         });
       }
       count += page.value.length;
@@ -378,10 +398,10 @@ export class GraphGateway {
       const link: unknown = page['@odata.nextLink'];
       if (link === undefined || link === null || link === '') break;
       if (typeof link !== 'string') {
-        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'malformed response: @odata.nextLink is not a string', requestId });
+        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'malformed response: @odata.nextLink is not a string', requestId, kind: 'malformed' });
       }
       if (seen.has(link)) {
-        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'paging loop: the same @odata.nextLink came back twice', requestId });
+        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'paging loop: the same @odata.nextLink came back twice', requestId, kind: 'malformed' });
       }
       seen.add(link);
       next = this.resolveLink(link, options.beta);
@@ -428,6 +448,7 @@ export class GraphGateway {
               status: res.status,
               reason: 'malformed response: a $batch reply without a "responses" array',
               requestId: res.headers.get('request-id') ?? undefined,
+              kind: 'malformed',
               outcomeUnknown: !idempotent,
             });
           }
@@ -467,7 +488,7 @@ function describeJson(value: unknown): string {
 
 function assertSafePath(method: string, path: string, shown: string): void {
   const why = unsafePathReason(path);
-  if (why !== undefined) throw new GraphRequestError({ method, path: shown, status: 0, reason: `refused before sending: ${why}`, final: true });
+  if (why !== undefined) throw new GraphRequestError({ method, path: shown, status: 0, reason: `refused before sending: ${why}`, final: true, kind: 'refused' });
 }
 
 function positiveLimit(value: number | undefined, fallback: number, name: string): number {
@@ -530,6 +551,7 @@ async function readResponse<T>(res: Response, policy: RequestPolicy, maxBytes: n
       ...base,
       reason: `response body could not be read: ${String((err as Error)?.message ?? err)}`,
       outcomeUnknown: !policy.idempotent,
+      kind: 'transport',
       cause: err,
     });
   }
@@ -538,6 +560,7 @@ async function readResponse<T>(res: Response, policy: RequestPolicy, maxBytes: n
       ...base,
       reason: `the response body is larger than the ${describeBytes(maxBytes)} limit${maxSetting ? ` (${maxSetting})` : ''}; stopped reading it`,
       outcomeUnknown: res.ok && !policy.idempotent,
+      kind: 'limit',
     });
   }
   const contentType = res.headers.get('content-type');
