@@ -8,7 +8,7 @@ import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { UserError } from '../errors.js';
 import type { TokenProvider } from './credentials.js';
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
-import type { Clock, RateLimiter, ThrottleClass } from './rateLimiter.js';
+import type { RateLimiter, ThrottleClass } from './rateLimiter.js';
 import { THROTTLE_CLASSES } from './rateLimiter.js';
 import { describeDuration } from './retryPolicy.js';
 
