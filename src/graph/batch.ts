@@ -69,7 +69,7 @@ function normaliseUrl(url: string): string {
   return url.startsWith('/') ? url : `/${url}`;
 }
 
-function itemError(item: BatchItem, status: number, body: unknown, headers: Record<string, string>, outcomeUnknown: boolean, note?: string): GraphRequestError {
+function itemError(item: BatchItem, status: number, body: unknown, headers: Record<string, string>, outcomeUnknown: boolean, now: number, note?: string): GraphRequestError {
   const parsed = body && typeof body === 'object' ? parseGraphErrorBody(JSON.stringify(body), 'application/json') : typeof body === 'string' ? parseGraphErrorBody(body, headers['content-type'] ?? null) : {};
   return new GraphRequestError({
     method: item.method,
@@ -80,7 +80,7 @@ function itemError(item: BatchItem, status: number, body: unknown, headers: Reco
     reason: status === 0 ? 'no response for this item in the $batch reply' : parsed.message ? undefined : 'malformed' in parsed ? parsed.malformed : undefined,
     requestId: parsed.requestId ?? headers['request-id'] ?? headers['client-request-id'],
     outcomeUnknown,
-    retryAfterMs: parseRetryAfter(headers['retry-after']),
+    retryAfterMs: parseRetryAfter(headers['retry-after'], now),
     note,
     final: note !== undefined,
   });
@@ -240,7 +240,7 @@ export async function executeBatch<T = unknown>(
           ok,
           body: r?.body as T | undefined,
           headers,
-          ...(ok ? {} : { error: itemError(item, status, r?.body, headers, unknown, hopeless ? retryAfterNote(ra, left, deadlineLeft() < budgetMs - waited) : undefined) }),
+          ...(ok ? {} : { error: itemError(item, status, r?.body, headers, unknown, ctx.clock.now(), hopeless ? retryAfterNote(ra, left, deadlineLeft() < budgetMs - waited) : undefined) }),
         };
         done++;
       }
@@ -257,7 +257,7 @@ export async function executeBatch<T = unknown>(
           const r = byId.get(String(i));
           const headers = lowerHeaders(r?.headers);
           const status = typeof r?.status === 'number' ? r.status : 0;
-          results[i] = { index: i, status, ok: false, body: r?.body as T | undefined, headers, error: itemError(item, status, r?.body, headers, false) };
+          results[i] = { index: i, status, ok: false, body: r?.body as T | undefined, headers, error: itemError(item, status, r?.body, headers, false, ctx.clock.now()) };
           done++;
         }
         options.onProgress?.(done, items.length);
