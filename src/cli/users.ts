@@ -141,10 +141,14 @@ async function runAndReport(opts: BulkCliOptions, run: Omit<BulkRunOptions, 'jou
   process.stderr.write(text.problems);
   process.stdout.write(format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : text.out);
   const stoppedBy = interruptedBy();
+  const next = summary.journal ? `continue with:\n  ${resumeCommand(process.argv.slice(2), summary.journal)}` : summary.dryRun ? 'nothing was written (dry run)' : 'nothing was written';
   if (stoppedBy) {
-    const next = summary.journal ? `continue with:\n  ${resumeCommand(process.argv.slice(2), summary.journal)}` : summary.dryRun ? 'nothing was written (dry run)' : 'nothing was written';
     process.stderr.write(`interrupted by ${stoppedBy}: ${next}\n`);
     throw new ExitError(new InterruptedError(stoppedBy).exitCode);
+  }
+  if (summary.interrupted?.by === 'deadline') {
+    process.stderr.write(`error: stopped at ${summary.interrupted.detail}: ${next}\n`);
+    throw new ExitError(1);
   }
   if (summary.totals.failed > 0 || (exit.failOnInvalid && summary.invalid.length > 0)) throw new ExitError(1);
 }

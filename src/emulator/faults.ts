@@ -1,4 +1,5 @@
-import { Prng } from './prng.js';
+import { createHash } from 'node:crypto';
+import { unit } from './prng.js';
 
 /**
  * What can go wrong between a client and Graph. Kinds that answer before the request runs leave the
@@ -13,7 +14,7 @@ import { Prng } from './prng.js';
  * - `truncated`: the request runs, then the JSON body is cut short (Content-Length matches the cut)
  * - `novalue`: the request runs, then a collection page comes back without its `value` array
  *
- * Hostile or broken answers (for the client's limits; decided by request content and order, never by time):
+ * Hostile or broken answers (for the client's limits; decided by request content, never by time):
  * - `redirect`: a 307 to the emulator's `/_emulator/redirected/…` sink, which records anything re-sent there
  * - `429huge`: a 429 with `Retry-After: 999999`
  * - `hugebody`: a 200 whose JSON body streams `hugebody:P:MB` megabytes (default 100), chunked
@@ -140,34 +141,63 @@ export function parseFaultSpec(spec: string | undefined): FaultRule[] {
   return rules;
 }
 
-/** Decides, reproducibly for a given seed and request order, which request gets which fault. */
+/**
+ * What a request's fault draw is keyed on besides method and path: its query and body, with ISO
+ * date-times and URL origins blanked (an audit-log window moves with the clock, and a
+ * `members@odata.bind` reference names the emulator's port, which changes every run: the request
+ * stays the same request).
+ */
+export function faultContent(query: ReadonlyMap<string, string> | undefined, body: unknown): string {
+  const q = query ? [...query].map(([k, v]) => `${k}=${v}`).join('&') : '';
+  const b = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  return `${q}\n${b}`
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g, 'T')
+    .replace(/https?:\/\/[^/"\s]+/gi, '');
+}
+
+/**
+ * Decides which request gets which fault from the seed and the request's content alone (method,
+ * path, query, body, and how many times that same request came before), never from arrival order
+ * or time: envelopes sent concurrently, or a retry that waited a random backoff, draw exactly what
+ * they drew in every other run of the same seed. (A shared sequential generator, as before, made a
+ * run's faults depend on which of four concurrent `$batch` envelopes arrived first: the reliability
+ * suite's one unexplained failure.) Only the `#N` strike counts still follow arrival order.
+ */
 export class FaultInjector {
   private rules: FaultRule[];
-  private prng: Prng;
   private strikes = new Map<FaultRule, number>();
+  /** Draws so far per request content (a retry of the same request draws afresh). */
+  private occurrences = new Map<string, number>();
   constructor(spec: string | undefined, private readonly seed: number) {
     this.rules = parseFaultSpec(spec);
-    this.prng = new Prng(seed ^ 0xfa017);
   }
   setSpec(spec: string | undefined, reseed = true): void {
     this.rules = parseFaultSpec(spec);
     this.strikes = new Map();
-    if (reseed) this.prng = new Prng(this.seed ^ 0xfa017);
+    if (reseed) this.occurrences = new Map();
   }
   get spec(): string {
     return this.rules
       .map((r) => `${r.kind}:${r.probability}${r.delayMs !== undefined ? `:${r.delayMs}` : ''}${r.sizeMb !== undefined ? `:${r.sizeMb}` : ''}${r.methods ? `@${r.methods.join('+')}` : ''}${r.path ? `~${r.path}` : ''}${r.times !== undefined ? `#${r.times}` : ''}`)
       .join(',');
   }
+  /** A number in [0, 1) for this request: seed, content and occurrence, nothing else. */
+  private roll(wholeRequest: boolean, method: string, path: string, content: string): number {
+    const digest = createHash('sha256').update(`${wholeRequest ? 'R' : 'I'} ${method.toUpperCase()} ${path.toLowerCase()}\n${content}`).digest();
+    const key = digest.toString('base64', 0, 12);
+    const n = this.occurrences.get(key) ?? 0;
+    this.occurrences.set(key, n + 1);
+    return unit(this.seed ^ 0xfa017, digest.readUInt32BE(0), digest.readUInt32BE(4), n);
+  }
   /**
-   * One draw per API request (and per $batch item), whether or not faults are configured.
+   * One draw per API request (and per $batch item). `content` is faultContent(query, body).
    * `wholeRequest` is false for a $batch item: it cannot lose its connection or come back as an HTML
    * page on its own, so `reset` becomes a 503 and `lost` a 504 after running (by the caller), and
    * the wire-level kinds (`html*`, `truncated`) do not apply.
    */
-  draw(wholeRequest: boolean, method: string, path = ''): FaultRule | undefined {
+  draw(wholeRequest: boolean, method: string, path = '', content = ''): FaultRule | undefined {
     if (this.rules.length === 0) return undefined;
-    const x = this.prng.next();
+    const x = this.roll(wholeRequest, method, path, content);
     const p = path.toLowerCase();
     let acc = 0;
     for (const rule of this.rules) {

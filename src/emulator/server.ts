@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runBatch } from './batch.js';
 import { handleControl } from './control.js';
-import { AFTER_EXECUTION, type FaultRule, FaultInjector } from './faults.js';
+import { AFTER_EXECUTION, type FaultRule, FaultInjector, faultContent } from './faults.js';
 import { checkPremium, checkRoles, tokenTenantId } from './permissions.js';
 import { errorBody, GraphError } from './graphError.js';
 import { RequestLog, type WriteRecord } from './requestLog.js';
@@ -201,7 +201,7 @@ export class EmulatorServer {
       // A $batch of reads only is not a write (its items are logged on their own).
       const carriesWrite = !Array.isArray(items) || items.some((r) => String((r as { method?: unknown } | null)?.method ?? '').toUpperCase() !== 'GET');
       // A fault rule aimed at writes (`@write`, `@POST`) strikes an envelope only when it carries a write.
-      const fault = this.faults.draw(true, carriesWrite ? method : 'GET', apiReq.path);
+      const fault = this.faults.draw(true, carriesWrite ? method : 'GET', apiReq.path, faultContent(apiReq.query, apiReq.body));
       const extra = { fault: fault ? String(fault.kind) : undefined, clientRequestId, isWrite: carriesWrite };
       if (fault && !AFTER_EXECUTION.has(fault.kind)) {
         const r = this.faultResponse(fault, requestId, clientRequestId, apiReq);
@@ -253,7 +253,7 @@ export class EmulatorServer {
    */
   private async execute(req: ApiRequest, requestId: string, clientRequestId: string | undefined, inBatch: boolean, clientGone: () => boolean): Promise<Outcome> {
     const cls = this.throttler.classOf(req.path);
-    const fault = this.faults.draw(!inBatch, req.method, req.path);
+    const fault = this.faults.draw(!inBatch, req.method, req.path, faultContent(req.query, req.body));
     const extra = { fault: fault ? String(fault.kind) : undefined, bodySha256: req.method !== 'GET' ? bodySha256(req.body) : undefined, clientRequestId };
     const done = (o: Outcome): Outcome => {
       const status = o.res === 'reset' || o.res.stall ? 0 : o.res.status;

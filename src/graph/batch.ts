@@ -1,10 +1,11 @@
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
-import type { GraphStats, RetryOptions } from './middleware.js';
-import { retryAfterNote } from './middleware.js';
+import type { GraphStats } from './middleware.js';
 import type { Clock, RateLimiter, ThrottleClass } from './rateLimiter.js';
 import { CLASS_SEVERITY, classifyPath, requestCost } from './rateLimiter.js';
 import { unsafePathReason } from './odata.js';
 import { parseRetryAfter } from './retryAfter.js';
+import type { RetryOptions } from './retryPolicy.js';
+import { AttemptCount, classifyOutcome, retryAfterNote, retryDelay } from './retryPolicy.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -52,8 +53,6 @@ export interface BatchContext {
   deadlineRemainingMs?: () => number;
 }
 
-const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
-
 function isIdempotent(item: BatchItem): boolean {
   return item.method !== 'POST' || item.idempotent === true;
 }
@@ -70,7 +69,7 @@ function normaliseUrl(url: string): string {
   return url.startsWith('/') ? url : `/${url}`;
 }
 
-function itemError(item: BatchItem, status: number, body: unknown, headers: Record<string, string>, outcomeUnknown: boolean, note?: string): GraphRequestError {
+function itemError(item: BatchItem, status: number, body: unknown, headers: Record<string, string>, outcomeUnknown: boolean, now: number, note?: string): GraphRequestError {
   const parsed = body && typeof body === 'object' ? parseGraphErrorBody(JSON.stringify(body), 'application/json') : typeof body === 'string' ? parseGraphErrorBody(body, headers['content-type'] ?? null) : {};
   return new GraphRequestError({
     method: item.method,
@@ -81,7 +80,7 @@ function itemError(item: BatchItem, status: number, body: unknown, headers: Reco
     reason: status === 0 ? 'no response for this item in the $batch reply' : parsed.message ? undefined : 'malformed' in parsed ? parsed.malformed : undefined,
     requestId: parsed.requestId ?? headers['request-id'] ?? headers['client-request-id'],
     outcomeUnknown,
-    retryAfterMs: parseRetryAfter(headers['retry-after']),
+    retryAfterMs: parseRetryAfter(headers['retry-after'], now),
     note,
     final: note !== undefined,
   });
@@ -102,6 +101,9 @@ function envelopeError(item: BatchItem, err: unknown): GraphRequestError {
     reason: `the $batch request failed: ${what}`,
     outcomeUnknown: maybeRan && !isIdempotent(item),
     final: e?.final,
+    // The envelope's kind, unless it is the envelope's own "outcome unknown" (an idempotent item is not).
+    kind: e && e.kind !== 'outcomeUnknown' ? e.kind : undefined,
+    wholeBatch: true,
     cause: err,
   });
 }
@@ -131,7 +133,7 @@ export async function executeBatch<T = unknown>(
 ): Promise<BatchItemResult<T>[]> {
   // retryItems: false hands throttled and failed items straight back (with their Retry-After) to a
   // caller that re-packs them with fresh work, so a retry does not cost an envelope of its own.
-  const maxAttempts = options.retryItems === false ? 1 : ctx.retry.maxAttempts;
+  const retryItems = options.retryItems !== false;
   const results: BatchItemResult<T>[] = new Array(items.length);
   const deadlineLeft = ctx.deadlineRemainingMs ?? (() => Number.POSITIVE_INFINITY);
   const budgetMs = ctx.retry.maxTotalWaitMs * ctx.timeScale;
@@ -147,7 +149,7 @@ export async function executeBatch<T = unknown>(
       ok: false,
       body: undefined,
       headers: {},
-      error: new GraphRequestError({ method: item.method, path: normaliseUrl(item.url), status: 0, reason: `refused before sending: ${why}`, final: true }),
+      error: new GraphRequestError({ method: item.method, path: normaliseUrl(item.url), status: 0, reason: `refused before sending: ${why}`, final: true, kind: 'refused' }),
     };
     done++;
   });
@@ -156,6 +158,8 @@ export async function executeBatch<T = unknown>(
   const runChunk = async (indices: number[]): Promise<void> => {
     let remaining = indices;
     let waited = 0;
+    // Per item: throttled answers get more turns than 503s (retryPolicy.ts), as for whole requests.
+    const counts = new Map(indices.map((i) => [i, new AttemptCount()]));
     for (let attempt = 1; remaining.length > 0; attempt++) {
       const subset = remaining.map((i) => items[i]!);
       const { cls, cost } = strictestClass(subset);
@@ -203,12 +207,16 @@ export async function executeBatch<T = unknown>(
         const r = byId.get(String(i));
         const status = typeof r?.status === 'number' ? r.status : 0;
         const headers = lowerHeaders(r?.headers);
-        const retryable = status === 429 || (RETRYABLE_5XX.has(status) && isIdempotent(item));
-        const ra = retryable ? parseRetryAfter(headers['retry-after'], ctx.clock.now()) : undefined;
+        const count = counts.get(i)!;
+        count.record(status);
+        // An item the reply does not answer is a malformed reply, not a transient failure: not re-sent
+        // here (a caller with retryItems: false, the bulk engine, decides for itself).
+        const verdict = classifyOutcome({ status, idempotent: isIdempotent(item), final: r === undefined });
+        const ra = verdict === 'retry' ? parseRetryAfter(headers['retry-after'], ctx.clock.now()) : undefined;
         const left = Math.min(budgetMs - waited, deadlineLeft());
         // A Retry-After longer than the item may still wait fails the item now; it never pauses the class.
         const hopeless = ra !== undefined && ra > left;
-        if (retryable && attempt < maxAttempts && !hopeless) {
+        if (verdict === 'retry' && retryItems && count.allowsAnother(status, ctx.retry.maxAttempts) && !hopeless) {
           if (status === 429) {
             throttled = true;
             ctx.stats.throttled++;
@@ -218,37 +226,38 @@ export async function executeBatch<T = unknown>(
           retry.push(i);
           continue;
         }
-        if (status === 429 && (maxAttempts === 1 || hopeless)) {
+        if (status === 429 && (!retryItems || hopeless)) {
           ctx.stats.throttled++;
           ctx.stats.throttledByClass[classifyPath(item.url)]++;
           if (ra !== undefined && !hopeless) ctx.limiter.pause(cls, ra);
         }
         const ok = status >= 200 && status < 300;
         // A 5xx on a non-idempotent item (a TAP creation) may have been executed: say so.
-        const unknown = !ok && !isIdempotent(item) && (status === 0 || status >= 500);
+        const unknown = verdict === 'outcomeUnknown';
         results[i] = {
           index: i,
           status,
           ok,
           body: r?.body as T | undefined,
           headers,
-          ...(ok ? {} : { error: itemError(item, status, r?.body, headers, unknown, hopeless ? retryAfterNote(ra, left, deadlineLeft() < budgetMs - waited) : undefined) }),
+          ...(ok ? {} : { error: itemError(item, status, r?.body, headers, unknown, ctx.clock.now(), hopeless ? retryAfterNote(ra, left, deadlineLeft() < budgetMs - waited) : undefined) }),
         };
         done++;
       }
       options.onProgress?.(done, items.length);
       if (retry.length === 0) break;
-      const cap = Math.min(ctx.retry.maxDelayMs, ctx.retry.baseDelayMs * 2 ** (attempt - 1));
-      const delay = Math.ceil(longest ?? Math.floor(ctx.random() * cap) * ctx.timeScale);
+      // The longest item Retry-After, else our backoff: every item of the round waits it once.
+      const wait = retryDelay({ attempt, retryAfterMs: longest, options: ctx.retry, random: ctx.random, waitScale: ctx.timeScale, leftMs: Math.min(budgetMs - waited, deadlineLeft()) });
+      const delay = wait.waitMs;
       if (throttled) ctx.limiter.pause(cls, delay, retry.length);
-      if (waited + delay > Math.min(budgetMs, waited + deadlineLeft())) {
+      if ('giveUp' in wait) {
         // Out of patience: report what Graph said last for each of them.
         for (const i of retry) {
           const item = items[i]!;
           const r = byId.get(String(i));
           const headers = lowerHeaders(r?.headers);
           const status = typeof r?.status === 'number' ? r.status : 0;
-          results[i] = { index: i, status, ok: false, body: r?.body as T | undefined, headers, error: itemError(item, status, r?.body, headers, false) };
+          results[i] = { index: i, status, ok: false, body: r?.body as T | undefined, headers, error: itemError(item, status, r?.body, headers, false, ctx.clock.now()) };
           done++;
         }
         options.onProgress?.(done, items.length);

@@ -79,8 +79,3 @@ export async function createPolicy(
 export async function updatePolicy(gw: GraphGateway, id: string, patch: Record<string, unknown>): Promise<void> {
   await gw.patch(`${POLICIES}/${seg(id)}`, stripReadOnlyPolicyFields(patch));
 }
-
-/** DELETE (204, soft delete: restorable from deletedItems). */
-export async function deletePolicy(gw: GraphGateway, id: string): Promise<void> {
-  await gw.delete(`${POLICIES}/${seg(id)}`);
-}

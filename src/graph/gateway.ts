@@ -1,3 +1,9 @@
+/**
+ * The gateway: the only door to Microsoft Graph. Over ~400 lines on purpose: one class whose request,
+ * paging and `$batch` methods share its private state (limiter, deadline, counters, origin checks);
+ * what could stand alone lives beside it (response.ts reads answers, connect.ts builds a gateway
+ * from the environment, retryMiddleware.ts and batch.ts retry).
+ */
 import { randomUUID } from 'node:crypto';
 import { Client, HTTPMessageHandler, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { Middleware } from '@microsoft/microsoft-graph-client';
@@ -5,14 +11,14 @@ import { UserError } from '../errors.js';
 import type { BatchItem, BatchItemResult, HttpMethod } from './batch.js';
 import { executeBatch } from './batch.js';
 import type { TokenProvider } from './credentials.js';
-import { azureTokenProvider, staticTokenProvider } from './credentials.js';
-import type { GraphCloud, GraphEndpoints } from './endpoints.js';
-import { assertAllowedGraphUrl, isLoopbackHost, resolveEndpoints } from './endpoints.js';
-import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
+import type { GraphEndpoints } from './endpoints.js';
+import { assertAllowedGraphUrl, isLoopbackHost } from './endpoints.js';
+import { GraphRequestError } from './graphError.js';
 import { unsafePathReason } from './odata.js';
-import { tokenFileProviderFromEnv } from './tokenFile.js';
+import { readResponse } from './response.js';
 import type { CommandDeadline, GraphStats, RetryOptions } from './middleware.js';
-import { AuthMiddleware, DEFAULT_RETRY, NO_DEADLINE, RequestPolicy, RetryMiddleware, ThrottleMiddleware, emptyStats } from './middleware.js';
+import { AuthMiddleware, DEFAULT_RETRY, NO_DEADLINE, RequestPolicy, ThrottleMiddleware, emptyStats } from './middleware.js';
+import { RetryMiddleware } from './retryMiddleware.js';
 import type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
 import { RateLimiter, classifyPath, requestCost, systemClock } from './rateLimiter.js';
 import type { GrantedPermissions } from './tokenClaims.js';
@@ -56,12 +62,6 @@ export const DEFAULT_LIMITS = {
   maxResponseBytes: 64 * 1024 * 1024,
   maxPages: 10_000,
   deadlineMs: 5 * 3_600_000,
-} as const;
-
-export const LIMIT_ENV = {
-  maxResponseBytes: 'ENTRA_ROLLOUT_MAX_RESPONSE_MB',
-  maxPages: 'ENTRA_ROLLOUT_MAX_PAGES',
-  deadlineMs: 'ENTRA_ROLLOUT_DEADLINE_SECONDS',
 } as const;
 
 export interface RequestOptions {
@@ -159,6 +159,21 @@ export class GraphGateway {
       baseUrl: this.endpoints.rootUrl,
       defaultVersion: this.endpoints.version,
     });
+  }
+
+  /** The gateway's time source: everything that paces or retries Graph work shares it (tests inject a fake). */
+  get time(): Clock {
+    return this.clock;
+  }
+
+  /** ms left before the command's deadline (Infinity without one). */
+  deadlineRemainingMs(): number {
+    return this.deadline.remainingMs();
+  }
+
+  /** How the deadline was set, for messages (`ENTRA_ROLLOUT_DEADLINE_SECONDS=…`), and its length. */
+  get deadlineSetting(): { totalMs: number; setting: string } {
+    return { totalMs: this.deadline.totalMs, setting: this.deadline.setting };
   }
 
   /** The speed-up factor client-side waits are divided by (1 for real Graph). */
@@ -277,6 +292,7 @@ export class GraphGateway {
         status: 0,
         reason: `request failed: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
         outcomeUnknown: !idempotent,
+        kind: 'transport',
         cause: err,
       });
     }
@@ -346,6 +362,7 @@ export class GraphGateway {
           path,
           status: 0,
           reason: `more than ${this.maxPages} pages${this.settings.maxPages ? ` (${this.settings.maxPages})` : ''}; stopped following @odata.nextLink`,
+          kind: 'limit',
         });
       }
       pagesRead++;
@@ -359,6 +376,7 @@ export class GraphGateway {
           status: res.status,
           reason: 'malformed response: a collection without a "value" array',
           requestId,
+          kind: 'malformed',
         });
       }
       // A null entity would surface later as a TypeError far from the page that brought it.
@@ -370,6 +388,7 @@ export class GraphGateway {
           status: res.status,
           reason: `malformed response: item ${bad} of "value" is null, not an object`,
           requestId,
+          kind: 'malformed',
         });
       }
       count += page.value.length;
@@ -378,10 +397,10 @@ export class GraphGateway {
       const link: unknown = page['@odata.nextLink'];
       if (link === undefined || link === null || link === '') break;
       if (typeof link !== 'string') {
-        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'malformed response: @odata.nextLink is not a string', requestId });
+        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'malformed response: @odata.nextLink is not a string', requestId, kind: 'malformed' });
       }
       if (seen.has(link)) {
-        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'paging loop: the same @odata.nextLink came back twice', requestId });
+        throw new GraphRequestError({ method: 'GET', path: next, status: res.status, reason: 'paging loop: the same @odata.nextLink came back twice', requestId, kind: 'malformed' });
       }
       seen.add(link);
       next = this.resolveLink(link, options.beta);
@@ -428,6 +447,7 @@ export class GraphGateway {
               status: res.status,
               reason: 'malformed response: a $batch reply without a "responses" array',
               requestId: res.headers.get('request-id') ?? undefined,
+              kind: 'malformed',
               outcomeUnknown: !idempotent,
             });
           }
@@ -458,16 +478,9 @@ function protectQuery(path: string): string {
   return path.slice(0, q) + path.slice(q).replace(/https:\/\//gi, 'https%3A%2F%2F');
 }
 
-/** Say what a JSON value is without quoting it (it may be large). */
-function describeJson(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 function assertSafePath(method: string, path: string, shown: string): void {
   const why = unsafePathReason(path);
-  if (why !== undefined) throw new GraphRequestError({ method, path: shown, status: 0, reason: `refused before sending: ${why}`, final: true });
+  if (why !== undefined) throw new GraphRequestError({ method, path: shown, status: 0, reason: `refused before sending: ${why}`, final: true, kind: 'refused' });
 }
 
 function positiveLimit(value: number | undefined, fallback: number, name: string): number {
@@ -476,200 +489,4 @@ function positiveLimit(value: number | undefined, fallback: number, name: string
   return n;
 }
 
-function describeBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB` : `${n} bytes`;
-}
-
-/**
- * The body as text, counted as it streams: past `max` bytes the stream is cancelled and undefined
- * returned, so a 100 MB answer costs at most `max` bytes of memory, never the whole body.
- */
-export async function readBodyCapped(res: Response, max: number): Promise<string | undefined> {
-  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel().catch(() => undefined);
-    return undefined;
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total).toString('utf8');
-}
-
-async function readResponse<T>(res: Response, policy: RequestPolicy, maxBytes: number, maxSetting: string | undefined): Promise<GraphResponse<T>> {
-  const headerRequestId = res.headers.get('request-id') ?? res.headers.get('client-request-id') ?? undefined;
-  const base = { method: policy.method, path: policy.displayPath, status: res.status, requestId: headerRequestId };
-  if (res.status >= 300 && res.status < 400) {
-    // Never followed (see ThrottleMiddleware): Graph's API does not redirect, and following one
-    // re-sent a $batch of names and phone numbers over plain http to whatever host it named.
-    await res.body?.cancel().catch(() => undefined);
-    const location = res.headers.get('location');
-    throw new GraphRequestError({
-      ...base,
-      reason: `answered with a redirect${location ? ` to ${location.slice(0, 200)}` : ''}; redirects are never followed, nothing was re-sent`,
-      outcomeUnknown: !policy.idempotent,
-      final: true,
-    });
-  }
-  let text: string | undefined;
-  try {
-    text = await readBodyCapped(res, maxBytes);
-  } catch (err) {
-    throw new GraphRequestError({
-      ...base,
-      reason: `response body could not be read: ${String((err as Error)?.message ?? err)}`,
-      outcomeUnknown: !policy.idempotent,
-      cause: err,
-    });
-  }
-  if (text === undefined) {
-    throw new GraphRequestError({
-      ...base,
-      reason: `the response body is larger than the ${describeBytes(maxBytes)} limit${maxSetting ? ` (${maxSetting})` : ''}; stopped reading it`,
-      outcomeUnknown: res.ok && !policy.idempotent,
-    });
-  }
-  const contentType = res.headers.get('content-type');
-  if (res.ok) {
-    if (res.status === 204 || text.trim() === '') return { status: res.status, headers: res.headers, data: undefined };
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      const kind = /html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(text) ? 'an HTML page' : `invalid or truncated JSON (${contentType ?? 'no content-type'})`;
-      throw new GraphRequestError({
-        ...base,
-        reason: `malformed response: the body is ${kind}`,
-        // The write went through (2xx) but we cannot read what it returned.
-        outcomeUnknown: !policy.idempotent,
-      });
-    }
-    // Every Graph answer with a JSON body is an object; `null` (or a bare value) would surface later
-    // as a TypeError far from the request that brought it.
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      throw new GraphRequestError({
-        ...base,
-        reason: `malformed response: the body is ${describeJson(data)}, not a JSON object`,
-        outcomeUnknown: !policy.idempotent,
-      });
-    }
-    return { status: res.status, headers: res.headers, data: data as T };
-  }
-  const parsed = parseGraphErrorBody(text, contentType);
-  throw new GraphRequestError({
-    ...base,
-    code: parsed.code,
-    graphMessage: parsed.message,
-    reason: parsed.malformed,
-    requestId: parsed.requestId ?? headerRequestId,
-    outcomeUnknown: policy.outcomeUnknown || (!policy.idempotent && res.status >= 500),
-    retryAfterMs: policy.retryAfterMs,
-    note: policy.giveUpNote,
-    final: policy.giveUpNote !== undefined,
-  });
-}
-
-export interface ConnectGraphOptions extends Omit<GraphGatewayOptions, 'endpoints' | 'tokenProvider'> {
-  cloud?: GraphCloud | undefined;
-  /** `--graph-url`; falls back to ENTRA_ROLLOUT_GRAPH_URL. */
-  graphUrl?: string | undefined;
-  /** Static bearer token; falls back to ENTRA_ROLLOUT_TOKEN. */
-  token?: string | undefined;
-  tenantId?: string | undefined;
-  tokenProvider?: TokenProvider | undefined;
-  env?: Record<string, string | undefined> | undefined;
-}
-
-/** Build a gateway without any network access; the caller supplies endpoints and the token source. */
-export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
-  return new GraphGateway(options);
-}
-
-/**
- * Resolve endpoint and credentials the way the CLI documents them: `--graph-url` or
- * ENTRA_ROLLOUT_GRAPH_URL with ENTRA_ROLLOUT_TOKEN as a static bearer; otherwise the cloud's Graph
- * host with the GitHub Actions OIDC credential or DefaultAzureCredential (imported lazily). A loopback
- * URL with no token is anonymous.
- */
-/**
- * ENTRA_ROLLOUT_TIME_SCALE: match an emulator started with `--time-scale N` (its throttle windows are
- * N times shorter). Only for a loopback endpoint: real Graph's throttles are what they are.
- */
-function emulatorTimeScale(text: string | undefined, loopback: boolean): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new UserError(`ENTRA_ROLLOUT_TIME_SCALE must be a positive number, got "${text}"`);
-  if (!loopback) throw new UserError('ENTRA_ROLLOUT_TIME_SCALE applies only to a local emulator (a loopback --graph-url), never to Microsoft Graph');
-  return n;
-}
-
-export async function connectGraph(options: ConnectGraphOptions = {}): Promise<GraphGateway> {
-  const env = options.env ?? process.env;
-  const nonEmpty = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
-  const graphUrl = nonEmpty(options.graphUrl) ?? nonEmpty(env.ENTRA_ROLLOUT_GRAPH_URL);
-  const token = nonEmpty(options.token) ?? nonEmpty(env.ENTRA_ROLLOUT_TOKEN);
-  const endpoints = resolveEndpoints({ cloud: options.cloud, graphUrl });
-  let tokenProvider = options.tokenProvider ?? (nonEmpty(options.token) ? undefined : tokenFileProviderFromEnv(env));
-  if (!tokenProvider) {
-    if (token) tokenProvider = staticTokenProvider(token, nonEmpty(options.token) ? 'the token option' : 'ENTRA_ROLLOUT_TOKEN');
-    else if (!endpoints.loopback) {
-      tokenProvider = await azureTokenProvider({
-        scope: endpoints.scope,
-        authorityHost: endpoints.authorityHost,
-        tenantId: options.tenantId,
-        env,
-      });
-    }
-  }
-  const { cloud: _c, graphUrl: _g, token: _t, tenantId: _tid, env: _e, ...rest } = options;
-  const timeScale = options.timeScale ?? emulatorTimeScale(nonEmpty(env.ENTRA_ROLLOUT_TIME_SCALE), endpoints.loopback);
-  const limits = limitsFromEnv(env);
-  return new GraphGateway({
-    ...limits,
-    ...rest,
-    limitSettings: { ...limits.limitSettings, ...(rest.limitSettings ?? {}) },
-    endpoints,
-    tokenProvider,
-    ...(timeScale !== undefined ? { timeScale } : {}),
-  });
-}
-
-/**
- * ENTRA_ROLLOUT_MAX_RESPONSE_MB, ENTRA_ROLLOUT_MAX_PAGES and ENTRA_ROLLOUT_DEADLINE_SECONDS override
- * DEFAULT_LIMITS (0 for the deadline turns it off). Messages name the variable when it was set.
- */
-export function limitsFromEnv(env: Record<string, string | undefined>): Pick<GraphGatewayOptions, 'maxResponseBytes' | 'maxPages' | 'deadlineMs' | 'limitSettings'> {
-  const read = (name: string, allowZero: boolean): number | undefined => {
-    const text = env[name]?.trim();
-    if (text === undefined || text === '') return undefined;
-    const n = Number(text);
-    if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) throw new UserError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${JSON.stringify(text.slice(0, 40))}`);
-    return n;
-  };
-  const mb = read(LIMIT_ENV.maxResponseBytes, false);
-  const pages = read(LIMIT_ENV.maxPages, false);
-  const seconds = read(LIMIT_ENV.deadlineMs, true);
-  const out: ReturnType<typeof limitsFromEnv> = {
-    limitSettings: {
-      maxResponseBytes: `${LIMIT_ENV.maxResponseBytes}${mb === undefined ? ' raises it' : `=${mb}`}`,
-      maxPages: `${LIMIT_ENV.maxPages}${pages === undefined ? ' raises it' : `=${pages}`}`,
-      deadlineMs: `${LIMIT_ENV.deadlineMs}${seconds === undefined ? ' changes it' : `=${seconds}`}`,
-    },
-  };
-  if (mb !== undefined) out.maxResponseBytes = Math.floor(mb * 1024 * 1024);
-  if (pages !== undefined) out.maxPages = Math.floor(pages);
-  if (seconds !== undefined) out.deadlineMs = seconds * 1000;
-  return out;
-}
-
+export { LIMIT_ENV, connectGraph, createGraphGateway, limitsFromEnv, type ConnectGraphOptions } from './connect.js';

@@ -1,5 +1,8 @@
 import { UserError } from '../errors.js';
 import { sanitiseForDisplay } from '../util/sanitise.js';
+import { type GraphErrorKind, kindOfStatus } from './retryPolicy.js';
+
+export type { GraphErrorKind } from './retryPolicy.js';
 
 export interface GraphRequestErrorInit {
   method: string;
@@ -26,6 +29,10 @@ export interface GraphRequestErrorInit {
    * may still wait, or a request refused before it was sent (an unsafe id in its path).
    */
   final?: boolean | undefined;
+  /** What went wrong; derived from status, message and outcomeUnknown when not given (see retryPolicy.ts). */
+  kind?: GraphErrorKind | undefined;
+  /** The whole `$batch` envelope failed (not this item on its own): every item of it shares the error. */
+  wholeBatch?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -55,6 +62,9 @@ export class GraphRequestError extends UserError {
   /** Our own description when Graph gave no message (network failure, malformed body). */
   readonly reason: string | undefined;
   readonly final: boolean;
+  /** Match on this, never on the message. */
+  readonly kind: GraphErrorKind;
+  readonly wholeBatch: boolean;
 
   constructor(init: GraphRequestErrorInit) {
     const what = `Graph ${init.method} ${displayPath(init.path)} failed`;
@@ -80,15 +90,17 @@ export class GraphRequestError extends UserError {
     this.retryAfterMs = init.retryAfterMs;
     this.reason = init.reason;
     this.final = init.final ?? false;
+    this.kind = init.outcomeUnknown ? 'outcomeUnknown' : (init.kind ?? kindOfStatus(init.status, init.graphMessage, false));
+    this.wholeBatch = init.wholeBatch ?? false;
   }
 
   /** True for Graph's "already a member" answer to a member add. */
   get isAlreadyExists(): boolean {
-    return this.status === 400 && /already exist/i.test(this.graphMessage ?? '');
+    return this.kind === 'alreadyExists';
   }
 
   get isNotFound(): boolean {
-    return this.status === 404;
+    return this.kind === 'notFound';
   }
 }
 

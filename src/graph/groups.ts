@@ -1,4 +1,4 @@
-import type { DirectoryObject, Group, OpenTypeExtension } from '@microsoft/microsoft-graph-types';
+import type { Group } from '@microsoft/microsoft-graph-types';
 import type { BatchItem } from './batch.js';
 import type { GraphGateway, PageOptions } from './gateway.js';
 import { GraphRequestError } from './graphError.js';
@@ -53,18 +53,6 @@ export async function listTransitiveUserMembers(gw: GraphGateway, groupId: strin
 export async function listMemberGroupIds(gw: GraphGateway, groupId: string): Promise<string[]> {
   const page = await gw.listAll<{ id?: string }>(`/groups/${seg(groupId)}/members/microsoft.graph.group${buildQuery({ $select: 'id', $top: 999 })}`);
   return page.flatMap((g) => (typeof g.id === 'string' ? [g.id] : []));
-}
-
-/** Direct members (users, groups, devices, …) with `@odata.type`. */
-export function listMembers(
-  gw: GraphGateway,
-  groupId: string,
-  options: { select?: readonly string[]; onProgress?: (n: number) => void } = {},
-): Promise<DirectoryObject[]> {
-  const select = options.select ?? ['id', 'displayName'];
-  return gw.listAll<DirectoryObject>(`/groups/${seg(groupId)}/members${buildQuery({ $select: select, $top: 999 })}`, {
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
 }
 
 function directoryObjectRef(gw: GraphGateway, id: string): string {
@@ -153,15 +141,6 @@ export async function addMembersBulk(
     });
   }
   return result;
-}
-
-/** An open extension's data, or undefined when the group has none of that name. */
-export async function getGroupExtension<T extends Record<string, unknown> = Record<string, unknown>>(
-  gw: GraphGateway,
-  groupId: string,
-  extensionName: string,
-): Promise<(T & OpenTypeExtension) | undefined> {
-  return gw.getOrUndefined<T & OpenTypeExtension>(`/groups/${seg(groupId)}/extensions/${seg(extensionName)}`);
 }
 
 /** Create or replace the data of an open extension on a group. */

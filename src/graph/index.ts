@@ -13,8 +13,8 @@ export type { BatchOptions, ConnectGraphOptions, GraphGatewayOptions, GraphRespo
 export { GraphGateway, connectGraph, createGraphGateway } from './gateway.js';
 export * from './graphError.js';
 export * from './groups.js';
-export type { GraphStats, RetryOptions } from './middleware.js';
-export { DEFAULT_RETRY, THROTTLED_ATTEMPTS_FACTOR } from './middleware.js';
+export type { GraphStats } from './middleware.js';
+export * from './retryPolicy.js';
 export * from './odata.js';
 export type { Clock, ThrottleClass, ThrottleLimit } from './rateLimiter.js';
 export { DEFAULT_THROTTLE_LIMITS, RateLimiter, classifyPath, systemClock } from './rateLimiter.js';

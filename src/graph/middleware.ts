@@ -1,15 +1,19 @@
 /**
- * Our own middleware chain for the Graph SDK client: auth → retry → throttle → HTTPMessageHandler.
- * The SDK's stock handlers are not used because its RetryHandler also retries non-idempotent POSTs
- * (a duplicated Temporary Access Pass) and its AuthenticationHandler refuses plain-http loopback hosts.
+ * Our own middleware chain for the Graph SDK client: auth → retry (retryMiddleware.ts) → throttle →
+ * HTTPMessageHandler. The SDK's stock handlers are not used because its RetryHandler also retries
+ * non-idempotent POSTs (a duplicated Temporary Access Pass) and its AuthenticationHandler refuses
+ * plain-http loopback hosts.
  */
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { UserError } from '../errors.js';
 import type { TokenProvider } from './credentials.js';
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
-import type { Clock, RateLimiter, ThrottleClass } from './rateLimiter.js';
+import type { RateLimiter, ThrottleClass } from './rateLimiter.js';
 import { THROTTLE_CLASSES } from './rateLimiter.js';
-import { parseRetryAfter } from './retryAfter.js';
+import { describeDuration } from './retryPolicy.js';
+
+export type { RetryOptions } from './retryPolicy.js';
+export { DEFAULT_RETRY, THROTTLED_ATTEMPTS_FACTOR, describeDuration, retryAfterNote } from './retryPolicy.js';
 
 /** Per-request state handed down the chain through the SDK's middleware options. */
 export class RequestPolicy {
@@ -43,7 +47,7 @@ export function policyOf(ctx: Context): RequestPolicy {
   return policy;
 }
 
-function urlOf(ctx: Context): string {
+export function urlOf(ctx: Context): string {
   const r = ctx.request as unknown;
   if (typeof r === 'string') return r;
   if (r instanceof URL) return r.href;
@@ -66,7 +70,7 @@ function setHeader(ctx: Context, name: string, value: string | undefined): void 
   options.headers = record;
 }
 
-async function discardBody(res: Response | undefined): Promise<void> {
+export async function discardBody(res: Response | undefined): Promise<void> {
   try {
     await res?.body?.cancel();
   } catch {
@@ -165,170 +169,6 @@ export class AuthMiddleware implements Middleware {
   }
 }
 
-export interface RetryOptions {
-  /** Attempts in total, the first included. */
-  maxAttempts: number;
-  /** Give up rather than wait longer than this in total for one request (ms, before timeScale). */
-  maxTotalWaitMs: number;
-  /** Backoff base and cap when there is no Retry-After (full jitter: random() * min(cap, base * 2^n)). */
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryOptions = {
-  maxAttempts: 5,
-  maxTotalWaitMs: 180_000,
-  baseDelayMs: 1_000,
-  maxDelayMs: 30_000,
-};
-
-const RETRY_STATUSES = new Set([429, 503, 504]);
-/** A 429 proves the request did not run: throttled attempts may be this many times maxAttempts (the total wait still bounds them). */
-export const THROTTLED_ATTEMPTS_FACTOR = 6;
-
-const TIMED_OUT = 'request timed out';
-
-type NetworkFailure = { kind: 'notSent' | 'maybeSent' | 'fatal'; reason: string };
-
-function describeNetworkError(err: unknown): NetworkFailure {
-  const chain: Array<{ name?: string; code?: string; message?: string }> = [];
-  let cur: unknown = err;
-  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
-    chain.push(cur as { name?: string; code?: string; message?: string });
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  const codes = chain.map((e) => e.code).filter((c): c is string => typeof c === 'string');
-  const messages = chain.map((e) => e.message ?? '').join(' | ');
-  const names = chain.map((e) => e.name ?? '');
-  const code = codes[0];
-  const reason = code ? `${code}${chain.at(-1)?.message ? ` (${chain.at(-1)!.message})` : ''}` : (chain.at(-1)?.message ?? String(err));
-  if (names.includes('TimeoutError') || names.includes('AbortError')) return { kind: 'maybeSent', reason: TIMED_OUT };
-  if (codes.some((c) => c === 'ECONNREFUSED' || c === 'EAI_AGAIN' || c === 'UND_ERR_CONNECT_TIMEOUT')) {
-    return { kind: 'notSent', reason };
-  }
-  if (codes.includes('ENOTFOUND')) return { kind: 'fatal', reason };
-  if (
-    codes.some((c) => /^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNABORTED|EHOSTUNREACH|ENETUNREACH|ENETDOWN|UND_ERR_(SOCKET|CLOSED|HEADERS_TIMEOUT|BODY_TIMEOUT))$/.test(c)) ||
-    /socket hang up|other side closed|terminated/i.test(messages)
-  ) {
-    return { kind: 'maybeSent', reason };
-  }
-  return { kind: 'fatal', reason };
-}
-
-/**
- * Retries 429/503/504 and connection failures of idempotent requests, honouring Retry-After.
- *
- * Non-idempotent POSTs (TAP creation, phone method creation, CA policy creation) are never retried
- * after a 5xx, a reset or a timeout: Graph may have executed them, so they surface with
- * `outcomeUnknown` and the caller checks with a GET. A 429 on them IS retried: Graph's throttling
- * rejects a request before it is executed, so nothing happened yet. Likewise a refused connection
- * (nothing was sent).
- */
-export class RetryMiddleware implements Middleware {
-  private next!: Middleware;
-
-  constructor(
-    private readonly options: RetryOptions,
-    private readonly limiter: RateLimiter,
-    private readonly clock: Clock,
-    private readonly random: () => number,
-    private readonly timeScale: number,
-    private readonly stats: GraphStats,
-    private readonly deadline: CommandDeadline = NO_DEADLINE,
-  ) {}
-
-  setNext(next: Middleware): void {
-    this.next = next;
-  }
-
-  private backoff(attempt: number): number {
-    const cap = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(this.random() * cap);
-  }
-
-  async execute(ctx: Context): Promise<void> {
-    const policy = policyOf(ctx);
-    const cls = policy.throttleClass;
-    const budget = this.options.maxTotalWaitMs * this.timeScale;
-    let waited = 0;
-    for (let attempt = 1; ; attempt++) {
-      policy.attempts = attempt;
-      ctx.response = undefined;
-      if (this.deadline.remainingMs() <= 0) throw (policy.error = deadlineError(policy, this.deadline, attempt > 1));
-      let failure: unknown;
-      let failed = false;
-      try {
-        await this.next.execute(ctx);
-      } catch (err) {
-        failure = err;
-        failed = true;
-      }
-      if (!failed) {
-        const res = ctx.response as Response | undefined;
-        if (!res || !RETRY_STATUSES.has(res.status)) return;
-        const retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.clock.now());
-        policy.retryAfterMs = retryAfter;
-        if (res.status === 429) {
-          this.stats.throttled++;
-          this.stats.throttledByClass[cls]++;
-        }
-        // A server's Retry-After is honoured as sent; only our own backoff is time-scaled.
-        const delay = retryAfter !== undefined ? Math.ceil(retryAfter) : Math.ceil(this.backoff(attempt) * this.timeScale);
-        // What this request may still wait: its own retry budget, and what is left of the command's deadline.
-        const left = Math.min(budget - waited, this.deadline.remainingMs());
-        if (!policy.idempotent && res.status !== 429) {
-          policy.outcomeUnknown = true;
-          return;
-        }
-        if (retryAfter !== undefined && delay > left) {
-          // Waiting would only end in failure, and pausing the class for it would stall every other
-          // request with it (one `Retry-After: 999999` froze a whole plan): fail this request now.
-          policy.giveUpNote = retryAfterNote(delay, left, budget - waited > this.deadline.remainingMs());
-          return;
-        }
-        // Everyone in the class waits, not just this caller: Graph's throttle is per app and tenant.
-        if (res.status === 429) this.limiter.pause(cls, delay);
-        // A 429 was not executed, and waiting it out is what Graph asks for: when several clients
-        // share the app's throttle it takes more turns than a 503 deserves, so 429s get six times
-        // the attempts (still bounded by the total wait). 503/504 may be an outage: maxAttempts.
-        const outOfAttempts = attempt >= this.options.maxAttempts * (res.status === 429 ? THROTTLED_ATTEMPTS_FACTOR : 1);
-        if (outOfAttempts || delay > left) return;
-        await discardBody(res);
-        this.stats.retries++;
-        this.stats.retryWaitMs += delay;
-        waited += delay;
-        if (delay > 0) await this.clock.sleep(delay);
-        continue;
-      }
-      if (policy.error) throw failure; // already typed (token failure and the like)
-      // The per-attempt timeout was cut short by the command's deadline: say so, not "timed out".
-      const net = describeNetworkError(failure);
-      if (this.deadline.remainingMs() <= 0 || (policy.deadlineLimited && net.reason === TIMED_OUT)) {
-        throw (policy.error = deadlineError(policy, this.deadline, true, failure));
-      }
-      const safe = net.kind === 'notSent' || (net.kind === 'maybeSent' && policy.idempotent);
-      const delay = Math.ceil(this.backoff(attempt) * this.timeScale);
-      if (net.kind === 'fatal' || !safe || attempt >= this.options.maxAttempts || delay > Math.min(budget - waited, this.deadline.remainingMs())) {
-        const error = new GraphRequestError({
-          method: policy.method,
-          path: policy.displayPath,
-          status: 0,
-          reason: net.kind === 'fatal' ? `request failed: ${net.reason}` : `connection failed: ${net.reason}`,
-          outcomeUnknown: net.kind === 'maybeSent' && !policy.idempotent,
-          cause: failure,
-        });
-        policy.error = error;
-        throw error;
-      }
-      this.stats.retries++;
-      this.stats.retryWaitMs += delay;
-      waited += delay;
-      if (delay > 0) await this.clock.sleep(delay);
-    }
-  }
-}
-
 /** The per-command deadline: every request and every wait must end before it. */
 export interface CommandDeadline {
   /** ms left (Infinity without a deadline). */
@@ -340,18 +180,6 @@ export interface CommandDeadline {
 
 export const NO_DEADLINE: CommandDeadline = { remainingMs: () => Number.POSITIVE_INFINITY, totalMs: Number.POSITIVE_INFINITY, setting: '' };
 
-export function describeDuration(ms: number): string {
-  const s = ms / 1000;
-  if (s < 120) return `${Math.round(s * 10) / 10} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${Math.round((s / 3600) * 10) / 10} h`;
-}
-
-export function retryAfterNote(delayMs: number, leftMs: number, byDeadline: boolean): string {
-  const limit = byDeadline ? 'the command\'s deadline' : 'its retry budget';
-  return `Graph asked to wait ${describeDuration(delayMs)} (Retry-After), more than the ${describeDuration(Math.max(0, leftMs))} ${limit} leaves; not retried`;
-}
-
 export function deadlineError(policy: RequestPolicy, deadline: CommandDeadline, maybeSent: boolean, cause?: unknown): GraphRequestError {
   return new GraphRequestError({
     method: policy.method,
@@ -359,6 +187,7 @@ export function deadlineError(policy: RequestPolicy, deadline: CommandDeadline, 
     status: 0,
     reason: `the command reached its deadline of ${describeDuration(deadline.totalMs)}${deadline.setting ? ` (${deadline.setting})` : ''}; nothing more is sent`,
     outcomeUnknown: maybeSent && !policy.idempotent,
+    kind: 'deadline',
     cause,
   });
 }

@@ -43,15 +43,31 @@ export const DEFAULT_THROTTLE_LIMITS: Readonly<Record<ThrottleClass, ThrottleLim
   directory: { limit: 3500, intervalMs: 10_000, concurrency: 16 },
 };
 
-/** Time source and sleeper; injected so tests (and benchmarks) control time. */
+/**
+ * Time source and sleeper, the one clock of Graph work: the gateway, its limiter and retries, and the
+ * bulk engine all take it, so tests (and benchmarks) control time.
+ */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or as soon as `signal` aborts (a waiter woken early leaves no timer behind). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const stop = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', stop);
+        resolve();
+      }, Math.max(0, ms));
+      signal?.addEventListener('abort', stop, { once: true });
+    }),
 };
 
 const cleanPath = (path: string): string => {

@@ -41,10 +41,6 @@ export function listMethodsOfType<T extends AuthenticationMethod = Authenticatio
   return gw.listAll<T>(`${base(userId)}/${collection}`);
 }
 
-export function listPhoneMethods(gw: GraphGateway, userId: string): Promise<PhoneAuthenticationMethod[]> {
-  return listMethodsOfType<PhoneAuthenticationMethod>(gw, userId, 'phoneMethods');
-}
-
 export function listTemporaryAccessPasses(gw: GraphGateway, userId: string): Promise<TemporaryAccessPassAuthenticationMethod[]> {
   return listMethodsOfType<TemporaryAccessPassAuthenticationMethod>(gw, userId, 'temporaryAccessPassMethods');
 }
@@ -76,16 +72,6 @@ export async function createPhoneMethod(
   }
 }
 
-/** PATCH (204). */
-export async function updatePhoneMethod(
-  gw: GraphGateway,
-  userId: string,
-  methodId: string,
-  phone: { phoneNumber?: string; phoneType?: PhoneType },
-): Promise<void> {
-  await gw.patch(`${base(userId)}/phoneMethods/${seg(methodId)}`, phone);
-}
-
 /**
  * Graph's refusal to delete the phone that is the user's default MFA method (Learn "Delete
  * phoneAuthenticationMethod": "it can't be deleted. Have the user change their default authentication
@@ -100,10 +86,6 @@ export function isDefaultMethodRefusal(status: number, message: string | undefin
 /** What to tell a person when Graph refuses to delete a default phone. */
 export function defaultPhoneAdvice(label: string): string {
   return `Graph refuses to delete the ${label}: it is the user's default MFA method; have the user choose another default method (My Sign-Ins, Security info), then run this again`;
-}
-
-export function deletePhoneMethod(gw: GraphGateway, userId: string, methodId: string): Promise<void> {
-  return deleteMethod(gw, userId, 'phoneMethods', methodId);
 }
 
 export interface TemporaryAccessPassRequest {
@@ -124,19 +106,6 @@ export function createTemporaryAccessPass(
   request: TemporaryAccessPassRequest = {},
 ): Promise<TemporaryAccessPassAuthenticationMethod> {
   return gw.post<TemporaryAccessPassAuthenticationMethod>(`${base(userId)}/temporaryAccessPassMethods`, request);
-}
-
-/** DELETE a method of the given type (204). */
-export async function deleteMethod(gw: GraphGateway, userId: string, collection: MethodCollection, methodId: string): Promise<void> {
-  await gw.delete(`${base(userId)}/${collection}/${seg(methodId)}`);
-}
-
-export function deleteMicrosoftAuthenticatorMethod(gw: GraphGateway, userId: string, methodId: string): Promise<void> {
-  return deleteMethod(gw, userId, 'microsoftAuthenticatorMethods', methodId);
-}
-
-export function deleteTemporaryAccessPass(gw: GraphGateway, userId: string, methodId: string): Promise<void> {
-  return deleteMethod(gw, userId, 'temporaryAccessPassMethods', methodId);
 }
 
 /** Invalidate refresh tokens and session cookies. Repeating it is harmless, so it is retried like a read. */

@@ -7,10 +7,6 @@ export function isUserRef(s: string): boolean {
   return GUID.test(s) || /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(s);
 }
 
-export function isGuid(s: string): boolean {
-  return GUID.test(s);
-}
-
 /** The task's failure from the last answer: Graph's message, status and request-id (never a body). */
 export function failedFrom(o: ItemOutcome, prefix = ''): Final {
   const message = o.error ? o.error.message : `HTTP ${o.status}`;

@@ -5,129 +5,25 @@
  * limiter included), re-queues throttled and failed-but-safe items into later envelopes alongside
  * fresh work (a retry costs a slot, not an envelope), paces writes under Graph's write budget, and
  * journals every write before it goes out so a killed run can resume without repeating writes.
+ *
+ * Retries follow the one policy of src/graph/retryPolicy.ts; time comes from one clock (the
+ * gateway's, or `options.clock`); the run stops, resumable, at the command's deadline.
  */
-import type { GraphGateway, GraphRequestError, HttpMethod } from '../graph/index.js';
-import { THROTTLED_ATTEMPTS_FACTOR } from '../graph/middleware.js';
+import type { Clock, GraphRequestError } from '../graph/index.js';
+import { AttemptCount, DEFAULT_RETRY, RateLimiter, classifyOutcome, describeDuration, retryDelay } from '../graph/index.js';
 import { UserError } from '../errors.js';
-import type { IntentEntry, Journal, TaskResult } from './journal.js';
+import type { BulkTask, EngineOptions, EngineResult, Final, OpRequest, Step, TaskRecord } from './engineTypes.js';
+
+export type { BulkTask, EngineOptions, EngineResult, Final, ItemOutcome, OpRequest, Progress, Step, TaskRecord, TaskRunner } from './engineTypes.js';
 
 export const ENVELOPE_SIZE = 20;
-
-export interface OpRequest {
-  method: HttpMethod;
-  /** Relative to the version root. */
-  url: string;
-  body?: unknown;
-  beta?: boolean;
-  /** A change to the tenant: journalled before it is sent, paced, and counted. */
-  write: boolean;
-  /** A POST that may be repeated safely (revokeSignInSessions). Other methods are idempotent anyway. */
-  idempotent?: boolean;
-}
-
-export interface Final {
-  result: Exclude<TaskResult, 'unknown'> | 'unknown';
-  detail: string;
-  requestId?: string | undefined;
-  status?: number | undefined;
-}
-
-export type Step = { request: OpRequest } | Final;
-
-export interface ItemOutcome {
-  status: number;
-  ok: boolean;
-  body: unknown;
-  error?: GraphRequestError | undefined;
-  /** A write that met a 5xx, reset or timeout: it may or may not have been applied. */
-  unknown: boolean;
-}
-
-export interface TaskRunner {
-  /** The first step. `pending`: a write an earlier run journalled without learning its outcome. */
-  start(pending?: IntentEntry): Step | Promise<Step>;
-  onResult(outcome: ItemOutcome): Step | Promise<Step>;
-}
-
-export interface BulkTask {
-  /** Dedupe and journal key. */
-  key: string;
-  /** The user as given. */
-  label: string;
-  /** 1-based line of the input it came from. */
-  line?: number;
-  /** Same key and same fingerprint is a plain duplicate; a different one is a conflict. */
-  fingerprint?: string;
-  /** A bad input row: reported with its line and skipped. */
-  invalid?: string;
-  /** Start only after the task with this key has ended, if the input has one (alternateMobile after mobile). */
-  after?: string;
-  runner?: TaskRunner;
-}
-
-export interface TaskRecord {
-  key: string;
-  label: string;
-  line?: number;
-  result: TaskResult;
-  detail: string;
-  invalid?: boolean;
-  /** Settled by an earlier run of the same journal. */
-  earlier?: boolean;
-  requestId?: string;
-  status?: number;
-}
-
-export interface Progress {
-  processed: number;
-  done: number;
-  skipped: number;
-  failed: number;
-  total?: number | undefined;
-  elapsedMs: number;
-}
-
-export interface EngineOptions {
-  gateway: GraphGateway;
-  journal?: Journal | undefined;
-  /** Envelopes in flight at once (default 4). */
-  concurrency?: number;
-  /** Graph's write budget: writes per window (default 3,000 per 150 s per app per tenant), divided by the gateway's time scale. */
-  writeBudget?: { limit: number; windowMs: number };
-  /**
-   * Attempts per request before its last answer is handed to the task (default 8); throttled (429)
-   * attempts, which never ran, may be THROTTLED_ATTEMPTS_FACTOR times as many.
-   */
-  maxAttempts?: number;
-  total?: number;
-  onProgress?: (p: Progress) => void;
-  /** Tasks read ahead of the ones being sent (memory bound for huge inputs). */
-  readAhead?: number;
-  random?: () => number;
-  /**
-   * Aborted by SIGINT/SIGTERM: no new envelope is sent and no new task starts; the envelopes in
-   * flight finish and their tasks move on as far as they can without another request.
-   */
-  signal?: AbortSignal | undefined;
-}
-
-export interface EngineResult {
-  records: TaskRecord[];
-  requests: { envelopes: number; items: number; retries: number; http: number };
-  /** Set when the run stopped on `signal`: tasks started and not ended (a resume settles them by reading first). */
-  interrupted?: { unfinished: number };
-}
 
 interface Queued {
   task: BulkTask;
   req: OpRequest;
-  attempts: number;
-  /** The part of `attempts` answered 429. */
-  throttled: number;
+  count: AttemptCount;
   notBefore: number;
 }
-
-const RETRYABLE_5XX = new Set([0, 500, 502, 503, 504]);
 
 function idempotent(req: OpRequest): boolean {
   return req.method !== 'POST' || req.idempotent === true;
@@ -140,16 +36,12 @@ function isFinal(step: Step): step is Final {
 /** A wake-up signal for the workers: resolves the current waiters and makes a new one. */
 class Signal {
   private waiters: Array<() => void> = [];
-  wait(timeoutMs?: number): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-      this.waiters.push(done);
-      if (timeoutMs !== undefined) timer = setTimeout(done, Math.max(1, timeoutMs));
-    });
+  constructor(private readonly clock: Clock) {}
+  /** Until the next fire(), or `timeoutMs` on the clock, whichever comes first. */
+  wait(timeoutMs: number): Promise<void> {
+    const woken = new AbortController();
+    this.waiters.push(() => woken.abort());
+    return this.clock.sleep(Math.max(1, timeoutMs), woken.signal);
   }
   fire(): void {
     const w = this.waiters;
@@ -165,15 +57,16 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
   const maxAttempts = options.maxAttempts ?? 8;
   const readAhead = options.readAhead ?? concurrency * ENVELOPE_SIZE * 4;
   const random = options.random ?? Math.random;
+  const clock = options.clock ?? gw.time;
   const scale = gw.timeScale;
   const budget = options.writeBudget ?? { limit: 3000, windowMs: 150_000 };
-  const refillPerMs = budget.limit / (budget.windowMs / scale);
-  let tokens = budget.limit;
-  let tokensAt = Date.now();
+  // Graph's write budget, paced by the same limiter the gateway uses for its classes (one class here).
+  const writes = new RateLimiter({ limits: { directory: { limit: budget.limit, intervalMs: budget.windowMs, concurrency: Number.MAX_SAFE_INTEGER } }, timeScale: 1 / scale, clock });
+  const retryOptions = { ...DEFAULT_RETRY, maxAttempts };
 
   const records: TaskRecord[] = [];
   const counts = { done: 0, skipped: 0, failed: 0 };
-  const started = Date.now();
+  const started = clock.now();
   const stats = { envelopes: 0, items: 0, retries: 0, http: 0 };
   const httpBefore = gw.stats().totalRequests;
   const queues = new Map<'v1.0' | 'beta', Queued[]>([
@@ -186,11 +79,21 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
   let active = 0; // tasks started and not yet ended
   let inputDone = false;
   let fatal: unknown;
-  const signal = new Signal();
-  const stopped = () => options.signal?.aborted === true;
+  const signal = new Signal(clock);
+  // At the deadline the run stops as on a signal (no new envelope, no new task) and says so, rather
+  // than sending every remaining item to fail one by one on the gateway's deadline error.
+  let deadlineHit = false;
+  const pastDeadline = () => {
+    if (!deadlineHit && gw.deadlineRemainingMs() <= 0) {
+      deadlineHit = true;
+      signal.fire();
+    }
+    return deadlineHit;
+  };
+  const stopped = () => options.signal?.aborted === true || pastDeadline();
   options.signal?.addEventListener('abort', () => signal.fire(), { once: true });
 
-  const progress = () => options.onProgress?.({ processed: records.length, ...counts, total: options.total, elapsedMs: Date.now() - started });
+  const progress = () => options.onProgress?.({ processed: records.length, ...counts, total: options.total, elapsedMs: clock.now() - started });
 
   const record = (task: BulkTask, r: Omit<TaskRecord, 'key' | 'label' | 'line'>) => {
     const rec: TaskRecord = { key: task.key, label: task.label, ...(task.line !== undefined ? { line: task.line } : {}), ...r };
@@ -232,7 +135,7 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
     }
     if (isFinal(step)) finish(task, step);
     else {
-      queues.get(step.request.beta ? 'beta' : 'v1.0')!.push({ task, req: step.request, attempts: 0, throttled: 0, notBefore: 0 });
+      queues.get(step.request.beta ? 'beta' : 'v1.0')!.push({ task, req: step.request, count: new AttemptCount(), notBefore: 0 });
       signal.fire();
     }
   };
@@ -302,22 +205,12 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
   };
 
   const takeTokens = async (n: number) => {
-    if (n === 0) return;
-    for (;;) {
-      const now = Date.now();
-      tokens = Math.min(budget.limit, tokens + (now - tokensAt) * refillPerMs);
-      tokensAt = now;
-      if (tokens >= n) {
-        tokens -= n;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, Math.ceil((n - tokens) / refillPerMs)));
-    }
+    if (n > 0) (await writes.acquire('directory', n))();
   };
 
   /** Up to 20 ready requests of one version, or undefined when nothing should be sent yet. */
   const takeEnvelope = (): { version: 'v1.0' | 'beta'; items: Queued[] } | { waitMs: number } | undefined => {
-    const now = Date.now();
+    const now = clock.now();
     let soonest = Infinity;
     for (const version of ['v1.0', 'beta'] as const) {
       const q = queues.get(version)!;
@@ -340,20 +233,24 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
   };
 
   const handle = async (q: Queued, res: { status: number; ok: boolean; body: unknown; error?: GraphRequestError | undefined }) => {
-    if (res.status === 429) q.throttled++;
-    // The gateway marks what retrying cannot fix (a Retry-After beyond the budget, an unsafe id): fail it now.
-    const retryable =
-      !res.error?.final &&
-      (res.status === 429 ? q.throttled < maxAttempts * THROTTLED_ATTEMPTS_FACTOR : RETRYABLE_5XX.has(res.status) && idempotent(q.req) && q.attempts - q.throttled < maxAttempts);
-    if (!res.ok && retryable) {
-      const backoff = (random() * Math.min(30_000, 1000 * 2 ** (q.attempts - 1))) / scale;
-      q.notBefore = Date.now() + (res.error?.retryAfterMs ?? backoff);
-      stats.retries++;
-      queues.get(q.req.beta ? 'beta' : 'v1.0')!.push(q);
+    // Cut off by the deadline: left unfinished (a resume settles it), not reported as failed.
+    if (res.error?.kind === 'deadline') {
+      deadlineHit = true;
       return;
     }
-    const unknown = !res.ok && !idempotent(q.req) && (res.status === 0 || res.status >= 500);
-    await advance(q.task, q.task.runner!.onResult({ status: res.status, ok: res.ok, body: res.body, error: res.error, unknown }));
+    q.count.record(res.status);
+    // The gateway marks what retrying cannot fix (a Retry-After beyond the budget, an unsafe id): `final`.
+    const verdict = classifyOutcome({ status: res.status, idempotent: idempotent(q.req), final: res.error?.final, transport: res.error?.kind === 'refused' ? 'notSent' : undefined });
+    if (verdict === 'retry' && q.count.allowsAnother(res.status, maxAttempts)) {
+      const wait = retryDelay({ attempt: q.count.attempts, retryAfterMs: res.error?.retryAfterMs, options: retryOptions, random, waitScale: 1 / scale, leftMs: gw.deadlineRemainingMs() });
+      if (!('giveUp' in wait)) {
+        q.notBefore = clock.now() + wait.waitMs;
+        stats.retries++;
+        queues.get(q.req.beta ? 'beta' : 'v1.0')!.push(q);
+        return;
+      }
+    }
+    await advance(q.task, q.task.runner!.onResult({ status: res.status, ok: res.ok, body: res.body, error: res.error, unknown: verdict === 'outcomeUnknown' }));
   };
 
   const worker = async () => {
@@ -362,17 +259,20 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
       const next = takeEnvelope();
       if (next === undefined || 'waitMs' in next) {
         if (inputDone && active === 0 && waiting.size === 0 && queued() === 0) return;
-        await signal.wait(next ? next.waitMs : 200);
+        // Never past the deadline: a wait for a retry's turn ends there (and the run with it).
+        await signal.wait(Math.min(next ? next.waitMs : 200, Math.max(1, gw.deadlineRemainingMs())));
         continue;
       }
       const items = next.items;
-      for (const q of items) q.attempts++;
-      const writes = items.filter((q) => q.req.write);
-      await takeTokens(writes.length);
-      if (stopped()) return; // the signal came while pacing: this envelope never leaves
-      if (journal && writes.length > 0) {
+      const writeItems = items.filter((q) => q.req.write);
+      await takeTokens(writeItems.length);
+      if (stopped()) {
+        // The signal (or the deadline) came while pacing: this envelope never leaves; its tasks stay unfinished.
+        return;
+      }
+      if (journal && writeItems.length > 0) {
         const at = gw.serverNow().toISOString();
-        await journal.appendDurable(writes.map((q) => ({ t: 'intent', k: q.task.key, m: q.req.method, u: q.req.url, at })));
+        await journal.appendDurable(writeItems.map((q) => ({ t: 'intent', k: q.task.key, m: q.req.method, u: q.req.url, at })));
       }
       stats.envelopes++;
       stats.items += items.length;
@@ -385,7 +285,8 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
         })),
         { beta: next.version === 'beta', concurrency: 1, retryItems: false },
       );
-      const denied = results.find((r) => !r.ok && (r.status === 401 || r.status === 403) && /the \$batch request failed/.test(r.error?.message ?? ''));
+      // The whole envelope refused for want of permission: every later one would be too.
+      const denied = results.find((r) => r.error?.wholeBatch && (r.error.kind === 'forbidden' || r.error.kind === 'unauthorized'));
       if (denied) {
         fatal ??= new UserError(`stopped: ${denied.error!.message}`);
         signal.fire();
@@ -402,5 +303,13 @@ export async function runBulk(source: AsyncIterable<BulkTask>, options: EngineOp
   journal?.append([], true);
   if (fatal) throw fatal;
   stats.http = gw.stats().totalRequests - httpBefore;
-  return { records, requests: stats, ...(stopped() ? { interrupted: { unfinished: active + [...waiting.values()].reduce((n, l) => n + l.length, 0) } } : {}) };
+  const unfinished = active + [...waiting.values()].reduce((n, l) => n + l.length, 0);
+  if (!stopped()) return { records, requests: stats };
+  const { totalMs, setting } = gw.deadlineSetting;
+  const byDeadline = deadlineHit && options.signal?.aborted !== true;
+  return {
+    records,
+    requests: stats,
+    interrupted: { unfinished, ...(byDeadline ? { by: 'deadline' as const, detail: `the command's deadline of ${describeDuration(totalMs)}${setting ? ` (${setting})` : ''}` } : {}) },
+  };
 }

@@ -70,7 +70,7 @@ export function renderSummaryText(s: BulkSummary): { out: string; problems: stri
   lines.push(`  skipped: ${s.totals.skipped}${Object.keys(s.skippedByReason).length ? ` (${Object.entries(s.skippedByReason).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
   lines.push(`  failed: ${s.totals.failed}`);
   lines.push(`  Graph: ${s.requests.http} HTTP request(s): ${s.requests.envelopes} $batch envelope(s) carrying ${s.requests.items} item(s), ${s.requests.retries} item(s) re-sent`);
-  if (s.interrupted) lines.push(`  interrupted: ${s.interrupted.unfinished} item(s) in progress were left unfinished, and the input after them was not read`);
+  if (s.interrupted) lines.push(`  ${s.interrupted.by === 'deadline' ? `stopped at ${s.interrupted.detail}` : 'interrupted'}: ${s.interrupted.unfinished} item(s) in progress were left unfinished, and the input after them was not read`);
   if (s.journal) lines.push(`  journal: ${s.journal}`);
   const problems: string[] = [];
   for (const i of s.invalid) problems.push(`skipped ${where(i.line)}${i.user ? `${i.user}: ` : ''}${i.reason}`);
