@@ -127,10 +127,14 @@ export function registerWaves(program: Command): void {
       const reasons = wu.parseReasons(opts.reason);
       const desired = loadDesiredOrExit(opts.config);
       const gw = await openGateway(desired, opts);
-      const { rows, signInFailures } = await wu.readWaveUsers(gw, desired, { rollout: opts.rollout, wave: opts.wave, reasons, all: opts.all === true, includeDisabled: true });
+      const { rows, signInFailures, preflightFailures } = await wu.readWaveUsers(gw, desired, { rollout: opts.rollout, wave: opts.wave, reasons, all: opts.all === true, includeDisabled: true });
       // The CSV is the not-ready selection (it feeds --from-file); the sign-in failures go to text and JSON.
       process.stdout.write(
-        format === 'csv' ? wu.renderWaveUsersCsv(rows) : format === 'json' ? wu.renderWaveUsersJson(rows, signInFailures) : wu.renderWaveUsersText(rows) + wu.renderSignInFailuresText(signInFailures),
+        format === 'csv'
+          ? wu.renderWaveUsersCsv(rows, reasons.length ? [] : preflightFailures)
+          : format === 'json'
+            ? wu.renderWaveUsersJson(rows, signInFailures, preflightFailures)
+            : wu.renderWaveUsersText(rows) + wu.renderSignInFailuresText(signInFailures) + wu.renderPreflightFailuresText(preflightFailures),
       );
     });
 
