@@ -77,4 +77,14 @@ describe('preflight twin in the plan', () => {
     const plan = buildPlan({ desired, live: matchingLive(), now, toolVersion: 'test', waves: waves({ pilot: 'done', early: 'hold', everyone: 'blocked' }) });
     expect(plan.diagnostics.filter((d) => d.code === 'ER033').map((d) => d.message)).toEqual(expect.arrayContaining([expect.stringContaining(TWIN)]));
   });
+
+  it('a live twin edited by hand to drop the exclusions is the tool\'s own policy: ER033, never "not managed here"', () => {
+    const live = withLiveTwin(matchingLive(), [IDS.wave1]);
+    const twin = live.conditionalAccessPolicies.find((p) => p.id === TWIN_ID)!;
+    const conditions = twin.conditions as { users: Record<string, unknown> };
+    twin.conditions = { ...conditions, users: { ...conditions.users, excludeGroups: [], excludeUsers: [] } };
+    const plan = buildPlan({ desired: desiredWithPreflight(), live, now, toolVersion: 'test' }); // waves not evaluated: left as it is
+    const aboutTwin = plan.diagnostics.filter((d) => d.message.includes(TWIN)).map((d) => d.code);
+    expect(aboutTwin).toEqual(['ER033']);
+  });
 });
