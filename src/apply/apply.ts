@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import type { DesiredState } from '../config/types.js';
 import { assertPolicyNameFree, createPolicy, deletePolicy, patchAuthenticationMethodsPolicy, patchMethodConfiguration, updatePolicy, type GraphGateway } from '../graph/index.js';
 import { PREFLIGHT_TWIN_PREFIX } from '../plan/preflightTwin.js';
+import { rolloutHasPreflight } from '../waves/preflight.js';
 import type { PlanFile, PlanResource } from '../plan/types.js';
 import { refuseUnsafeWrites } from '../plan/safety.js';
 import { planAgainstTenant, type TenantPlanResult } from '../tenant/planAgainstTenant.js';
@@ -52,13 +53,20 @@ export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: Desir
   const doConfig = options.only !== 'waves';
   const promotions = options.only === 'config' ? [] : plan.waves.filter((w) => w.decision === 'promote');
 
-  const readOptions = { waves: promotions.length > 0, ...(options.progress ? { progress: options.progress } : {}) };
+  // The preflight twins belong to the wave controller: `--only waves` (the scheduled job) keeps them in
+  // step, `--only config` leaves them alone. Keeping them needs the waves evaluated.
+  const doWaves = options.only !== 'config';
+  const isTwin = (r: PlanResource) => r.address.startsWith(PREFLIGHT_TWIN_PREFIX);
+  const twinsWanted = doWaves && desired.rollouts.some((r) => rolloutHasPreflight(r.spec));
+  const readOptions = { waves: promotions.length > 0 || twinsWanted, ...(options.progress ? { progress: options.progress } : {}) };
   let fresh = options.fresh ?? (await planAgainstTenant(gw, desired, now, readOptions));
   if (!fresh.plan) {
     throw new UserError('plan is stale: the tenant no longer resolves every name in the policies (nothing was written)', { detail: fresh.diagnostics.map((d) => `  ${d.message}`).join('\n') });
   }
-  const changes = (p: PlanFile) => (doConfig ? p.resources.filter((r) => r.action !== 'noop' && r.write) : []);
-  const verified = verifySavedPlan(plan, fresh.plan, desired.configHash, toolVersion, { config: doConfig });
+  const changes = (p: PlanFile) => p.resources.filter((r) => r.action !== 'noop' && r.write && (isTwin(r) ? doWaves : doConfig));
+  // Without the waves (--only config) a fresh plan has no twin to compare: the saved one's is not sent either.
+  const scoped = (p: PlanFile): PlanFile => (doWaves ? p : { ...p, resources: p.resources.filter((r) => !isTwin(r)) });
+  const verified = verifySavedPlan(scoped(plan), scoped(fresh.plan), desired.configHash, toolVersion, { config: doConfig });
   // Lockout guard (issue 12), first on what the plan file asks to send: a file edited to drop the
   // emergency exclusions is refused as the lockout it is, and the detail says how it differs too.
   try {

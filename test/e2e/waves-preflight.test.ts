@@ -47,8 +47,8 @@ async function planCli(t: TestTenant): Promise<PlanFile> {
   return planJson(t, CONFIG);
 }
 
-async function apply(t: TestTenant): Promise<string> {
-  const r = await applyCli(t, [], CONFIG);
+async function apply(t: TestTenant, extra: string[] = []): Promise<string> {
+  const r = await applyCli(t, extra, CONFIG);
   expect(r.stderr).not.toMatch(STACK_TRACE);
   expect(r.code, r.stderr).toBe(0);
   return r.stdout;
@@ -102,6 +102,9 @@ describe('waves: preflight gate with a report-only twin (issue 17)', () => {
     expect(twinOf(plan2)?.action).toBe('noop');
     expect(waveOf(plan2, 'next').decision).toBe('hold');
     expect(gateOf(waveOf(plan2, 'next'), 'preflight')).toMatchObject({ status: 'inconclusive', message: expect.stringContaining('nothing to measure yet') });
+    // A configuration-only apply leaves the twin to the wave controller.
+    expect(await apply(t, ['--only', 'config'])).not.toContain('PreflightTwin');
+    expect(includeGroupsOf(await caPolicyState(t, TWIN))).toEqual([nextId]);
 
     // Step 3: the 20 sign in; the 3 without a usable method would have been interrupted: 15 % > 10 %.
     expect(await waveSignsIn(t, NEXT)).toBe(20);
@@ -136,7 +139,9 @@ describe('waves: preflight gate with a report-only twin (issue 17)', () => {
     expect(move).toMatchObject({ action: 'update', write: { method: 'PATCH' } });
     expect((move!.write!.body as { conditions: { users: { includeGroups: string[] } } }).conditions.users.includeGroups).toEqual([lastId]);
 
-    const applied4 = await apply(t);
+    // The scheduled job's apply (--only waves) promotes and moves the twin, the move after the promotion.
+    const applied4 = await apply(t, ['--only', 'waves']);
+    expect(applied4.indexOf('promoted mfa-enforcement/next')).toBeLessThan(applied4.indexOf('updated PreflightTwin.mfa-enforcement'));
     expect(applied4).toMatch(/^promoted mfa-enforcement\/next/m);
     expect(includeGroupsOf(await caPolicyState(t, TWIN))).toEqual([lastId]);
 
