@@ -5,6 +5,9 @@
 // failing a 10 % gate holds the wave and `waves users` names exactly those 3; with 1 of 20 it passes;
 // the promotion moves the twin to the following wave, and the last promotion deletes it. The plan
 // shows each step.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanFile, PlanResource } from '../../src/plan/types.js';
 import { runCli, STACK_TRACE } from '../helpers/cli.js';
@@ -155,7 +158,15 @@ describe('waves: preflight gate with a report-only twin (issue 17)', () => {
     const deleteText = await runCli(['plan', '-c', CONFIG], { env: t.env });
     expect(deleteText.stdout).toMatch(/- .*PreflightTwin\.mfa-enforcement|PreflightTwin\.mfa-enforcement.*delete/);
 
-    const applied5 = await apply(t);
+    // Reviewed like any plan: the saved file (with its DELETE) is what apply verifies and sends.
+    const planFile = path.join(mkdtempSync(path.join(tmpdir(), 'preflight-')), 'plan.json');
+    const saved = await runCli(['plan', '-c', CONFIG, '--out', planFile], { env: t.env });
+    expect(saved.code, saved.stderr).toBe(0);
+    const applied5 = await runCli(['apply', planFile, '-c', CONFIG, '--auto-approve'], { env: t.env }).then((r) => {
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    });
+    expect(applied5.indexOf('promoted mfa-enforcement/last')).toBeLessThan(applied5.indexOf('PreflightTwin.mfa-enforcement'));
     expect(applied5).toMatch(/^promoted mfa-enforcement\/last/m);
     const policies = Object.values((await t.state()).body.conditionalAccessPolicies as Record<string, { displayName: string }>);
     expect(policies.map((p) => p.displayName)).not.toContain(TWIN);
