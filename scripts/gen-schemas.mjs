@@ -309,6 +309,15 @@ const gates = strictObject(
       { maxAgeHours: { type: 'number', exclusiveMinimum: 0, maximum: 720, description: 'Oldest usable data.' } },
       ['maxAgeHours'],
     ),
+    preflight: strictObject(
+      {
+        maxPercent: { type: 'number', minimum: 0, maximum: 100, description: 'Signed-in users of the wave whose sign-ins the report-only twin would have failed or blocked.' },
+        windowHours: { type: 'number', exclusiveMinimum: 0, maximum: 720, description: 'Sign-ins read (default 72 h; the sign-in log keeps 30 days).' },
+        minSignedInUsers: { type: 'integer', minimum: 1, description: 'Fewer evaluated users than this is inconclusive (default 1).' },
+      },
+      ['maxPercent'],
+      { description: "Off unless declared: keep a report-only twin of the rollout's policy on the wave promoted next and hold it while more than maxPercent of its signed-in users would fail." },
+    ),
   },
   [],
   { description: 'Readiness gates; every one must pass before a wave is promoted.' },

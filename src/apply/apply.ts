@@ -1,7 +1,9 @@
 import { hasErrors } from '../diagnostics.js';
 import { UserError } from '../errors.js';
 import type { DesiredState } from '../config/types.js';
-import { assertPolicyNameFree, createPolicy, patchAuthenticationMethodsPolicy, patchMethodConfiguration, updatePolicy, type GraphGateway } from '../graph/index.js';
+import { assertPolicyNameFree, createPolicy, deletePolicy, patchAuthenticationMethodsPolicy, patchMethodConfiguration, updatePolicy, type GraphGateway } from '../graph/index.js';
+import { PREFLIGHT_TWIN_PREFIX } from '../plan/preflightTwin.js';
+import { rolloutHasPreflight } from '../waves/preflight.js';
 import type { PlanFile, PlanResource } from '../plan/types.js';
 import { refuseUnsafeWrites } from '../plan/safety.js';
 import { planAgainstTenant, type TenantPlanResult } from '../tenant/planAgainstTenant.js';
@@ -51,13 +53,20 @@ export async function applyPlan(gw: GraphGateway, plan: PlanFile, desired: Desir
   const doConfig = options.only !== 'waves';
   const promotions = options.only === 'config' ? [] : plan.waves.filter((w) => w.decision === 'promote');
 
-  const readOptions = { waves: promotions.length > 0, ...(options.progress ? { progress: options.progress } : {}) };
+  // The preflight twins belong to the wave controller: `--only waves` (the scheduled job) keeps them in
+  // step, `--only config` leaves them alone. Keeping them needs the waves evaluated.
+  const doWaves = options.only !== 'config';
+  const isTwin = (r: PlanResource) => r.address.startsWith(PREFLIGHT_TWIN_PREFIX);
+  const twinsWanted = doWaves && desired.rollouts.some((r) => rolloutHasPreflight(r.spec));
+  const readOptions = { waves: promotions.length > 0 || twinsWanted, ...(options.progress ? { progress: options.progress } : {}) };
   let fresh = options.fresh ?? (await planAgainstTenant(gw, desired, now, readOptions));
   if (!fresh.plan) {
     throw new UserError('plan is stale: the tenant no longer resolves every name in the policies (nothing was written)', { detail: fresh.diagnostics.map((d) => `  ${d.message}`).join('\n') });
   }
-  const changes = (p: PlanFile) => (doConfig ? p.resources.filter((r) => r.action !== 'noop' && r.write) : []);
-  const verified = verifySavedPlan(plan, fresh.plan, desired.configHash, toolVersion, { config: doConfig });
+  const changes = (p: PlanFile) => p.resources.filter((r) => r.action !== 'noop' && r.write && (isTwin(r) ? doWaves : doConfig));
+  // Without the waves (--only config) a fresh plan has no twin to compare: the saved one's is not sent either.
+  const scoped = (p: PlanFile): PlanFile => (doWaves ? p : { ...p, resources: p.resources.filter((r) => !isTwin(r)) });
+  const verified = verifySavedPlan(scoped(plan), scoped(fresh.plan), desired.configHash, toolVersion, { config: doConfig });
   // Lockout guard (issue 12), first on what the plan file asks to send: a file edited to drop the
   // emergency exclusions is refused as the lockout it is, and the detail says how it differs too.
   try {
@@ -78,18 +87,22 @@ ${verified.refusal.detail ?? ''}` });
   // …and again on the bodies about to be sent (names resolved in this tenant).
   refuseUnsafeWrites(pending, desired.tenant.spec, fresh.live);
 
+  // A preflight twin that moves on (or goes) because its wave is promoted by this plan is written after
+  // that promotion: the promotion's fresh gates still read it, and a wave held at apply time keeps it.
+  const promoting = new Set(promotions.map((w) => w.rollout));
+  const afterPromotion = pending.filter((r) => r.address.startsWith(PREFLIGHT_TWIN_PREFIX) && r.action !== 'create' && promoting.has(r.address.slice(PREFLIGHT_TWIN_PREFIX.length)));
   const report: ApplyReport = { written: [], promoted: [], held: [] };
-  for (const [i, resource] of pending.entries()) {
+  for (const [i, resource] of pending.filter((r) => !afterPromotion.includes(r)).entries()) {
     try {
       await write(gw, resource);
     } catch (err) {
-      report.failure = { resource, error: err as Error, notAttempted: pending.slice(i + 1) };
+      report.failure = { resource, error: err as Error, notAttempted: pending.filter((r) => !afterPromotion.includes(r)).slice(i + 1).concat(afterPromotion) };
       return report;
     }
     report.written.push(resource);
     options.onWrite?.(resource);
   }
-  if (promotions.length === 0) return report;
+  if (promotions.length === 0) return report; // then nothing was deferred: afterPromotion is empty
 
   // The configuration just changed (a policy may have been created): read the rollouts again so the
   // promotion acts on, and the gates judge, the tenant as it is now.
@@ -114,6 +127,21 @@ ${verified.refusal.detail ?? ''}` });
     report.promoted.push(result);
     options.onWave?.(result);
   }
+  for (const [i, resource] of afterPromotion.entries()) {
+    const rollout = resource.address.slice(PREFLIGHT_TWIN_PREFIX.length);
+    if (!report.promoted.some((p) => p.rollout === rollout && p.failed.length === 0)) {
+      options.onNotice?.(`${resource.address} left as it is: its wave was not promoted (the next plan decides again)`);
+      continue;
+    }
+    try {
+      await write(gw, resource);
+    } catch (err) {
+      report.failure = { resource, error: err as Error, notAttempted: afterPromotion.slice(i + 1) };
+      return report;
+    }
+    report.written.push(resource);
+    options.onWrite?.(resource);
+  }
   return report;
 }
 
@@ -130,7 +158,11 @@ async function write(gw: GraphGateway, resource: PlanResource): Promise<void> {
       await patchAuthenticationMethodsPolicy(gw, w.body);
       return;
     case 'ConditionalAccessPolicy':
-      if (w.method === 'POST') {
+      if (w.method === 'DELETE') {
+        // Only a preflight twin is ever deleted (src/plan/preflightTwin.ts); the id is the fresh plan's.
+        if (!w.graphId) throw new Error(`${resource.address}: a DELETE without a graphId was planned`);
+        await deletePolicy(gw, w.graphId);
+      } else if (w.method === 'POST') {
         await assertPolicyNameFree(gw, String(w.body.displayName)); // another apply of the same plan may have created it meanwhile
         await createPolicy(gw, w.body);
       } else if (w.graphId) await updatePolicy(gw, w.graphId, w.body);

@@ -5,6 +5,7 @@ import { hasErrors } from '../diagnostics.js';
 import { ExitError, UserError } from '../errors.js';
 import type { GraphGateway } from '../graph/index.js';
 import type { PlanFile } from '../plan/types.js';
+import type { TenantRollouts } from '../tenant/rollouts.js';
 import type { RolloutStatus, WavesStatusReport } from '../render/wavesStatus.js';
 import { shouldUseColor } from '../render/ansi.js';
 import { confirm, endProgress, failWithDiagnostics, interruptSignal, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
@@ -72,6 +73,17 @@ export function statusReport(
 }
 
 
+/** Mermaid charts per rollout for the markdown status (issue 17.2), from the same data as `waves report`. */
+async function markdownCharts(report: WavesStatusReport, rollouts: TenantRollouts): Promise<(rollout: string) => string[]> {
+  const { rolloutReportData } = await import('../render/rolloutReportData.js');
+  const { rolloutMermaidCharts } = await import('../render/mermaid.js');
+  const sections = new Map(rolloutReportData(report, rollouts).rollouts.map((s) => [s.status.name, s]));
+  return (name) => {
+    const section = sections.get(name);
+    return section ? rolloutMermaidCharts(section) : [];
+  };
+}
+
 export function registerWaves(program: Command): void {
   const waves = program.command('waves').description('the staged rollout: per-wave readiness, gates and decisions; rollback');
 
@@ -90,12 +102,12 @@ export function registerWaves(program: Command): void {
       const gw = await openGateway(desired, opts);
       const render = await import('../render/wavesStatus.js');
       for (;;) {
-        const { report } = await readStatus(gw, desired, failOn);
+        const { report, rollouts } = await readStatus(gw, desired, failOn);
         const text =
           format === 'json'
             ? render.renderWavesStatusJson(report)
             : format === 'markdown'
-              ? render.renderWavesStatusMarkdown(report)
+              ? render.renderWavesStatusMarkdown(report, await markdownCharts(report, rollouts))
               : render.renderWavesStatusText(report, { color: shouldUseColor(process.stdout) });
         if (interval !== undefined && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
         process.stdout.write(text);
@@ -127,10 +139,14 @@ export function registerWaves(program: Command): void {
       const reasons = wu.parseReasons(opts.reason);
       const desired = loadDesiredOrExit(opts.config);
       const gw = await openGateway(desired, opts);
-      const { rows, signInFailures } = await wu.readWaveUsers(gw, desired, { rollout: opts.rollout, wave: opts.wave, reasons, all: opts.all === true, includeDisabled: true });
+      const { rows, signInFailures, preflightFailures } = await wu.readWaveUsers(gw, desired, { rollout: opts.rollout, wave: opts.wave, reasons, all: opts.all === true, includeDisabled: true });
       // The CSV is the not-ready selection (it feeds --from-file); the sign-in failures go to text and JSON.
       process.stdout.write(
-        format === 'csv' ? wu.renderWaveUsersCsv(rows) : format === 'json' ? wu.renderWaveUsersJson(rows, signInFailures) : wu.renderWaveUsersText(rows) + wu.renderSignInFailuresText(signInFailures),
+        format === 'csv'
+          ? wu.renderWaveUsersCsv(rows, reasons.length ? [] : preflightFailures)
+          : format === 'json'
+            ? wu.renderWaveUsersJson(rows, signInFailures, preflightFailures)
+            : wu.renderWaveUsersText(rows) + wu.renderSignInFailuresText(signInFailures) + wu.renderPreflightFailuresText(preflightFailures),
       );
     });
 

@@ -159,6 +159,8 @@ export interface GateSettings {
   soak?: { minHours: number };
   signInHealth?: { maxPercent: number; windowHours?: number };
   freshness?: { maxAgeHours: number };
+  /** Off unless declared: the report-only twin of the rollout's policy on the next wave (src/waves/preflight.ts). */
+  preflight?: { maxPercent: number; windowHours?: number; minSignedInUsers?: number };
 }
 
 export type RolloutStrategy = 'nestedGroups' | 'policyIncludeGroups' | 'members';

@@ -14,6 +14,7 @@ import { badRequest, GraphError, notFound } from './graphError.js';
 import { type MethodKind, type MethodRecord, M, methodsFromMask, PHONE_IDS } from './methods.js';
 import { emulatorAccessToken } from './permissions.js';
 import { type ApiResponse, UNDOCUMENTED_QUERY_MODES, type UndocumentedQueryMode } from './routes/common.js';
+import { evaluateCaPolicies } from './caEvaluation.js';
 import { signInJson } from './scenarios.js';
 import type { EmulatorServer } from './server.js';
 import type { Json } from './tenant.js';
@@ -182,8 +183,20 @@ function register(s: EmulatorServer, who: string, b: Json): Json {
   return t.registrationRow(i, t.enabledConfigIds()) ?? { id: t.userId(i), accountEnabled: false };
 }
 
+/**
+ * `{group}` instead of a user: one entry per transitive user member of that group (by id or display
+ * name), so a test can have a whole wave sign in (with `evaluate: true`, under every policy as it is).
+ */
 function addSignIns(s: EmulatorServer, e: Json): number {
   const t = s.tenant;
+  if (typeof e.group === 'string') {
+    const key = e.group.toLowerCase();
+    const g = [...t.groups.values()].find((x) => x.id.toLowerCase() === key || x.displayName.toLowerCase() === key);
+    if (!g) throw notFound(e.group);
+    let added = 0;
+    for (const i of t.transitiveMembers(g).users) added += addSignIns(s, { ...e, group: undefined, userId: t.userId(i) });
+    return added;
+  }
   const who = String(e.userId ?? e.upn ?? e.userPrincipalName ?? '');
   const i = t.resolveUser(who);
   if (i === undefined) throw notFound(who || '(no userId or upn)');
@@ -196,6 +209,9 @@ function addSignIns(s: EmulatorServer, e: Json): number {
     const result = typeof e.result === 'string' ? e.result : p?.state === 'enabledForReportingButNotEnforced' ? (errorCode === 0 ? 'reportOnlySuccess' : 'reportOnlyInterrupted') : errorCode === 0 ? 'success' : 'failure';
     applied.push({ id: e.appliedPolicyId, displayName: String(p?.displayName ?? ''), result });
   }
+  // {evaluate: true}: every enabled and report-only policy judges the sign-in (caEvaluation.ts), e.g. a
+  // preflight twin records reportOnlyInterrupted for a user with no usable MFA method.
+  if (e.evaluate === true) applied.push(...evaluateCaPolicies(t, i, errorCode).filter((p) => p.id.toLowerCase() !== String(e.appliedPolicyId ?? '').toLowerCase()));
   const baseMs = t.clock.nowMs() - Number(e.minutesAgo ?? 0) * 60_000;
   for (let k = 0; k < count; k++) {
     const entry = signInJson(t, t.newId(), i, baseMs - k * 1000, errorCode, applied);

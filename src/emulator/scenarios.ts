@@ -280,7 +280,7 @@ const APPS = [
   { appId: '1fec8e78-bce4-4aaf-ab1b-5451cc387264', appDisplayName: 'Microsoft Teams' },
 ];
 
-export function signInJson(t: Tenant, id: string, index: number, atMs: number, errorCode: number, applied: { id: string; displayName: string; result: string }[]): SignInEntry {
+export function signInJson(t: Tenant, id: string, index: number, atMs: number, errorCode: number, applied: { id: string; displayName: string; result: string; enforcedGrantControls?: string[] }[]): SignInEntry {
   const u = t.user(index);
   const app = APPS[hash32(t.seed, index, atMs % 997) % APPS.length]!;
   const failureReason =
@@ -310,7 +310,7 @@ export function signInJson(t: Tenant, id: string, index: number, atMs: number, e
     deviceDetail: { deviceId: '', displayName: null, operatingSystem: 'Windows 10', browser: 'Edge 120.0.0', isCompliant: null, isManaged: null, trustType: null },
     location: { city: 'Redmond', state: 'Washington', countryOrRegion: 'US', geoCoordinates: { altitude: null, latitude: 47.6805, longitude: -122.1209 } },
     status: { errorCode, failureReason, additionalDetails: null },
-    appliedConditionalAccessPolicies: applied.map((p) => ({ ...p, enforcedGrantControls: p.result === 'notApplied' ? [] : ['Mfa'], enforcedSessionControls: [] })),
+    appliedConditionalAccessPolicies: applied.map((p) => ({ ...p, enforcedGrantControls: p.result === 'notApplied' || p.result === 'reportOnlyNotApplied' ? [] : (p.enforcedGrantControls ?? ['Mfa']), enforcedSessionControls: [] })),
   };
 }
 

@@ -7,7 +7,7 @@
 import type { DesiredState, PolicyDocument } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { findUsers, type GraphGateway } from '../graph/index.js';
-import type { NotReadyReason, ReadinessIndex, ReadyProof, RegistrationRow, UserReadiness, WaveReadiness } from '../waves/index.js';
+import type { NotReadyReason, PreflightFailure, ReadinessIndex, ReadyProof, RegistrationRow, UserReadiness, WaveReadiness } from '../waves/index.js';
 import { NOT_READY_REASONS } from '../waves/index.js';
 import { csvCell } from './report.js';
 
@@ -140,17 +140,39 @@ export interface SignInFailureRow {
   lastAt: string;
 }
 
+/**
+ * A user of a wave not enforced yet whose sign-ins the preflight twin would have failed or blocked
+ * (the preflight gate's own list, src/waves/preflight.ts), named.
+ */
+export interface PreflightFailureRow {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  rollout: string;
+  wave: string;
+  reason: 'preflightFailure';
+  /** The twin's result on the user's last counting sign-in. */
+  result: string;
+  lastAt: string;
+  evidence: string;
+}
+
+function preflightEvidence(f: PreflightFailure, windowHours: number | undefined): string {
+  const what = f.result === 'reportOnlyInterrupted' ? `would have been asked for MFA with no usable method (${f.notReady ?? 'unknown'})` : 'would have been blocked';
+  return `report-only twin result ${f.result} at ${iso(f.at)} (${f.count} such sign-in(s)${windowHours ? ` in ${windowHours} h` : ''}, none followed by reportOnlySuccess): ${what}`;
+}
+
 /** Reads the tenant and lists the selected users of the selected waves, wave by wave in declared order. */
 export async function selectWaveUsers(gw: GraphGateway, desired: DesiredState, sel: WaveUserSelection): Promise<WaveUserRow[]> {
   return (await readWaveUsers(gw, desired, sel)).rows;
 }
 
 /** The rows, and the enforced users failing sign-in health (the gate's own list, named). */
-export async function readWaveUsers(gw: GraphGateway, desired: DesiredState, sel: WaveUserSelection): Promise<{ rows: WaveUserRow[]; signInFailures: SignInFailureRow[] }> {
+export async function readWaveUsers(gw: GraphGateway, desired: DesiredState, sel: WaveUserSelection): Promise<{ rows: WaveUserRow[]; signInFailures: SignInFailureRow[]; preflightFailures: PreflightFailureRow[] }> {
   const rollouts = chooseRollouts(desired, sel);
   const { readLiveState } = await import('../tenant/readLive.js');
   const { readRollouts } = await import('../tenant/rollouts.js');
-  const { classifyUser, explainSignInCode, indexReadiness, resolveGateSettings, resolveWidenings, rolloutReadiness, signInHealthFailures } = await import('../waves/index.js');
+  const { classifyUser, explainSignInCode, indexReadiness, preflightFailures, resolveGateSettings, resolveWidenings, rolloutReadiness, signInHealthFailures, wavePreflight } = await import('../waves/index.js');
   const live = await readLiveState(gw, desired);
   if (!live.live) throw new UserError(live.diagnostics.map((d) => d.message).join('; ') || 'the tenant could not be read');
   const read = await readRollouts(gw, { ...desired, rollouts }, live.live);
@@ -167,7 +189,17 @@ export async function readWaveUsers(gw: GraphGateway, desired: DesiredState, sel
         const settings = resolveGateSettings(o.spec.gates, waveSpec?.gates);
         return signInHealthFailures({ tenant: read.readiness, rollout: o, now: read.now, settings, widenings: resolveWidenings(o, read.readiness.audits) }).map((f) => ({ rollout: o.name, ...f }));
       });
-  const names = await namesOf(gw, [...new Set([...rows.map((r) => r.id), ...failures.map((f) => f.userId)])]);
+  // Preflight through the gate's own function, for each wave not enforced yet that declares it.
+  const preflight = read.observations.flatMap((o) => {
+    const readiness = rolloutReadiness(o.waves, index);
+    return o.waves.flatMap((wave, i) => {
+      if (wave.widened || (sel.wave !== undefined && wave.name !== sel.wave)) return [];
+      const found = preflightFailures({ now: read.now, rollout: o, tenant: read.readiness, wave, readiness: readiness[i]! }) ?? [];
+      const windowHours = wavePreflight(o.spec, wave.name)?.windowHours;
+      return found.map((f) => ({ f, rollout: o.name, wave: wave.name, evidence: preflightEvidence(f, windowHours) }));
+    });
+  });
+  const names = await namesOf(gw, [...new Set([...rows.map((r) => r.id), ...failures.map((f) => f.userId), ...preflight.map((p) => p.f.userId)])]);
   const upnOfDisabled = read.readiness.disabledUserPrincipalNames;
   const upn = (id: string) => names.get(id)?.upn || upnOfDisabled?.get(id) || id;
   return {
@@ -175,6 +207,9 @@ export async function readWaveUsers(gw: GraphGateway, desired: DesiredState, sel
     signInFailures: failures
       .map((f) => ({ id: f.userId, userPrincipalName: upn(f.userId), displayName: names.get(f.userId)?.name ?? '', rollout: f.rollout, lastErrorCode: f.lastCode, meaning: explainSignInCode(f.lastCode).meaning, lastAt: iso(f.lastAt) }))
       .sort((a, b) => a.userPrincipalName.localeCompare(b.userPrincipalName)),
+    preflightFailures: preflight
+      .map(({ f, rollout, wave, evidence }): PreflightFailureRow => ({ id: f.userId, userPrincipalName: upn(f.userId), displayName: names.get(f.userId)?.name ?? '', rollout, wave, reason: 'preflightFailure', result: f.result, lastAt: iso(f.at), evidence }))
+      .sort((a, b) => a.rollout.localeCompare(b.rollout) || a.wave.localeCompare(b.wave) || a.userPrincipalName.localeCompare(b.userPrincipalName)),
   };
 }
 
@@ -187,13 +222,27 @@ export async function notReadyUsersOfWave(gw: GraphGateway, desired: DesiredStat
 export const WAVE_USERS_CSV_HEADER = ['userPrincipalName', 'displayName', 'rollout', 'wave', 'status', 'reason', 'evidence', 'lastSignIn', 'id'] as const;
 
 /** CSV with the UPN first, so the file feeds `users … --from-file` as it is. */
-export function renderWaveUsersCsv(rows: readonly WaveUserRow[]): string {
+export function renderWaveUsersCsv(rows: readonly WaveUserRow[], preflight: readonly PreflightFailureRow[] = []): string {
   const lines = rows.map((r) => [r.userPrincipalName, r.displayName, r.rollout, r.wave, r.ready ? 'ready' : 'notReady', r.ready ? r.proof : r.reason, r.evidence, r.lastSignIn, r.id].map(csvCell).join(','));
+  // Preflight failures after the readiness rows, status `preflight`: the file still feeds the bulk commands.
+  for (const p of preflight) lines.push([p.userPrincipalName, p.displayName, p.rollout, p.wave, 'preflight', p.reason, p.evidence, p.lastAt, p.id].map(csvCell).join(','));
   return `${[WAVE_USERS_CSV_HEADER.join(','), ...lines].join('\n')}\n`;
 }
 
-export function renderWaveUsersJson(rows: readonly WaveUserRow[], signInFailures: readonly SignInFailureRow[] = []): string {
-  return `${JSON.stringify({ formatVersion: 1, users: rows, signInFailures }, null, 2)}\n`;
+export function renderWaveUsersJson(rows: readonly WaveUserRow[], signInFailures: readonly SignInFailureRow[] = [], preflightFailures: readonly PreflightFailureRow[] = []): string {
+  return `${JSON.stringify({ formatVersion: 1, users: rows, signInFailures, preflightFailures }, null, 2)}\n`;
+}
+
+/** The users of the next wave the preflight twin would have failed or blocked, named (text). */
+export function renderPreflightFailuresText(failures: readonly PreflightFailureRow[]): string {
+  if (failures.length === 0) return '';
+  const out: string[] = [];
+  for (const head of [...new Set(failures.map((f) => `${f.rollout}/${f.wave}`))]) {
+    const inWave = failures.filter((f) => `${f.rollout}/${f.wave}` === head);
+    out.push(`\nPreflight ${plain(head)}: ${inWave.length} user(s) would have failed or been blocked under the report-only twin:`);
+    for (const f of inWave) out.push(`  ${plain(f.userPrincipalName)}${f.displayName ? ` (${plain(f.displayName)})` : ''}  ${f.reason}`, `    evidence: ${plain(f.evidence)}`);
+  }
+  return `${out.join('\n')}\n`;
 }
 
 /** The enforced users failing sign-in health, named (text). */

@@ -21,6 +21,7 @@ import {
   projectOnto,
   unknownConditionalAccessProperties,
 } from './normalise.js';
+import { planPreflightTwins } from './preflightTwin.js';
 import { checkEmergencyExclusions, checkMfaMethodsAvailable, emergencyIdentities, emergencyOptOutNotice, type PolicyAfterPlan } from './safety.js';
 import { PLAN_FORMAT_VERSION, planWrite, type PlanFile, type PlanResource, type ResourceKind, type WavePlan } from './types.js';
 
@@ -93,11 +94,24 @@ export function buildPlan(input: PlanInput): PlanFile {
       diagnostics.push({ severity: 'error', code: 'ER032', message: `${hits.length} live CA policies are named "${doc.spec.displayName}" (ids ${hits.map((h) => String(h.id)).join(', ')}): rename or delete one so the policy can be matched`, ...src });
       continue;
     }
-    const resource = caResource(doc, want, hits[0], label, src);
+    const resource = caResource(`ConditionalAccessPolicy.${doc.name}`, doc.spec.displayName, want, hits[0], label, src);
     // The safety rules judge the body that will be sent (the desired object when nothing is sent).
     policiesAfter.push({ displayName: doc.spec.displayName, managed: true, policy: resource.write?.body ?? want, source: src });
     resources.push(resource);
     if (hits[0]) diagnostics.push(...unknownLiveProperties(hits[0], src));
+  }
+  // The preflight twins (src/plan/preflightTwin.ts): planned like any policy, judged by the same safety rules.
+  const preflight = planPreflightTwins(desired, live, input.waves);
+  diagnostics.push(...preflight.diagnostics);
+  for (const twin of preflight.twins) {
+    if (twin.live) matched.add(twin.live);
+    if (twin.leaveAsIs) {
+      policiesAfter.push({ displayName: twin.displayName, managed: true, policy: liveConditionalAccess(twin.live!), source: twin.source });
+      continue;
+    }
+    const resource = twin.want ? caResource(twin.address, twin.displayName, twin.want, twin.live, label, twin.source) : caRemoval(twin.address, twin.live!, label, twin.source);
+    if (twin.want) policiesAfter.push({ displayName: twin.displayName, managed: true, policy: resource.write?.body ?? twin.want, source: twin.source });
+    resources.push(resource);
   }
   for (const p of live.conditionalAccessPolicies) {
     if (!matched.has(p)) policiesAfter.push({ displayName: String(p.displayName), managed: false, policy: liveConditionalAccess(p) });
@@ -184,19 +198,19 @@ function methodResource(
 }
 
 function caResource(
-  doc: PolicyDocument<'ConditionalAccessPolicy'>,
+  address: string,
+  displayName: string,
   want: Json,
   live: Json | undefined,
   label: (id: string) => string,
   source: { file: string; line: number },
 ): PlanResource {
-  const address = `ConditionalAccessPolicy.${doc.name}`;
   const after = comparableConditionalAccess(labelIds(want, label) as Json);
   if (!live) {
     return {
       address,
       kind: 'ConditionalAccessPolicy',
-      displayName: doc.spec.displayName,
+      displayName,
       action: 'create',
       changes: fieldChanges({}, after),
       fingerprint: fingerprintOf(undefined),
@@ -210,11 +224,28 @@ function caResource(
     address,
     kind: 'ConditionalAccessPolicy',
     graphId: String(live.id),
-    displayName: doc.spec.displayName,
+    displayName,
     action: changes.length ? 'update' : 'noop',
     changes,
     fingerprint: fingerprintOf(liveFull, live.modifiedDateTime),
     ...(changes.length ? { write: planWrite('PATCH', `${CA_POLICIES_PATH}/${String(live.id)}`, String(live.id), caUpdateBody(want, comparable(liveFull))) } : {}),
+    source,
+  };
+}
+
+/** A CA policy the tool owns that must go (a preflight twin whose wave was promoted): DELETE, a soft delete Graph can restore. */
+function caRemoval(address: string, live: Json, label: (id: string) => string, source: { file: string; line: number }): PlanResource {
+  const liveFull = liveConditionalAccess(live);
+  const id = String(live.id);
+  return {
+    address,
+    kind: 'ConditionalAccessPolicy',
+    graphId: id,
+    displayName: String(live.displayName),
+    action: 'delete',
+    changes: fieldChanges(comparableConditionalAccess(labelIds(liveFull, label) as Json), {}),
+    fingerprint: fingerprintOf(liveFull, live.modifiedDateTime),
+    write: planWrite('DELETE', `${CA_POLICIES_PATH}/${id}`, id, {}),
     source,
   };
 }

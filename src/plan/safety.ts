@@ -109,7 +109,8 @@ export function checkWriteSafety(
   context: { methodConfigurations?: Record<string, Json>; label?: (id: string) => string } = {},
 ): Diagnostic[] {
   const policies: PolicyAfterPlan[] = writes
-    .filter((w) => w.kind === 'ConditionalAccessPolicy' && w.write)
+    // A DELETE sends no body: a policy that is gone excludes nobody and locks nobody out.
+    .filter((w) => w.kind === 'ConditionalAccessPolicy' && w.write && w.write.method !== 'DELETE')
     .map((w) => ({ displayName: w.displayName, managed: true, policy: w.write!.body, ...(w.source ? { source: w.source } : {}) }));
   const out = checkEmergencyExclusions(policies, emergency, context.label ?? ((id) => id));
   if (context.methodConfigurations) {

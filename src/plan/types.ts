@@ -25,7 +25,8 @@ export interface PlanChange {
  * (src/apply/staleness.ts), so an edited plan file can never steer a write.
  */
 export interface PlanWrite {
-  method: 'PATCH' | 'POST';
+  /** DELETE only for objects the tool itself owns (a preflight twin); its body is empty. */
+  method: 'PATCH' | 'POST' | 'DELETE';
   /** Graph path relative to the v1.0 root. */
   path: string;
   /** The object written to; null for a create. */

@@ -128,7 +128,8 @@ export function renderWavesStatusText(report: WavesStatusReport, options: { colo
   return `${out.join('\n')}\n`;
 }
 
-export function renderWavesStatusMarkdown(report: WavesStatusReport): string {
+/** `charts`: markdown lines drawn under a rollout's table (src/render/mermaid.ts), by rollout name. */
+export function renderWavesStatusMarkdown(report: WavesStatusReport, charts?: (rollout: string) => string[]): string {
   const out: string[] = [`### Rollout status (${escapeMarkdown(report.evaluatedAt)})`, ''];
   for (const r of report.rollouts) {
     out.push(`#### ${escapeMarkdown(r.name)} (${escapeMarkdown(r.strategy)})`, '');
@@ -150,6 +151,8 @@ export function renderWavesStatusMarkdown(report: WavesStatusReport): string {
     }
     const disabled = disabledLines(r);
     if (disabled.length) out.push('', 'Disabled accounts (listed, not counted):', '', ...disabled.map((l) => `- ${escapeMarkdown(l.trim())}`));
+    const drawn = charts?.(r.name) ?? [];
+    if (drawn.length) out.push('', ...drawn);
     const held = r.waves.filter((w) => w.decision === 'hold');
     for (const w of held) {
       out.push('', `Held: **${escapeMarkdown(w.wave)}**`);

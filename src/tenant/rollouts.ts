@@ -17,8 +17,9 @@ import {
   type GraphGateway,
 } from '../graph/index.js';
 import { resolveRef } from '../plan/directory.js';
+import { findPreflightTwin } from '../plan/preflightTwin.js';
 import type { AuditEvent, ReadinessInput, RegistrationRow, RolloutObservation, SignInEvent, WaveObservation, WaveStatus } from '../waves/index.js';
-import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, evaluateRollout, resolveGateSettings, toSignInEvent } from '../waves/index.js';
+import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, evaluateRollout, preflightWindowHours, resolveGateSettings, rolloutHasPreflight, toSignInEvent } from '../waves/index.js';
 import type { LiveState } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -144,6 +145,7 @@ async function observeRollout(gw: GraphGateway, desired: DesiredState, live: Liv
     for (const id of targetUsers) enforced.add(id);
   }
   const targetSet = new Set(targetUsers);
+  const preflightTwin = rolloutHasPreflight(spec) ? findPreflightTwin(desired, live, doc) : undefined;
 
   const waves: WaveObservation[] = waveGroups.map((w, i) => {
     const memberIds = memberLists[i]!;
@@ -157,6 +159,7 @@ async function observeRollout(gw: GraphGateway, desired: DesiredState, live: Liv
     spec,
     ...(targetGroupId ? { targetGroupId } : {}),
     ...(livePolicy?.id ? { policyId: String(livePolicy.id) } : {}),
+    ...(preflightTwin?.id ? { preflightTwinId: String(preflightTwin.id) } : {}),
     waves,
     enforcedUserIds: enforced,
   };
@@ -240,6 +243,7 @@ function signInWindowHours(desired: DesiredState): number {
   let hours = 0;
   for (const r of desired.rollouts) {
     for (const w of r.spec.waves) hours = Math.max(hours, resolveGateSettings(r.spec.gates, w.gates).signInHealth.windowHours);
+    hours = Math.max(hours, preflightWindowHours(r.spec)); // the preflight twin's results are in the same sign-ins
   }
   return hours;
 }

@@ -9,6 +9,7 @@ import type { ReadinessIndex, WaveReadiness } from './readiness.js';
 import type { ReadinessInput, RolloutObservation, WaveObservation, Widening } from './types.js';
 import { failingUsers, SIGN_IN_CODES, type FailingUser } from './signInCodes.js';
 import { HOUR_MS, parseTime, round1 } from './time.js';
+import { preflightGate } from './preflight.js';
 
 export interface ResolvedGateSettings {
   mfaCapable: { minPercent: number };
@@ -58,6 +59,8 @@ export interface GateContext {
 
 export interface GateProvider {
   gate: string;
+  /** Whether the gate applies to this wave at all (default: always); a gate that is off shows no row. */
+  appliesTo?(ctx: GateContext): boolean;
   evaluate(ctx: GateContext): WaveGateResult;
 }
 
@@ -246,7 +249,7 @@ export const freshnessGate: GateProvider = {
   },
 };
 
-export const DEFAULT_GATE_PROVIDERS: readonly GateProvider[] = [mfaCapableGate, soakGate, signInHealthGate, freshnessGate];
+export const DEFAULT_GATE_PROVIDERS: readonly GateProvider[] = [mfaCapableGate, soakGate, signInHealthGate, freshnessGate, preflightGate];
 
 /** Runs one provider; a throw becomes `inconclusive`. A malformed result is treated the same way. */
 export function runGate(provider: GateProvider, ctx: GateContext): WaveGateResult {
@@ -260,5 +263,14 @@ export function runGate(provider: GateProvider, ctx: GateContext): WaveGateResul
 }
 
 export function evaluateWaveGates(ctx: GateContext, providers: readonly GateProvider[] = DEFAULT_GATE_PROVIDERS): WaveGateResult[] {
-  return providers.map((p) => runGate(p, ctx));
+  return providers.filter((p) => isApplicable(p, ctx)).map((p) => runGate(p, ctx));
+}
+
+/** A provider whose `appliesTo` throws still runs (and turns the error into `inconclusive`): never a silent skip. */
+function isApplicable(p: GateProvider, ctx: GateContext): boolean {
+  try {
+    return p.appliesTo?.(ctx) ?? true;
+  } catch {
+    return true;
+  }
 }

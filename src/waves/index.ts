@@ -23,3 +23,5 @@ export { auditWidenedAt, readMembershipChange, resolveWidenings } from './histor
 export type { WideningQuery } from './history.js';
 export { DEFAULT_ETA_BASIS_DAYS, estimateEta, evaluateRollout } from './decide.js';
 export type { EtaQuery, EvaluateOptions } from './decide.js';
+export { PREFLIGHT_DEFAULTS, measurePreflight, preflightFailures, preflightGate, preflightWindowHours, resolvePreflight, rolloutHasPreflight, wavePreflight } from './preflight.js';
+export type { PreflightFailure, PreflightMeasurement, PreflightResult, ResolvedPreflight } from './preflight.js';

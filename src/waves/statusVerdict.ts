@@ -29,8 +29,8 @@ export type FailOn = 'attention' | 'hold';
  * still running. Inconclusive soak/freshness/sign-in coverage settle by themselves (an audit event not
  * ingested yet minutes after a promotion), so they hold too.
  */
-const EXPECTED_FAIL = new Set(['mfaCapable', 'soak']);
-const SETTLING_INCONCLUSIVE = new Set(['soak', 'freshness', 'signInHealth', 'mfaCapable']);
+const EXPECTED_FAIL = new Set(['mfaCapable', 'soak', 'preflight']);
+const SETTLING_INCONCLUSIVE = new Set(['soak', 'freshness', 'signInHealth', 'mfaCapable', 'preflight']);
 
 const SOURCE_NAMES: Record<string, string> = { registrations: 'the registration report', audits: 'the directory audit log', signIns: 'the sign-in log' };
 

@@ -148,6 +148,8 @@ export interface RolloutObservation {
    * of the included groups), used by the sign-in health gate and for "new users" counting.
    */
   enforcedUserIds: ReadonlySet<string>;
+  /** Id of the live report-only twin of the rollout's policy (src/plan/preflightTwin.ts), when it exists. */
+  preflightTwinId?: string;
 }
 
 export interface RolloutEvaluationInput {

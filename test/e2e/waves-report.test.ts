@@ -5,7 +5,6 @@
 //   under .tmp/test-output/waves-report/.
 // - scale tenant (100,000 users), in-process: the page stays under 2 MB and still renders in the browser.
 // Chromium missing is a FAILURE, not a skip: `.ci/run` installs it.
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +16,7 @@ import { connectGraph } from '../../src/graph/index.js';
 import { LISTED_USERS } from '../../src/render/rolloutReportData.js';
 import type { WaveStatus } from '../../src/waves/index.js';
 import { REPO_ROOT, runCli, STACK_TRACE } from '../helpers/cli.js';
+import { chromium } from '../helpers/chromium.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
 import { applyCli } from '../helpers/waves.js';
 
@@ -27,26 +27,6 @@ afterEach(async () => {
   await tenant?.close();
   tenant = undefined;
 });
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Headless Chromium with every network request refused (no DNS, a dead proxy); fails when chromium is not on PATH. */
-function chromium(args: string[], profile: string): Promise<Run> {
-  const base = ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--host-resolver-rules=MAP * ~NOTFOUND', '--proxy-server=127.0.0.1:9', '--enable-logging=stderr', '--v=0'];
-  return new Promise((resolve, reject) => {
-    execFile('chromium', [...base, ...args], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new Error('chromium is not on PATH: install Debian\u2019s package (apt-get install -y chromium); .ci/run does when it is missing'));
-        return;
-      }
-      resolve({ code: error ? Number((error as { code?: unknown }).code) || 1 : 0, stdout, stderr });
-    });
-  });
-}
 
 /** No reference that would reach the network or the disk at view time. */
 function expectSelfContained(html: string): void {

@@ -21,6 +21,13 @@ describe('plan files', () => {
     expect(`${JSON.stringify(readPlanFile(file), null, 2)}\n`).toBe(readFileSync(file, 'utf8'));
   });
 
+  it('reads a plan whose write deletes a preflight twin (DELETE, empty body)', () => {
+    const plan = changedPlan();
+    const twin = { ...plan.resources[0]!, address: 'PreflightTwin.mfa-enforcement', action: 'delete' as const, write: { method: 'DELETE' as const, path: '/identity/conditionalAccess/policies/x', graphId: 'x', body: {} } };
+    const file = save('delete.json', { ...plan, resources: [...plan.resources, twin] });
+    expect(readPlanFile(file).resources.at(-1)?.write?.method).toBe('DELETE');
+  });
+
   it('refuses an older format version, saying which tool made it and to plan again', () => {
     const file = save('v1.json', { ...changedPlan(), formatVersion: 1, toolVersion: '0.0.9' });
     expect(() => readPlanFile(file)).toThrow(`${file} has plan format version 1 (made by entra-rollout "0.0.9"); this entra-rollout reads version 2: plan again`);
@@ -31,7 +38,8 @@ describe('plan files', () => {
     const cases: Array<[unknown, string]> = [
       [{ ...plan, graphEndpoint: undefined }, '"graphEndpoint" is not a string'],
       [{ ...plan, resources: [{ ...plan.resources[0], action: 'destroy' }] }, 'resources[0].action is not one of create, update, delete, noop'],
-      [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'DELETE', path: '/x', graphId: null, body: {} } }] }, 'resources[0].write.method is not PATCH or POST'],
+      // DELETE became a plan write with the preflight twin (issue 17.3); PUT never is one.
+      [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'PUT', path: '/x', graphId: null, body: {} } }] }, 'resources[0].write.method is not PATCH, POST or DELETE'],
       [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'PATCH', path: '/x', graphId: 7, body: {} } }] }, 'resources[0].write.graphId is neither a string nor null'],
       [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'PATCH', path: '/x', graphId: null, body: [] } }] }, 'resources[0].write.body is not an object'],
       [{ ...plan, waves: [{ ...sampleWaves()[0], gates: 'all pass' }] }, 'waves[0].gates is not a list of {gate, status, message}'],
