@@ -79,3 +79,8 @@ export async function createPolicy(
 export async function updatePolicy(gw: GraphGateway, id: string, patch: Record<string, unknown>): Promise<void> {
   await gw.patch(`${POLICIES}/${seg(id)}`, stripReadOnlyPolicyFields(patch));
 }
+
+/** Deletes a CA policy (the preflight twin the tool owns; Graph answers 204). */
+export async function deletePolicy(gw: GraphGateway, id: string): Promise<void> {
+  await gw.delete(`${POLICIES}/${seg(id)}`);
+}
