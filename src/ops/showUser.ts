@@ -21,7 +21,7 @@ export interface RolloutFacts {
   policyName: string;
   policyDisplayName?: string;
   /** The live CA policy; undefined when no policy of that display name exists (not created yet). */
-  livePolicy?: { id: string; state: string; includeUsers: string[]; excludeUsers: string[]; includeGroups: string[]; excludeGroups: string[]; includeRoles: string[] };
+  livePolicy?: { id: string; state: string; includeUsers: string[]; excludeUsers: string[]; includeGroups: string[]; excludeGroups: string[]; includeRoles: string[]; excludeRoles: string[] };
   targetGroup?: { ref: string; id: string };
   /** nestedGroups: the ids of groups nested directly in the target group (widened waves). */
   nestedGroupIds?: string[];
@@ -50,8 +50,10 @@ export interface UserShowInput {
   rollouts: RolloutFacts[];
   /** Every live CA policy (to say which apply to the user, and why); undefined when not read. */
   caPolicies?: Json[];
+  /** The directory roles the user holds (transitively), with their template ids; undefined when not read. */
+  directoryRoles?: Array<{ id: string; displayName?: string; roleTemplateId?: string }>;
   /** Sources that could not be read, with the reason (each makes its part of the report "unknown"). */
-  unavailable: Partial<Record<'registration' | 'methods' | 'perUserMfa' | 'audits' | 'signIns' | 'methodsPolicy' | 'membership' | 'caPolicies', string>>;
+  unavailable: Partial<Record<'registration' | 'methods' | 'perUserMfa' | 'audits' | 'signIns' | 'methodsPolicy' | 'membership' | 'caPolicies' | 'roles', string>>;
 }
 
 export type MethodUsability = true | false | null;
@@ -129,6 +131,8 @@ export interface UserReport {
   audit: { from: string; abandonedAuthenticatorAt?: string; lastRegistrationAt?: string; timeline: SecurityInfoEvent[] };
   /** Every live CA policy that applies (or may apply) to the user, and why; null when they could not be read. */
   caPolicies: CaPolicyScope[] | null;
+  /** The directory roles the user holds (what CA's includeRoles names by template id); null when they could not be read. */
+  directoryRoles: Array<{ displayName?: string; roleTemplateId: string }> | null;
   rollouts: RolloutReport[];
   signIns: { from: string; total: number; failed: number; mfaRelated: number; recent: SignInReport[] };
   unavailable: UserShowInput['unavailable'];
@@ -149,7 +153,7 @@ export interface CaPolicyScope {
   id: string;
   displayName: string;
   state: string;
-  /** `yes`: the user is in scope; `maybe`: through a directory role or a guest type that is not read per user. */
+  /** `yes`: the user is in scope; `maybe`: through a directory role when the user's roles could not be read. */
   applies: 'yes' | 'maybe';
   why: string;
 }
@@ -335,18 +339,28 @@ function rolloutReport(r: RolloutFacts, input: UserShowInput): RolloutReport {
   if (!memberOf) return { ...out, reason: `group membership could not be read: ${input.unavailable.membership ?? 'unknown error'}` };
   if (!live) return { ...out, policyApplies: 'no', reason: `the CA policy "${r.policyDisplayName ?? r.policyName}" does not exist in the tenant yet` };
   const userId = lower(input.user.id);
+  const roles = heldRoles(input);
   if (live.excludeUsers.map(lower).includes(userId)) return { ...out, policyApplies: 'no', reason: 'the user is excluded from the policy by id' };
   const excludedBy = live.excludeGroups.find((g) => memberOf.has(lower(g)));
   if (excludedBy) return { ...out, policyApplies: 'no', reason: `the user is in an excluded group (${excludedBy})` };
+  const excludedRole = roles ? live.excludeRoles.map(lower).find((id) => roles.has(id)) : undefined;
+  if (excludedRole) return { ...out, policyApplies: 'no', reason: `the user holds an excluded directory role (${roles!.get(excludedRole)})` };
   const includeAll = live.includeUsers.some((u) => lower(u) === 'all');
   const includedBy = live.includeGroups.find((g) => memberOf.has(lower(g)));
   const byId = live.includeUsers.map(lower).includes(userId);
-  if (!includeAll && !includedBy && !byId) {
+  const byRole = roles ? live.includeRoles.map(lower).find((id) => roles.has(id)) : undefined;
+  if (!includeAll && !includedBy && !byId && !byRole) {
     const where = r.strategy === 'policyIncludeGroups' ? 'any group the policy includes' : `the target group ${r.targetGroup?.ref ?? ''}`.trim();
-    const roles = live.includeRoles.length ? ' (directory-role includes are not checked)' : '';
-    return { ...out, policyApplies: 'no', reason: `the user is not in ${where}: no widened wave holds them yet${roles}` };
+    const unread = live.includeRoles.length && !roles ? ` (the policy also includes directory roles, and the user's roles could not be read: ${input.unavailable.roles ?? 'not read'})` : '';
+    return { ...out, policyApplies: unread ? 'unknown' : 'no', reason: `the user is not in ${where}: no widened wave holds them yet${unread}` };
   }
-  const via = includeAll ? 'the policy includes all users' : byId ? 'the policy includes the user by id' : `via ${lower(includedBy ?? '') === lower(r.targetGroup?.id ?? '-') ? `the target group ${r.targetGroup?.ref}` : `included group ${includedBy}`}`;
+  const via = includeAll
+    ? 'the policy includes all users'
+    : byId
+      ? 'the policy includes the user by id'
+      : includedBy
+        ? `via ${lower(includedBy) === lower(r.targetGroup?.id ?? '-') ? `the target group ${r.targetGroup?.ref}` : `included group ${includedBy}`}`
+        : `via the directory role ${roles!.get(byRole!)}, which the policy includes`;
   if (live.state === 'enabled') return { ...out, policyApplies: 'enforced', reason: `enforced ${via}` };
   if (live.state === 'enabledForReportingButNotEnforced') return { ...out, policyApplies: 'reportOnly', reason: `in scope ${via}, but the policy is report-only: evaluated, not enforced` };
   return { ...out, policyApplies: 'no', reason: `in scope ${via}, but the policy is ${live.state}` };
@@ -390,10 +404,19 @@ function securityInfoTimeline(audits: readonly AuditEvent[]): SecurityInfoEvent[
   return out.sort((a, b) => a.at.localeCompare(b.at));
 }
 
+/** The user's directory roles by lower-cased template id → name; undefined when they could not be read. */
+function heldRoles(input: UserShowInput): Map<string, string> | undefined {
+  if (!input.directoryRoles) return undefined;
+  const out = new Map<string, string>();
+  for (const r of input.directoryRoles) if (r.roleTemplateId) out.set(lower(r.roleTemplateId), r.displayName ?? r.roleTemplateId);
+  return out;
+}
+
 /**
  * Whether a live CA policy covers the user, and why (conditions.users): excluded by id, group, role or
  * guest type wins; then all users, the user by id, an included group, a guest type (userType Guest),
- * or a directory role. Role membership is not read per user, so a role include is `maybe` (said for an
+ * or a directory role. Roles are compared by template id (what includeRoles holds; a directoryRole's
+ * roleTemplateId). Only when the user's roles could not be read is a role include `maybe` (said for an
  * admin, whom the registration report flags). Policies that do not cover the user are left out.
  */
 function caPolicyScope(p: Json, input: UserShowInput, row: RegistrationRow | undefined): CaPolicyScope[] {
@@ -401,24 +424,28 @@ function caPolicyScope(p: Json, input: UserShowInput, row: RegistrationRow | und
   const ids = (k: string) => strings(users[k]).map(lower);
   const userId = lower(input.user.id);
   const memberOf = input.memberOf;
+  const roles = heldRoles(input);
   const guest = lower(input.user.userType ?? '') === 'guest';
   const base = { id: String(p.id ?? ''), displayName: String(p.displayName ?? p.id ?? ''), state: String(p.state ?? 'unknown') };
   if (ids('excludeUsers').includes(userId)) return [];
   if (memberOf && ids('excludeGroups').some((g) => memberOf.has(g))) return [];
+  if (roles && ids('excludeRoles').some((r) => roles.has(r))) return [];
   if (guest && users.excludeGuestsOrExternalUsers) return [];
   const isAdmin = input.registration?.isAdmin === true;
   let found: { applies: 'yes' | 'maybe'; why: string } | undefined;
   const includeUsers = ids('includeUsers');
   const group = memberOf ? ids('includeGroups').find((g) => memberOf.has(g)) : undefined;
+  const role = roles ? ids('includeRoles').find((r) => roles.has(r)) : undefined;
   if (includeUsers.includes('all')) found = { applies: 'yes', why: 'includes all users' };
   else if (includeUsers.includes(userId)) found = { applies: 'yes', why: 'includes the user by id' };
   else if (group) found = { applies: 'yes', why: `includes group ${group}, which holds the user (nesting followed)` };
   else if (guest && (includeUsers.includes('guestsorexternalusers') || users.includeGuestsOrExternalUsers)) found = { applies: 'yes', why: 'includes guests or external users, and the user is a guest' };
-  else if (ids('includeRoles').length > 0 && (isAdmin || row === undefined)) {
-    found = { applies: 'maybe', why: `includes directory roles (${ids('includeRoles').join(', ')})${isAdmin ? ' and the user holds an admin role' : ''}; role membership is not read per user` };
+  else if (role) found = { applies: 'yes', why: `includes the directory role ${roles!.get(role)} (${role}), which the user holds` };
+  else if (!roles && ids('includeRoles').length > 0 && (isAdmin || row === undefined)) {
+    found = { applies: 'maybe', why: `includes directory roles (${ids('includeRoles').join(', ')})${isAdmin ? ' and the user holds an admin role' : ''}; the user's roles could not be read` };
   }
   if (!found) return [];
-  const roleExcluded = ids('excludeRoles').length > 0 && isAdmin;
+  const roleExcluded = !roles && ids('excludeRoles').length > 0 && isAdmin;
   return [{ ...base, ...found, ...(roleExcluded ? { applies: 'maybe' as const, why: `${found.why}; it also excludes directory roles the user may hold` } : {}) }];
 }
 
@@ -506,6 +533,7 @@ export function buildUserReport(input: UserShowInput): UserReport {
       timeline: securityInfoTimeline(input.audits),
     },
     caPolicies: input.caPolicies ? input.caPolicies.flatMap((p) => caPolicyScope(p, input, row)) : null,
+    directoryRoles: input.directoryRoles ? input.directoryRoles.flatMap((d) => (d.roleTemplateId ? [{ ...(d.displayName ? { displayName: d.displayName } : {}), roleTemplateId: d.roleTemplateId }] : [])) : null,
     rollouts: input.rollouts.map((x) => rolloutReport(x, input)),
     signIns: {
       from: input.signInsFrom,

@@ -18,6 +18,8 @@ import {
   listDirectoryAudits,
   listMemberGroupIds,
   listMethods,
+  listUserDirectoryRoles,
+  rolesWithheld,
   listPolicies,
   listSignIns,
   type GraphGateway,
@@ -64,6 +66,7 @@ function livePolicyFacts(policy: Json): NonNullable<RolloutFacts['livePolicy']> 
     includeGroups: list(users.includeGroups),
     excludeGroups: list(users.excludeGroups),
     includeRoles: list(users.includeRoles),
+    excludeRoles: list(users.excludeRoles),
   };
 }
 
@@ -161,7 +164,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
   let policiesError: string | undefined;
   // Every CA policy, not only the rollouts': the helpdesk asks why the user is prompted (admin roles, guests, …).
   const policies = optional(() => listPolicies(gw) as Promise<unknown> as Promise<Json[]>, (r) => (policiesError = unavailable.caPolicies = r));
-  const [registration, methods, perUserMfa, audits, signIns, methodsPolicy, rollouts] = await Promise.all([
+  const [registration, methods, perUserMfa, audits, signIns, methodsPolicy, rollouts, roles] = await Promise.all([
     // The report omits disabled users: a 404 is "no row", not a failure.
     optional(() => getUserRegistrationDetails(gw, id), (r) => (unavailable.registration = r)),
     optional(() => listMethods(gw, id), (r) => (unavailable.methods = r)),
@@ -173,7 +176,15 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
     optional(() => listSignIns(gw, { filter: `userId eq '${quoted}' and createdDateTime ge ${odataTime(signInsFromMs)}`, select: SIGNIN_SELECT }), (r) => (unavailable.signIns = r)),
     optional(() => getAuthenticationMethodsPolicy(gw) as Promise<unknown> as Promise<Json>, (r) => (unavailable.methodsPolicy = r)),
     policies.then((live) => Promise.all(desired.rollouts.map((doc) => rolloutFacts(gw, desired, doc, live, policiesError)))),
+    // CA includes roles by template id; the user's roles answer "does CA001 (admins) apply?" with yes or no.
+    optional(() => listUserDirectoryRoles(gw, id), (r) => (unavailable.roles = r)),
   ]);
+  // Roles without their template id: Graph withheld them (the app may not read directory roles), so
+  // which roles the user holds is unknown, not "none".
+  if (roles && rolesWithheld(roles)) {
+    unavailable.roles = 'Graph returned the directory roles with limited information (no roleTemplateId): grant RoleManagement.Read.Directory';
+  }
+  const directoryRoles = roles && !unavailable.roles ? roles : undefined;
   const methodConfigurations = methodsPolicy ? configurationsOf(methodsPolicy) : undefined;
 
   const asked = new Set<string>();
@@ -203,6 +214,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
     signInsFrom: odataTime(signInsFromMs),
     ...(methodConfigurations ? { methodConfigurations } : {}),
     ...(memberOf ? { memberOf } : {}),
+    ...(directoryRoles ? { directoryRoles } : {}),
     rollouts,
     ...(livePolicies ? { caPolicies: livePolicies } : {}),
     unavailable,
