@@ -20,7 +20,7 @@ import {
 } from '../graph/index.js';
 import { readRolloutHistory } from '../tenant/rollouts.js';
 import { rollbacksSince } from '../waves/history.js';
-import type { AuditEvent, RolloutObservation, WaveObservation } from '../waves/index.js';
+import { caIncludeGroups, caUsersOf, withIncludeGroups, type AuditEvent, type RolloutObservation, type WaveObservation } from '../waves/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -59,19 +59,16 @@ async function readPolicy(gw: GraphGateway, o: RolloutObservation): Promise<Json
   return policy;
 }
 
-function includeGroupsOf(policy: Json): string[] {
-  const users = ((policy.conditions as Json | undefined)?.users ?? {}) as Json;
-  return Array.isArray(users.includeGroups) ? users.includeGroups.map(String) : [];
-}
-
-/** The PATCH carries every user condition as the policy has it now (read just before), with includeGroups changed. */
+/**
+ * The PATCH carries every user condition as the policy has it now (read just before), with
+ * includeGroups changed; a policy left including nobody says `includeUsers: ["None"]` (withIncludeGroups).
+ */
 async function setPolicyIncludeGroups(gw: GraphGateway, o: RolloutObservation, policy: Json, change: (ids: string[]) => string[]): Promise<{ changed: number }> {
-  const users = { ...(((policy.conditions as Json | undefined)?.users ?? {}) as Json) };
-  const before = includeGroupsOf(policy);
+  const before = caIncludeGroups(policy);
   const after = change(before);
   const same = before.length === after.length && before.every((id, i) => id === after[i]);
   if (same) return { changed: 0 };
-  await gw.patch(`/identity/conditionalAccess/policies/${encodeURIComponent(o.policyId!)}`, { conditions: { users: { ...users, includeGroups: after } } });
+  await gw.patch(`/identity/conditionalAccess/policies/${encodeURIComponent(o.policyId!)}`, { conditions: { users: withIncludeGroups(caUsersOf(policy), after) } });
   return { changed: 1 };
 }
 
@@ -87,7 +84,7 @@ async function readWidened(gw: GraphGateway, o: RolloutObservation): Promise<{ w
     }
     case 'policyIncludeGroups': {
       const policy = await readPolicy(gw, o);
-      const included = new Set(includeGroupsOf(policy).map((id) => id.toLowerCase()));
+      const included = new Set(caIncludeGroups(policy).map((id) => id.toLowerCase()));
       return { widened: (w) => included.has(w.groupId.toLowerCase()), policy };
     }
     case 'members': {

@@ -23,3 +23,4 @@ export { auditWidenedAt, readMembershipChange, resolveWidenings } from './histor
 export type { WideningQuery } from './history.js';
 export { DEFAULT_ETA_BASIS_DAYS, estimateEta, evaluateRollout } from './decide.js';
 export type { EtaQuery, EvaluateOptions } from './decide.js';
+export { caIncludeGroups, caUsersOf, includesNobody, policyWithIncludeGroups, withIncludeGroups } from './caUsers.js';
