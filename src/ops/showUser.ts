@@ -6,7 +6,7 @@
  * Secrets never reach the report: a TAP is listed by its state and lifetime, never its code.
  */
 import type { AuditEvent, NotReadyReason, ReadinessInput, ReadyProof, RegistrationRow } from '../waves/index.js';
-import { classifyUser, explainSignInCode, indexReadiness, toSignInEvent } from '../waves/index.js';
+import { classifyUser, explainSignInCode, indexReadiness, rolloutStrategy, toSignInEvent, type TargetFacts } from '../waves/index.js';
 import { perUserMfaSkipsReset } from './userOps.js';
 
 type Json = Record<string, unknown>;
@@ -23,8 +23,8 @@ export interface RolloutFacts {
   /** The live CA policy; undefined when no policy of that display name exists (not created yet). */
   livePolicy?: { id: string; state: string; includeUsers: string[]; excludeUsers: string[]; includeGroups: string[]; excludeGroups: string[]; includeRoles: string[]; excludeRoles: string[] };
   targetGroup?: { ref: string; id: string };
-  /** nestedGroups: the ids of groups nested directly in the target group (widened waves). */
-  nestedGroupIds?: string[];
+  /** What the strategy observes waves from (src/tenant/rollouts.ts readTargetFacts); empty when not read. */
+  facts?: TargetFacts;
   waves: Array<{ name: string; group: string; groupId: string }>;
   error?: string;
 }
@@ -325,13 +325,12 @@ function rolloutReport(r: RolloutFacts, input: UserShowInput): RolloutReport {
   if (r.error) return { ...base, waves: [], policyApplies: 'unknown', reason: r.error, error: r.error };
   const memberOf = input.memberOf;
   const has = (groupId: string): boolean | null => (memberOf ? memberOf.has(lower(groupId)) : null);
-  const nested = new Set((r.nestedGroupIds ?? []).map(lower));
-  const included = new Set((r.livePolicy?.includeGroups ?? []).map(lower));
+  const strategy = rolloutStrategy({ strategy: r.strategy });
   const waves: WaveMembership[] = r.waves.map((w) => ({
     wave: w.name,
     group: w.group,
     member: has(w.groupId) === true,
-    widened: r.strategy === 'nestedGroups' ? nested.has(lower(w.groupId)) : r.strategy === 'policyIncludeGroups' ? included.has(lower(w.groupId)) : null,
+    widened: strategy.widened({ groupId: w.groupId }, r.facts ?? {}),
   }));
   const first = waves.find((w) => w.member);
   const out: RolloutReport = { ...base, waves, ...(first ? { wave: first.wave } : {}), policyApplies: 'unknown', reason: '' };

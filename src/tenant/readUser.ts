@@ -16,7 +16,6 @@ import {
   getUser,
   getUserRegistrationDetails,
   listDirectoryAudits,
-  listMemberGroupIds,
   listMethods,
   listUserDirectoryRoles,
   rolesWithheld,
@@ -26,10 +25,10 @@ import {
 } from '../graph/index.js';
 import type { RolloutFacts, UserShowInput } from '../ops/showUser.js';
 import { resolveRef } from '../plan/directory.js';
-import type { AuditEvent } from '../waves/index.js';
+import { rolloutStrategy, type AuditEvent, type TargetFacts } from '../waves/index.js';
 import { collectRefs } from './refs.js';
 import { resolveDeclaredRefs } from './resolve.js';
-import { AUDIT_SELECT, auditRetentionDays, odataTime, toAuditEvent } from './rollouts.js';
+import { AUDIT_SELECT, auditRetentionDays, odataTime, readTargetFacts, toAuditEvent } from './rollouts.js';
 
 type Json = Record<string, unknown>;
 const DAY_MS = 86_400_000;
@@ -72,9 +71,9 @@ function livePolicyFacts(policy: Json): NonNullable<RolloutFacts['livePolicy']> 
 
 async function rolloutFacts(gw: GraphGateway, desired: DesiredState, doc: PolicyDocument<'Rollout'>, policies: Json[] | undefined, policiesError: string | undefined): Promise<RolloutFacts> {
   const { spec } = doc;
-  const strategy = spec.strategy ?? 'nestedGroups';
+  const strategy = rolloutStrategy(spec);
   const policyDoc = desired.conditionalAccessPolicies.find((p) => p.name === spec.policy);
-  const base: RolloutFacts = { name: doc.name, strategy, policyName: spec.policy, ...(policyDoc ? { policyDisplayName: policyDoc.spec.displayName } : {}), waves: [] };
+  const base: RolloutFacts = { name: doc.name, strategy: strategy.name, policyName: spec.policy, ...(policyDoc ? { policyDisplayName: policyDoc.spec.displayName } : {}), waves: [] };
   const refs = collectRefs(desired).filter((r) => r.doc === doc);
   const resolved = await optional(() => resolveDeclaredRefs(gw, refs), (reason) => (base.error = reason));
   if (!resolved) return base;
@@ -86,17 +85,20 @@ async function rolloutFacts(gw: GraphGateway, desired: DesiredState, doc: Policy
   const name = (policyDoc?.spec.displayName ?? '').toLowerCase();
   const hits = policies.filter((p) => String(p.displayName ?? '').toLowerCase() === name);
   if (hits.length > 1) return { ...base, waves, error: `${hits.length} CA policies are named "${policyDoc?.spec.displayName}"` };
-  let nestedGroupIds: string[] | undefined;
-  if (strategy === 'nestedGroups' && targetGroup) {
+  // The same observation as waves status (readTargetFacts), except that users show never reads a whole
+  // target group's users: a `members` rollout's waves stay "not told" (null) here.
+  let facts: TargetFacts = {};
+  if (strategy.reads !== 'targetUserIds') {
     let error: string | undefined;
-    nestedGroupIds = await optional(() => listMemberGroupIds(gw, targetGroup.id), (reason) => (error = reason));
-    if (error) return { ...base, waves, targetGroup, error: `the target group's members could not be read: ${error}` };
+    const read = await optional(() => readTargetFacts(gw, strategy, { ...(targetGroup ? { targetGroupId: targetGroup.id } : {}), ...(hits[0] ? { policy: hits[0] } : {}) }), (reason) => (error = reason));
+    if (error || !read) return { ...base, waves, ...(targetGroup ? { targetGroup } : {}), error: `the target group's members could not be read: ${error ?? 'unknown error'}` };
+    facts = read;
   }
   return {
     ...base,
     ...(hits[0] ? { livePolicy: livePolicyFacts(hits[0]) } : {}),
     ...(targetGroup ? { targetGroup } : {}),
-    ...(nestedGroupIds ? { nestedGroupIds } : {}),
+    facts,
     waves,
   };
 }

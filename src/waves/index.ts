@@ -24,3 +24,5 @@ export type { WideningQuery } from './history.js';
 export { DEFAULT_ETA_BASIS_DAYS, estimateEta, evaluateRollout } from './decide.js';
 export type { EtaQuery, EvaluateOptions } from './decide.js';
 export { caIncludeGroups, caUsersOf, includesNobody, policyWithIncludeGroups, withIncludeGroups } from './caUsers.js';
+export { rolloutStrategy, strategyName } from './strategies.js';
+export type { MovingWave, RolloutStrategyImpl, RolloutTarget, TargetFacts, WaveWrite, WideningAt } from './strategies.js';
