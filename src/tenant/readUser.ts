@@ -25,7 +25,7 @@ import {
 } from '../graph/index.js';
 import type { RolloutFacts, UserShowInput } from '../ops/showUser.js';
 import { resolveRef } from '../plan/directory.js';
-import { rolloutStrategy, type AuditEvent, type TargetFacts } from '../waves/index.js';
+import { caIncludeGroups, caUsersOf, rolloutStrategy, type AuditEvent, type TargetFacts } from '../waves/index.js';
 import { collectRefs } from './refs.js';
 import { resolveDeclaredRefs } from './resolve.js';
 import { AUDIT_SELECT, auditRetentionDays, odataTime, readTargetFacts, toAuditEvent } from './rollouts.js';
@@ -56,13 +56,13 @@ function list(value: unknown): string[] {
 }
 
 function livePolicyFacts(policy: Json): NonNullable<RolloutFacts['livePolicy']> {
-  const users = ((policy.conditions as Json | undefined)?.users ?? {}) as Json;
+  const users = caUsersOf(policy);
   return {
     id: String(policy.id),
     state: String(policy.state ?? 'unknown'),
     includeUsers: list(users.includeUsers),
     excludeUsers: list(users.excludeUsers),
-    includeGroups: list(users.includeGroups),
+    includeGroups: caIncludeGroups(policy),
     excludeGroups: list(users.excludeGroups),
     includeRoles: list(users.includeRoles),
     excludeRoles: list(users.excludeRoles),
@@ -197,8 +197,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
   }
   const livePolicies = await policies;
   for (const p of livePolicies ?? []) {
-    const users = ((p.conditions as Json | undefined)?.users ?? {}) as Json;
-    for (const g of [...list(users.includeGroups), ...list(users.excludeGroups)]) asked.add(g);
+    for (const g of [...caIncludeGroups(p), ...list(caUsersOf(p).excludeGroups)]) asked.add(g);
   }
   for (const g of targetGroupIds(methodConfigurations)) asked.add(g);
   const groupIds = [...asked].filter((g) => GUID.test(g));
