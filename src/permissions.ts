@@ -85,6 +85,15 @@ const READ_PER_USER_MFA: PermissionNeed = {
   anyOf: ['Policy.Read.All', 'Policy.ReadWrite.AuthenticationMethod'],
   why: "read a user's per-user (legacy) MFA state (beta GET /users/{id}/authentication/requirements)",
 };
+// Microsoft Learn "List a user's memberships (direct and transitive)" takes User.Read.All (READ_USERS),
+// but the directory roles in the answer carry their roleTemplateId (what CA's includeRoles names) only
+// for an app that may read roles ("List directoryRoles": RoleManagement.Read.Directory, higher
+// Directory.Read.All, RoleManagement.ReadWrite.Directory, Directory.ReadWrite.All); otherwise Graph
+// returns them with limited information and users show cannot tell whether a role policy applies.
+const READ_ROLES: PermissionNeed = {
+  anyOf: ['RoleManagement.Read.Directory', 'Directory.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All'],
+  why: 'read which directory roles a user holds (GET /users/{id}/transitiveMemberOf/microsoft.graph.directoryRole), for the CA policies that include or exclude roles',
+};
 const READ_ORGANIZATION: PermissionNeed = {
   anyOf: ['Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'],
   why: 'read the tenant id from /organization',
@@ -135,7 +144,7 @@ export const COMMAND_PERMISSIONS: readonly CommandPermissions[] = [
     command: 'users show',
     summary: "a user's methods, registration state, audit trail, sign-in failures, waves and CA scope",
     access: 'read',
-    needs: [READ_USERS, READ_USER_METHODS, READ_REGISTRATIONS, READ_METHODS_POLICY, READ_CA, READ_GROUPS, READ_AUDITS, READ_AUDITS_DIRECTORY, READ_SIGNINS],
+    needs: [READ_USERS, READ_USER_METHODS, READ_REGISTRATIONS, READ_METHODS_POLICY, READ_CA, READ_GROUPS, READ_ROLES, READ_AUDITS, READ_AUDITS_DIRECTORY, READ_SIGNINS],
     premium: 'always',
   },
   { command: 'users issue-tap', summary: 'issues Temporary Access Passes (with --wave: to its not-ready users)', access: 'write', needs: [READ_USERS, READ_METHODS_POLICY, READ_GROUPS, WRITE_TAP, ...READINESS_READS.map(rollout)], premium: 'rollout' },

@@ -11,16 +11,14 @@ import {
   addMember,
   addMembersBulk,
   getPolicy,
-  listMemberGroupIds,
-  listTransitiveUserMemberIds,
   removeMember,
   removeMembersBulk,
   type GraphGateway,
   type GraphRequestError,
 } from '../graph/index.js';
-import { readRolloutHistory } from '../tenant/rollouts.js';
 import { rollbacksSince } from '../waves/history.js';
-import type { AuditEvent, RolloutObservation, WaveObservation } from '../waves/index.js';
+import { readRolloutHistory, readTargetFacts } from '../tenant/rollouts.js';
+import { caIncludeGroups, caUsersOf, rolloutStrategy, withIncludeGroups, type AuditEvent, type RolloutObservation, type WaveObservation, type WaveWrite } from '../waves/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -43,15 +41,6 @@ export interface WaveEvaluation {
 /** How far before the evaluation the history is read again: events logged late still count. */
 const HISTORY_MARGIN_MS = 3_600_000;
 
-function strategyOf(o: RolloutObservation) {
-  return o.spec.strategy ?? 'nestedGroups';
-}
-
-function requireTarget(o: RolloutObservation): string {
-  if (!o.targetGroupId) throw new UserError(`rollout ${o.name}: target group "${o.spec.targetGroup ?? ''}" was not resolved`);
-  return o.targetGroupId;
-}
-
 async function readPolicy(gw: GraphGateway, o: RolloutObservation): Promise<Json> {
   if (!o.policyId) throw new UserError(`rollout ${o.name}: policy "${o.spec.policy}" does not exist in the tenant yet; apply the configuration first`);
   const policy = (await getPolicy(gw, o.policyId)) as Json | undefined;
@@ -59,41 +48,77 @@ async function readPolicy(gw: GraphGateway, o: RolloutObservation): Promise<Json
   return policy;
 }
 
-function includeGroupsOf(policy: Json): string[] {
-  const users = ((policy.conditions as Json | undefined)?.users ?? {}) as Json;
-  return Array.isArray(users.includeGroups) ? users.includeGroups.map(String) : [];
-}
-
-/** The PATCH carries every user condition as the policy has it now (read just before), with includeGroups changed. */
-async function setPolicyIncludeGroups(gw: GraphGateway, o: RolloutObservation, policy: Json, change: (ids: string[]) => string[]): Promise<{ changed: number }> {
-  const users = { ...(((policy.conditions as Json | undefined)?.users ?? {}) as Json) };
-  const before = includeGroupsOf(policy);
-  const after = change(before);
+/**
+ * The PATCH carries every user condition as the policy has it now (read just before), with
+ * includeGroups changed; a policy left including nobody says `includeUsers: ["None"]` (withIncludeGroups).
+ */
+async function setPolicyIncludeGroups(gw: GraphGateway, policyId: string, policy: Json, add: readonly string[], drop: readonly string[]): Promise<{ changed: number }> {
+  const before = caIncludeGroups(policy);
+  const dropped = new Set(drop.map((id) => id.toLowerCase()));
+  const kept = before.filter((id) => !dropped.has(id.toLowerCase()));
+  const present = new Set(kept.map((id) => id.toLowerCase()));
+  const after = [...kept, ...add.filter((id) => !present.has(id.toLowerCase()))];
   const same = before.length === after.length && before.every((id, i) => id === after[i]);
   if (same) return { changed: 0 };
-  await gw.patch(`/identity/conditionalAccess/policies/${encodeURIComponent(o.policyId!)}`, { conditions: { users: { ...users, includeGroups: after } } });
+  await gw.patch(`/identity/conditionalAccess/policies/${encodeURIComponent(policyId)}`, { conditions: { users: withIncludeGroups(caUsersOf(policy), after) } });
   return { changed: 1 };
 }
 
 /**
- * Which waves are widened now, read again from the tenant the same way the evaluation read it (the
- * target group's nested groups, the policy's includeGroups, or the target group's users).
+ * Which waves are widened now, read again from the tenant the same way the evaluation read it
+ * (src/tenant/rollouts.ts readTargetFacts, through the rollout's strategy). The policy is read only
+ * for a strategy that writes it, and returned so the PATCH is built from the same read.
  */
 async function readWidened(gw: GraphGateway, o: RolloutObservation): Promise<{ widened: (w: WaveObservation) => boolean; policy?: Json }> {
-  switch (strategyOf(o)) {
-    case 'nestedGroups': {
-      const nested = new Set((await listMemberGroupIds(gw, requireTarget(o))).map((id) => id.toLowerCase()));
-      return { widened: (w) => nested.has(w.groupId.toLowerCase()) };
+  const strategy = rolloutStrategy(o.spec);
+  if (strategy.reads !== 'includedGroupIds' && !o.targetGroupId) throw new UserError(`rollout ${o.name}: target group "${o.spec.targetGroup ?? ''}" was not resolved`);
+  const policy = strategy.reads === 'includedGroupIds' ? await readPolicy(gw, o) : undefined;
+  const facts = await readTargetFacts(gw, strategy, { ...(o.targetGroupId ? { targetGroupId: o.targetGroupId } : {}), ...(policy ? { policy } : {}) });
+  return { widened: (w) => strategy.widened(w, facts) === true, ...(policy ? { policy } : {}) };
+}
+
+/** Runs the strategy's writes; one result per wave, in the order the writes name them. */
+async function runWrites(gw: GraphGateway, o: RolloutObservation, writes: readonly WaveWrite[], policy: Json | undefined): Promise<WaveMoveResult[]> {
+  const results: WaveMoveResult[] = [];
+  for (const w of writes) {
+    switch (w.kind) {
+      case 'nestGroup': {
+        const outcome = await addMember(gw, w.targetGroupId, w.groupId);
+        results.push({ rollout: o.name, wave: w.wave, changed: outcome === 'added' ? 1 : 0, unchanged: outcome === 'added' ? 0 : 1, failed: [] });
+        break;
+      }
+      case 'unnestGroup': {
+        const outcome = await removeMember(gw, w.targetGroupId, w.groupId);
+        results.push({ rollout: o.name, wave: w.wave, changed: outcome === 'removed' ? 1 : 0, unchanged: outcome === 'removed' ? 0 : 1, failed: [] });
+        break;
+      }
+      case 'policyIncludeGroups': {
+        const { changed } = await setPolicyIncludeGroups(gw, w.policyId, policy ?? (await readPolicy(gw, o)), w.add, w.drop);
+        for (const wave of w.waves) results.push({ rollout: o.name, wave, changed, unchanged: 1 - changed, failed: [] });
+        break;
+      }
+      case 'addUsers': {
+        const r = await addMembersBulk(gw, w.targetGroupId, w.userIds);
+        results.push({ rollout: o.name, wave: w.wave, changed: r.added.length, unchanged: r.alreadyMembers.length + w.already, failed: r.failed });
+        break;
+      }
+      case 'removeUsers': {
+        const r = await removeMembersBulk(gw, w.targetGroupId, w.userIds);
+        results.push({ rollout: o.name, wave: w.wave, changed: r.removed.length, unchanged: r.notMembers.length, failed: r.failed });
+        break;
+      }
     }
-    case 'policyIncludeGroups': {
-      const policy = await readPolicy(gw, o);
-      const included = new Set(includeGroupsOf(policy).map((id) => id.toLowerCase()));
-      return { widened: (w) => included.has(w.groupId.toLowerCase()), policy };
-    }
-    case 'members': {
-      const users = new Set(await listTransitiveUserMemberIds(gw, requireTarget(o)));
-      return { widened: (w) => w.memberIds.length > 0 && w.memberIds.every((id) => users.has(id)) };
-    }
+  }
+  return results;
+}
+
+/** The strategy's writes, with an unresolved target as the one-line UserError it always was. */
+function planned(o: RolloutObservation, plan: () => WaveWrite[]): WaveWrite[] {
+  try {
+    return plan();
+  } catch (err) {
+    if (err instanceof Error && /is not resolved$/.test(err.message)) throw new UserError(`rollout ${o.name}: target group "${o.spec.targetGroup ?? ''}" was not resolved`);
+    throw err;
   }
 }
 
@@ -136,25 +161,10 @@ async function assertUnmoved(gw: GraphGateway, o: RolloutObservation, moving: re
  * must not re-widen what the rollback took out.
  */
 export async function promoteWave(gw: GraphGateway, o: RolloutObservation, wave: WaveObservation, evaluation: WaveEvaluation): Promise<WaveMoveResult> {
-  const base = { rollout: o.name, wave: wave.name, failed: [] };
   const policy = await assertUnmoved(gw, o, [wave], 'promoting', evaluation);
-  switch (strategyOf(o)) {
-    case 'nestedGroups': {
-      const outcome = await addMember(gw, requireTarget(o), wave.groupId);
-      return { ...base, changed: outcome === 'added' ? 1 : 0, unchanged: outcome === 'added' ? 0 : 1 };
-    }
-    case 'policyIncludeGroups': {
-      const id = wave.groupId.toLowerCase();
-      const { changed } = await setPolicyIncludeGroups(gw, o, policy!, (ids) => (ids.some((x) => x.toLowerCase() === id) ? ids : [...ids, wave.groupId]));
-      return { ...base, changed, unchanged: 1 - changed };
-    }
-    case 'members': {
-      const target = requireTarget(o);
-      const pending = wave.memberIds.filter((id) => !o.enforcedUserIds.has(id));
-      const r = await addMembersBulk(gw, target, pending);
-      return { ...base, changed: r.added.length, unchanged: r.alreadyMembers.length + (wave.memberIds.length - pending.length), failed: r.failed };
-    }
-  }
+  const writes = planned(o, () => rolloutStrategy(o.spec).promote(o, wave, o.enforcedUserIds));
+  const [result] = await runWrites(gw, o, writes, policy);
+  return result!;
 }
 
 /**
@@ -164,32 +174,5 @@ export async function promoteWave(gw: GraphGateway, o: RolloutObservation, wave:
 export async function rollbackWaves(gw: GraphGateway, o: RolloutObservation, waves: readonly WaveObservation[], keep: readonly WaveObservation[]): Promise<WaveMoveResult[]> {
   // A promotion that ran since the rollback was shown and confirmed would otherwise stay widened.
   const policy = await assertUnmoved(gw, o, waves, 'rolling back');
-  const results: WaveMoveResult[] = [];
-  switch (strategyOf(o)) {
-    case 'nestedGroups': {
-      const target = requireTarget(o);
-      for (const w of waves) {
-        const outcome = await removeMember(gw, target, w.groupId);
-        results.push({ rollout: o.name, wave: w.name, changed: outcome === 'removed' ? 1 : 0, unchanged: outcome === 'removed' ? 0 : 1, failed: [] });
-      }
-      return results;
-    }
-    case 'policyIncludeGroups': {
-      const drop = new Set(waves.map((w) => w.groupId.toLowerCase()));
-      const { changed } = await setPolicyIncludeGroups(gw, o, policy!, (ids) => ids.filter((id) => !drop.has(id.toLowerCase())));
-      return waves.map((w) => ({ rollout: o.name, wave: w.name, changed, unchanged: 1 - changed, failed: [] }));
-    }
-    case 'members': {
-      const target = requireTarget(o);
-      const kept = new Set(keep.flatMap((w) => w.memberIds));
-      const seen = new Set<string>();
-      for (const w of waves) {
-        const ids = w.memberIds.filter((id) => !kept.has(id) && !seen.has(id));
-        ids.forEach((id) => seen.add(id));
-        const r = await removeMembersBulk(gw, target, ids);
-        results.push({ rollout: o.name, wave: w.name, changed: r.removed.length, unchanged: r.notMembers.length, failed: r.failed });
-      }
-      return results;
-    }
-  }
+  return runWrites(gw, o, planned(o, () => rolloutStrategy(o.spec).rollback(o, waves, keep)), policy);
 }

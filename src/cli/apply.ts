@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { hasErrors } from '../diagnostics.js';
 import { ExitError, UserError } from '../errors.js';
 import { readPlanFile } from '../plan/planFile.js';
+import { restrictPlan } from '../plan/restrict.js';
 import { planHasChanges, type PlanFile } from '../plan/types.js';
 import type { TenantPlanResult } from '../tenant/planAgainstTenant.js';
+import { heldOnUnreadData } from '../waves/unreadHolds.js';
 import { confirm, endProgress, failWithDiagnostics, loadDesiredOrExit, openGateway, progressReporter, withTenantOptions, type TenantCliOptions } from './common.js';
 import { renderPlan } from './plan.js';
 
@@ -13,26 +15,10 @@ interface ApplyCliOptions extends TenantCliOptions {
 }
 
 
-/** The part of a plan `--only` acts on. */
-function restrictPlan(plan: PlanFile, only: 'config' | 'waves'): PlanFile {
-  return only === 'config' ? { ...plan, waves: [] } : { ...plan, resources: plan.resources.map((r) => ({ ...r, action: 'noop' as const })) };
-}
-
-const SOURCE_NAMES: Record<string, string> = { registrations: 'the registration report', audits: 'the directory audit log', signIns: 'the sign-in logs' };
-
-/**
- * A wave held because part of the tenant could not be read is not a decision: say so and fail, so a
- * scheduled run shows red and the next one reads again (nothing was widened past an unchecked gate).
- */
+/** Apply fails when a wave is held only because its data could not be read (src/waves/unreadHolds.ts). */
 function failIfHeldUnread(plan: PlanFile, fresh: TenantPlanResult | undefined): void {
-  const unreadable = Object.entries(fresh?.rollouts?.readiness.unavailable ?? {});
-  const held = unreadable.length ? plan.waves.filter((w) => w.decision === 'hold' && w.gates.some((g) => g.status === 'inconclusive')) : [];
-  if (held.length === 0) return;
-  const names = unreadable.map(([k]) => SOURCE_NAMES[k] ?? k);
-  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
-  throw new UserError(`${held.map((w) => `${w.rollout}/${w.wave}`).join(', ')} held: ${list} could not be read`, {
-    detail: `${unreadable.map(([k, why]) => `${SOURCE_NAMES[k] ?? k}: ${why}`).join('\n')}\nNo wave was widened past a gate it could not check. Run apply again.`,
-  });
+  const hold = heldOnUnreadData(plan.waves, fresh?.rollouts?.readiness.unavailable);
+  if (hold) throw new UserError(hold.message, { detail: hold.detail });
 }
 
 /**

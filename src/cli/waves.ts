@@ -12,6 +12,7 @@ import { confirm, endProgress, failWithDiagnostics, interruptSignal, loadDesired
 import { parseFormat } from './options.js';
 import { registerWavesReport } from './wavesReport.js';
 import { NOT_READY_REASONS, type ReadinessInput } from '../waves/types.js';
+import { strategyName } from '../waves/strategies.js';
 import { statusExitCode, statusSummary, statusVerdict, type FailOn } from '../waves/statusVerdict.js';
 
 const NOT_READY_REASON_LIST = NOT_READY_REASONS.join(', ');
@@ -53,7 +54,7 @@ export function statusReport(
 ): WavesStatusReport {
   const rollouts: RolloutStatus[] = desired.rollouts.map((doc) => ({
     name: doc.name,
-    strategy: doc.spec.strategy ?? 'nestedGroups',
+    strategy: strategyName(doc.spec),
     policy: doc.spec.policy,
     ...(doc.spec.targetGroup ? { targetGroup: doc.spec.targetGroup } : {}),
     waves: plan.waves.filter((w) => w.rollout === doc.name),
@@ -156,38 +157,29 @@ export function registerWaves(program: Command): void {
     .option('--rollout <name>', 'which Rollout (needed when several are declared)')
     .option('--auto-approve', 'do not ask for confirmation (for CI)')
     .action(async (opts: RollbackOptions) => {
-      if (opts.all === true && opts.to !== undefined) throw new UserError('give --to WAVE or --all, not both');
-      if (opts.all !== true && opts.to === undefined) throw new UserError('say how far back: --to WAVE (the last wave that stays), or --to none / --all for every wave');
+      const { checkRollbackRequest, planRollback, rollbackScope, rollbackTarget } = await import('../waves/rollback.js');
+      const request = { ...(opts.to !== undefined ? { to: opts.to } : {}), ...(opts.all !== undefined ? { all: opts.all } : {}) };
+      checkRollbackRequest(request);
       const desired = loadDesiredOrExit(opts.config);
-      const candidates = desired.rollouts.filter((r) => opts.rollout === undefined || r.name === opts.rollout);
-      if (candidates.length === 0) throw new UserError(opts.rollout ? `no Rollout named "${opts.rollout}" (known: ${desired.rollouts.map((r) => r.name).join(', ') || 'none'})` : `no Rollout is declared in ${opts.config}`);
-      if (candidates.length > 1) throw new UserError(`several Rollouts are declared (${candidates.map((r) => r.name).join(', ')}): say which with --rollout`);
-      const doc = candidates[0]!;
-      // "none" is the first wave's predecessor; a wave really named "none" is still reachable by its name.
-      const everything = opts.all === true || (opts.to === 'none' && !doc.spec.waves.some((w) => w.name === 'none'));
-      let keepCount = 0;
-      if (!everything) {
-        keepCount = doc.spec.waves.findIndex((w) => w.name === opts.to) + 1;
-        if (keepCount === 0) throw new UserError(`rollout ${doc.name} has no wave "${opts.to}" (waves: ${doc.spec.waves.map((w) => w.name).join(', ')}; --to none takes every wave out)`);
-      }
-      const after = everything ? 'the start' : opts.to!;
+      const doc = rollbackTarget(desired.rollouts, opts.rollout, opts.config);
+      const scope = rollbackScope(doc, request);
 
       const gw = await openGateway(desired, opts);
       const { rollouts } = await readStatus(gw, desired);
       const observation = rollouts.observations.find((o) => o.name === doc.name)!;
-      const later = observation.waves.slice(keepCount).filter((w) => w.widened);
+      const { takeOut: later, keep, users } = planRollback(observation, scope);
+      const { everything, after } = scope;
       if (later.length === 0) {
         process.stdout.write(everything ? `Nothing to roll back: no wave is widened in rollout ${doc.name}.\n` : `Nothing to roll back: no wave after ${after} is widened in rollout ${doc.name}.\n`);
         return;
       }
-      const users = new Set(later.flatMap((w) => w.memberIds)).size;
       process.stdout.write(`Rollback of ${doc.name} to ${everything ? 'no wave' : after} takes out: ${later.map((w) => `${w.name} (${w.group})`).join(', ')}; about ${users} user(s) stop being enforced.\n`);
       if (!opts.autoApprove) {
         if (!process.stdin.isTTY) throw new UserError('refusing to roll back without confirmation in a non-interactive shell: pass --auto-approve');
         if (!(await confirm('Roll back? Only "yes" is accepted: '))) throw new UserError('rollback cancelled; nothing was written');
       }
       const { rollbackWaves } = await import('../apply/waves.js');
-      const results = await rollbackWaves(gw, observation, later, observation.waves.slice(0, keepCount));
+      const results = await rollbackWaves(gw, observation, later, keep);
       for (const r of results) process.stdout.write(`rolled back ${r.rollout}/${r.wave}: ${r.changed} removed, ${r.unchanged} already out${r.failed.length ? `, ${r.failed.length} FAILED` : ''}\n`);
       process.stdout.write(
         `The audit log records the rollback; ${later.map((w) => w.name).join(', ')} stay held until each wave declares resumeAfter (the rollback time) in ${doc.source.file}.\n`,

@@ -2,7 +2,7 @@ import { compareDiagnostics, hasErrors, type Diagnostic } from '../diagnostics.j
 import { canonicalJson, sha256Hex } from '../util/canonicalJson.js';
 import { loadPolicyFolder } from './load.js';
 import { checkRules } from './rules.js';
-import type { DesiredState, PolicyDocument } from './types.js';
+import { DEFAULT_ROLLOUT_STRATEGY, type DesiredState, type PolicyDocument } from './types.js';
 
 export interface ConfigResult {
   /** Present only when there is no error. */
@@ -30,7 +30,8 @@ export function loadConfig(dir: string, options: { now?: Date } = {}): ConfigRes
       tenant,
       authenticationMethods: docs.find((d): d is PolicyDocument<'AuthenticationMethods'> => d.kind === 'AuthenticationMethods'),
       conditionalAccessPolicies: docs.filter((d): d is PolicyDocument<'ConditionalAccessPolicy'> => d.kind === 'ConditionalAccessPolicy'),
-      rollouts: docs.filter((d): d is PolicyDocument<'Rollout'> => d.kind === 'Rollout'),
+      // The strategy default is applied here, once (configHash below still hashes what was declared).
+      rollouts: docs.filter((d): d is PolicyDocument<'Rollout'> => d.kind === 'Rollout').map((d) => ({ ...d, spec: { ...d.spec, strategy: d.spec.strategy ?? DEFAULT_ROLLOUT_STRATEGY } })),
       configHash: configHash(docs),
     };
   }

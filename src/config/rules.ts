@@ -2,7 +2,7 @@
 // Codes are stable and documented in the README; warnings follow public tenant baselines
 // (Maester / EIDSCA checks for the authentication methods policy).
 import type { Diagnostic, Severity } from '../diagnostics.js';
-import type { Kind, PathSegment, PolicyDocument } from './types.js';
+import { DEFAULT_ROLLOUT_STRATEGY, type Kind, type PathSegment, type PolicyDocument } from './types.js';
 
 export const ALL_USERS = 'all_users';
 
@@ -177,7 +177,7 @@ function checkRollouts(docs: Docs, emit: Emit, now: Date, invalid: ReadonlySet<s
   const policyOwners = new Map<string, PolicyDocument<'Rollout'>>();
   for (const doc of docs.Rollout) {
     const { spec } = doc;
-    const strategy = spec.strategy ?? 'nestedGroups';
+    const strategy = spec.strategy ?? DEFAULT_ROLLOUT_STRATEGY;
     const policy = policies.get(spec.policy);
     if (!policy && !invalid.has(`ConditionalAccessPolicy/${spec.policy}`)) {
       const known = [...policies.keys()];

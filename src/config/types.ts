@@ -164,6 +164,8 @@ export interface GateSettings {
 }
 
 export type RolloutStrategy = 'nestedGroups' | 'policyIncludeGroups' | 'members';
+/** The strategy of a Rollout that names none: applied once, when the configuration is loaded. */
+export const DEFAULT_ROLLOUT_STRATEGY: RolloutStrategy = 'nestedGroups';
 
 export interface WaveSpec {
   name: string;

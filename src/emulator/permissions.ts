@@ -64,6 +64,8 @@ const RULES: readonly Rule[] = [
   rule('PATCH', '/users/{}/authentication/.*', METHODS_WRITE),
   rule('DELETE', '/users/{}/authentication/.*', METHODS_WRITE),
   rule('GET', '/users(/{})?', USER_READ),
+  // Microsoft Learn "List a user's memberships (direct and transitive)": User.Read.All (application).
+  rule('GET', '/users/{}/transitiveMemberOf(/.*)?', USER_READ),
   rule('PATCH', '/users/{}', USER_WRITE),
   rule('GET', '/reports/authenticationMethods/.*', ['AuditLog.Read.All', 'UserAuthenticationMethod.Read.All']),
   rule('GET', '/auditLogs/directoryAudits(/{})?', AUDIT_READ, ['Directory.Read.All', 'Directory.ReadWrite.All']),
@@ -89,6 +91,19 @@ function isMembersBind(path: string, body: unknown): boolean {
   if (!/^\/groups\/[^/]+$/i.test(path) || body === null || typeof body !== 'object' || Array.isArray(body)) return false;
   const keys = Object.keys(body);
   return keys.length > 0 && keys.every((k) => k.toLowerCase() === 'members@odata.bind');
+}
+
+/**
+ * Who may read directory roles themselves (Microsoft Learn "List directoryRoles"). Without one, a
+ * membership list returns each role with limited information: `@odata.type` and `id` only.
+ */
+export const DIRECTORY_ROLE_READ: AnyOf = ['RoleManagement.Read.Directory', 'Directory.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All'];
+
+/** Whether the configured permissions let the app read an object type (null: nothing configured, all granted). */
+export function mayRead(roles: readonly string[] | null | undefined, anyOf: AnyOf): boolean {
+  if (!roles) return true;
+  const granted = new Set(roles.map((r) => r.toLowerCase()));
+  return anyOf.some((p) => granted.has(p.toLowerCase()));
 }
 
 /** Graph's answer to a token that lacks what the request needs. */

@@ -102,7 +102,7 @@ export class EmulatorServer {
   undocumentedQuery: UndocumentedQueryMode = 'ignore';
 
   private ctx(): Ctx {
-    return { tenant: this.tenant, origin: this.origin, undocumentedQuery: this.undocumentedQuery };
+    return { tenant: this.tenant, origin: this.origin, undocumentedQuery: this.undocumentedQuery, roles: this.auth.roles };
   }
 
   /** Graph requests received whose handling has not finished (answered, or the client gone). */

@@ -4,6 +4,7 @@ export * from './authMethods.js';
 export type { BatchItem, BatchItemResult, HttpMethod } from './batch.js';
 export { BATCH_LIMIT } from './batch.js';
 export * from './conditionalAccess.js';
+export * from './directoryRoles.js';
 export type { TokenProvider } from './credentials.js';
 export { CredentialTokenProvider, azureTokenProvider, defaultCredentialTokenProvider, staticTokenProvider } from './credentials.js';
 export * from './tokenClaims.js';

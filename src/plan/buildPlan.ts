@@ -3,6 +3,7 @@ import type { DesiredState, PolicyDocument } from '../config/types.js';
 import { compareDiagnostics, type Diagnostic } from '../diagnostics.js';
 import type { LiveState } from '../tenant/types.js';
 import { canonicalJson, sha256Hex } from '../util/canonicalJson.js';
+import { caIncludeGroups, policyWithIncludeGroups } from '../waves/caUsers.js';
 import { fieldChanges, labelIds } from './diff.js';
 import { labeller, resolveRef } from './directory.js';
 import {
@@ -150,19 +151,15 @@ function policyIncludeWaveGroups(desired: DesiredState, directory: LiveState['di
 /**
  * With `policyIncludeGroups`, the Rollout owns the wave groups in the policy's includeGroups: the
  * ones already widened stay, whatever the YAML lists, so a plan never undoes a promotion (only
- * `waves rollback` does).
+ * `waves rollback` does). `None` in includeUsers is the rollout's too: there exactly when the policy
+ * includes nobody else (the state before the first wave and after `waves rollback --to none`).
  */
 function keepWidenedWaves(want: Json, live: Json | undefined, waveGroups: Set<string> | undefined): Json {
-  if (!live || !waveGroups) return want;
-  const liveUsers = ((live.conditions as Json | undefined)?.users ?? {}) as Json;
-  const widened = (Array.isArray(liveUsers.includeGroups) ? liveUsers.includeGroups.map(String) : []).filter((id) => waveGroups.has(id.toLowerCase()));
-  if (widened.length === 0) return want;
-  const conditions = (want.conditions ?? {}) as Json;
-  const users = (conditions.users ?? {}) as Json;
-  const declared = Array.isArray(users.includeGroups) ? users.includeGroups.map(String) : [];
+  if (!waveGroups) return want;
+  const widened = caIncludeGroups(live).filter((id) => waveGroups.has(id.toLowerCase()));
+  const declared = caIncludeGroups(want);
   const seen = new Set(declared.map((id) => id.toLowerCase()));
-  const includeGroups = [...declared, ...widened.filter((id) => !seen.has(id.toLowerCase()))];
-  return { ...want, conditions: { ...conditions, users: { ...users, includeGroups } } };
+  return policyWithIncludeGroups(want, [...declared, ...widened.filter((id) => !seen.has(id.toLowerCase()))]);
 }
 
 function sourceOf(doc: PolicyDocument): { file: string; line: number } {

@@ -70,6 +70,12 @@ export function renderUserReportText(report: UserReport, options: { color?: bool
   for (const c of report.caPolicies ?? []) {
     out.push(`  ${sanitise(c.displayName)} (${STATE_TEXT[c.state] ?? sanitise(c.state)})${c.applies === 'maybe' ? ' [maybe]' : ''}: ${sanitise(c.why)}`);
   }
+  // Roles decide admin policies: say which the user holds, or that they could not be read.
+  out.push(
+    report.directoryRoles === null
+      ? `  directory roles: unknown (${sanitise(report.unavailable.roles ?? 'not read')})`
+      : `  directory roles: ${report.directoryRoles.length ? report.directoryRoles.map((r) => sanitise(r.displayName ?? r.roleTemplateId)).join(', ') : 'none'}`,
+  );
 
   out.push('', p.bold('Rollouts'));
   if (report.rollouts.length === 0) out.push('  (no Rollout declared)');
@@ -97,7 +103,7 @@ export function renderUserReportText(report: UserReport, options: { color?: bool
     out.push(`  ${x.createdDateTime}  ${String(x.errorCode).padEnd(6)} ${x.mfaRelated ? p.yellow(x.meaning) : x.meaning}${x.app ? `  (${sanitise(x.app)})` : ''}${method}${ca}`);
   }
 
-  const gaps = Object.entries(report.unavailable).filter(([k]) => !['registration', 'methods', 'audits', 'signIns', 'caPolicies'].includes(k));
+  const gaps = Object.entries(report.unavailable).filter(([k]) => !['registration', 'methods', 'audits', 'signIns', 'caPolicies', 'roles'].includes(k));
   if (gaps.length) {
     out.push('', p.bold('Not read'));
     for (const [k, why] of gaps) out.push(`  ${k}: ${why}`);

@@ -16,18 +16,19 @@ import {
   getUser,
   getUserRegistrationDetails,
   listDirectoryAudits,
-  listMemberGroupIds,
   listMethods,
+  listUserDirectoryRoles,
+  rolesWithheld,
   listPolicies,
   listSignIns,
   type GraphGateway,
 } from '../graph/index.js';
 import type { RolloutFacts, UserShowInput } from '../ops/showUser.js';
 import { resolveRef } from '../plan/directory.js';
-import type { AuditEvent } from '../waves/index.js';
+import { caIncludeGroups, caUsersOf, rolloutStrategy, type AuditEvent, type TargetFacts } from '../waves/index.js';
 import { collectRefs } from './refs.js';
 import { resolveDeclaredRefs } from './resolve.js';
-import { AUDIT_SELECT, auditRetentionDays, odataTime, toAuditEvent } from './rollouts.js';
+import { AUDIT_SELECT, auditRetentionDays, odataTime, readTargetFacts, toAuditEvent } from './rollouts.js';
 
 type Json = Record<string, unknown>;
 const DAY_MS = 86_400_000;
@@ -55,23 +56,24 @@ function list(value: unknown): string[] {
 }
 
 function livePolicyFacts(policy: Json): NonNullable<RolloutFacts['livePolicy']> {
-  const users = ((policy.conditions as Json | undefined)?.users ?? {}) as Json;
+  const users = caUsersOf(policy);
   return {
     id: String(policy.id),
     state: String(policy.state ?? 'unknown'),
     includeUsers: list(users.includeUsers),
     excludeUsers: list(users.excludeUsers),
-    includeGroups: list(users.includeGroups),
+    includeGroups: caIncludeGroups(policy),
     excludeGroups: list(users.excludeGroups),
     includeRoles: list(users.includeRoles),
+    excludeRoles: list(users.excludeRoles),
   };
 }
 
 async function rolloutFacts(gw: GraphGateway, desired: DesiredState, doc: PolicyDocument<'Rollout'>, policies: Json[] | undefined, policiesError: string | undefined): Promise<RolloutFacts> {
   const { spec } = doc;
-  const strategy = spec.strategy ?? 'nestedGroups';
+  const strategy = rolloutStrategy(spec);
   const policyDoc = desired.conditionalAccessPolicies.find((p) => p.name === spec.policy);
-  const base: RolloutFacts = { name: doc.name, strategy, policyName: spec.policy, ...(policyDoc ? { policyDisplayName: policyDoc.spec.displayName } : {}), waves: [] };
+  const base: RolloutFacts = { name: doc.name, strategy: strategy.name, policyName: spec.policy, ...(policyDoc ? { policyDisplayName: policyDoc.spec.displayName } : {}), waves: [] };
   const refs = collectRefs(desired).filter((r) => r.doc === doc);
   const resolved = await optional(() => resolveDeclaredRefs(gw, refs), (reason) => (base.error = reason));
   if (!resolved) return base;
@@ -83,17 +85,20 @@ async function rolloutFacts(gw: GraphGateway, desired: DesiredState, doc: Policy
   const name = (policyDoc?.spec.displayName ?? '').toLowerCase();
   const hits = policies.filter((p) => String(p.displayName ?? '').toLowerCase() === name);
   if (hits.length > 1) return { ...base, waves, error: `${hits.length} CA policies are named "${policyDoc?.spec.displayName}"` };
-  let nestedGroupIds: string[] | undefined;
-  if (strategy === 'nestedGroups' && targetGroup) {
+  // The same observation as waves status (readTargetFacts), except that users show never reads a whole
+  // target group's users: a `members` rollout's waves stay "not told" (null) here.
+  let facts: TargetFacts = {};
+  if (strategy.reads !== 'targetUserIds') {
     let error: string | undefined;
-    nestedGroupIds = await optional(() => listMemberGroupIds(gw, targetGroup.id), (reason) => (error = reason));
-    if (error) return { ...base, waves, targetGroup, error: `the target group's members could not be read: ${error}` };
+    const read = await optional(() => readTargetFacts(gw, strategy, { ...(targetGroup ? { targetGroupId: targetGroup.id } : {}), ...(hits[0] ? { policy: hits[0] } : {}) }), (reason) => (error = reason));
+    if (error || !read) return { ...base, waves, ...(targetGroup ? { targetGroup } : {}), error: `the target group's members could not be read: ${error ?? 'unknown error'}` };
+    facts = read;
   }
   return {
     ...base,
     ...(hits[0] ? { livePolicy: livePolicyFacts(hits[0]) } : {}),
     ...(targetGroup ? { targetGroup } : {}),
-    ...(nestedGroupIds ? { nestedGroupIds } : {}),
+    facts,
     waves,
   };
 }
@@ -161,7 +166,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
   let policiesError: string | undefined;
   // Every CA policy, not only the rollouts': the helpdesk asks why the user is prompted (admin roles, guests, …).
   const policies = optional(() => listPolicies(gw) as Promise<unknown> as Promise<Json[]>, (r) => (policiesError = unavailable.caPolicies = r));
-  const [registration, methods, perUserMfa, audits, signIns, methodsPolicy, rollouts] = await Promise.all([
+  const [registration, methods, perUserMfa, audits, signIns, methodsPolicy, rollouts, roles] = await Promise.all([
     // The report omits disabled users: a 404 is "no row", not a failure.
     optional(() => getUserRegistrationDetails(gw, id), (r) => (unavailable.registration = r)),
     optional(() => listMethods(gw, id), (r) => (unavailable.methods = r)),
@@ -173,7 +178,15 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
     optional(() => listSignIns(gw, { filter: `userId eq '${quoted}' and createdDateTime ge ${odataTime(signInsFromMs)}`, select: SIGNIN_SELECT }), (r) => (unavailable.signIns = r)),
     optional(() => getAuthenticationMethodsPolicy(gw) as Promise<unknown> as Promise<Json>, (r) => (unavailable.methodsPolicy = r)),
     policies.then((live) => Promise.all(desired.rollouts.map((doc) => rolloutFacts(gw, desired, doc, live, policiesError)))),
+    // CA includes roles by template id; the user's roles answer "does CA001 (admins) apply?" with yes or no.
+    optional(() => listUserDirectoryRoles(gw, id), (r) => (unavailable.roles = r)),
   ]);
+  // Roles without their template id: Graph withheld them (the app may not read directory roles), so
+  // which roles the user holds is unknown, not "none".
+  if (roles && rolesWithheld(roles)) {
+    unavailable.roles = 'Graph returned the directory roles with limited information (no roleTemplateId): grant RoleManagement.Read.Directory';
+  }
+  const directoryRoles = roles && !unavailable.roles ? roles : undefined;
   const methodConfigurations = methodsPolicy ? configurationsOf(methodsPolicy) : undefined;
 
   const asked = new Set<string>();
@@ -184,8 +197,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
   }
   const livePolicies = await policies;
   for (const p of livePolicies ?? []) {
-    const users = ((p.conditions as Json | undefined)?.users ?? {}) as Json;
-    for (const g of [...list(users.includeGroups), ...list(users.excludeGroups)]) asked.add(g);
+    for (const g of [...caIncludeGroups(p), ...list(caUsersOf(p).excludeGroups)]) asked.add(g);
   }
   for (const g of targetGroupIds(methodConfigurations)) asked.add(g);
   const groupIds = [...asked].filter((g) => GUID.test(g));
@@ -203,6 +215,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
     signInsFrom: odataTime(signInsFromMs),
     ...(methodConfigurations ? { methodConfigurations } : {}),
     ...(memberOf ? { memberOf } : {}),
+    ...(directoryRoles ? { directoryRoles } : {}),
     rollouts,
     ...(livePolicies ? { caPolicies: livePolicies } : {}),
     unavailable,

@@ -5,7 +5,7 @@
  * evaluator in src/waves. A readiness source that cannot be read (a 403 without a P1 licence, say)
  * is recorded as unavailable so its gates are inconclusive: never a crash, never a silent pass.
  */
-import type { DesiredState, PolicyDocument, RolloutStrategy } from '../config/types.js';
+import type { DesiredState, PolicyDocument } from '../config/types.js';
 import {
   GraphRequestError,
   findUsers,
@@ -18,8 +18,8 @@ import {
 } from '../graph/index.js';
 import { resolveRef } from '../plan/directory.js';
 import { findPreflightTwin } from '../plan/preflightTwin.js';
-import type { AuditEvent, ReadinessInput, RegistrationRow, RolloutObservation, SignInEvent, WaveObservation, WaveStatus } from '../waves/index.js';
-import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, evaluateRollout, preflightWindowHours, resolveGateSettings, rolloutHasPreflight, toSignInEvent } from '../waves/index.js';
+import type { AuditEvent, ReadinessInput, RegistrationRow, RolloutObservation, RolloutStrategyImpl, SignInEvent, TargetFacts, WaveObservation, WaveStatus } from '../waves/index.js';
+import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, caIncludeGroups, evaluateRollout, preflightWindowHours, resolveGateSettings, rolloutHasPreflight, rolloutStrategy, toSignInEvent } from '../waves/index.js';
 import type { LiveState } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -96,9 +96,29 @@ function livePolicyOf(live: LiveState, doc: PolicyDocument<'ConditionalAccessPol
   return hits.length === 1 ? hits[0] : undefined;
 }
 
-function includeGroupsOf(policy: Json | undefined): string[] {
-  const users = ((policy?.conditions as Json | undefined)?.users ?? {}) as Json;
-  return Array.isArray(users.includeGroups) ? users.includeGroups.map(String) : [];
+const lowerSet = (ids: readonly string[]): Set<string> => new Set(ids.map((id) => id.toLowerCase()));
+
+/**
+ * The one fact about a rollout's target its strategy observes waves from (`strategy.reads`): the
+ * groups nested in the target group, the groups the live policy includes, or the target group's
+ * users. Used by every observation: waves status and plan (below), apply's re-read before a write,
+ * and users show. `members` reads a group's transitive users (a memoising reader may be passed).
+ */
+export async function readTargetFacts(
+  gw: GraphGateway,
+  strategy: RolloutStrategyImpl,
+  target: { targetGroupId?: string; policy?: Json },
+  members: (groupId: string) => Promise<string[]> = (id) => listTransitiveUserMemberIds(gw, id),
+): Promise<TargetFacts> {
+  const { targetGroupId } = target;
+  switch (strategy.reads) {
+    case 'nestedGroupIds':
+      return { nestedGroupIds: lowerSet(targetGroupId ? await listMemberGroupIds(gw, targetGroupId) : []) };
+    case 'includedGroupIds':
+      return { includedGroupIds: lowerSet(caIncludeGroups(target.policy)) };
+    case 'targetUserIds':
+      return { targetUserIds: lowerSet(targetGroupId ? await members(targetGroupId) : []) };
+  }
 }
 
 /** Memoised transitive user members per group id, fetched concurrently (the rate limiter paces them). */
@@ -121,48 +141,32 @@ class MemberCache {
 
 async function observeRollout(gw: GraphGateway, desired: DesiredState, live: LiveState, doc: PolicyDocument<'Rollout'>, cache: MemberCache): Promise<RolloutObservation> {
   const { spec } = doc;
-  const strategy: RolloutStrategy = spec.strategy ?? 'nestedGroups';
+  const strategy = rolloutStrategy(spec);
   const dir = live.directory;
   const policyDoc = desired.conditionalAccessPolicies.find((p) => p.name === spec.policy);
   const livePolicy = livePolicyOf(live, policyDoc);
   const targetGroupId = spec.targetGroup ? resolveRef(dir, 'group', spec.targetGroup) : undefined;
+  const target = { name: doc.name, ...(targetGroupId ? { targetGroupId } : {}), ...(livePolicy?.id ? { policyId: String(livePolicy.id) } : {}) };
 
   const waveGroups = spec.waves.map((w) => ({ name: w.name, group: w.group, groupId: resolveRef(dir, 'group', w.group) }));
-  const [memberLists, nestedIds, targetUsers] = await Promise.all([
+  const [memberLists, facts] = await Promise.all([
     Promise.all(waveGroups.map((w) => cache.members(w.groupId, w.group))),
-    strategy === 'nestedGroups' && targetGroupId ? listMemberGroupIds(gw, targetGroupId) : Promise.resolve([] as string[]),
-    strategy !== 'policyIncludeGroups' && targetGroupId ? cache.members(targetGroupId, spec.targetGroup!) : Promise.resolve([] as string[]),
+    readTargetFacts(gw, strategy, { ...(targetGroupId ? { targetGroupId } : {}), ...(livePolicy ? { policy: livePolicy } : {}) }, (id) => cache.members(id, spec.targetGroup ?? id)),
   ]);
 
-  const nested = new Set(nestedIds.map((id) => id.toLowerCase()));
-  const included = new Set(includeGroupsOf(livePolicy).map((id) => id.toLowerCase()));
+  // Who the policy enforces already (once it exists): the users of the groups it includes, or of the target group.
   const enforced = new Set<string>();
-  if (strategy === 'policyIncludeGroups') {
-    // Every group the policy includes, wave or not, is enforced (once the policy exists).
-    const lists = await Promise.all([...included].map((id) => cache.members(id, id)));
+  if (livePolicy) {
+    const lists = await Promise.all(strategy.enforcingGroups(target, caIncludeGroups(livePolicy).map((id) => id.toLowerCase())).map((id) => cache.members(id, id === targetGroupId ? spec.targetGroup! : id)));
     for (const list of lists) for (const id of list) enforced.add(id);
-  } else if (livePolicy) {
-    for (const id of targetUsers) enforced.add(id);
   }
-  const targetSet = new Set(targetUsers);
   const preflightTwin = rolloutHasPreflight(spec) ? findPreflightTwin(desired, live, doc) : undefined;
 
   const waves: WaveObservation[] = waveGroups.map((w, i) => {
     const memberIds = memberLists[i]!;
-    const id = w.groupId.toLowerCase();
-    const widened =
-      strategy === 'nestedGroups' ? nested.has(id) : strategy === 'policyIncludeGroups' ? included.has(id) : memberIds.length > 0 && memberIds.every((m) => targetSet.has(m));
-    return { name: w.name, group: w.group, groupId: w.groupId, memberIds, widened };
+    return { name: w.name, group: w.group, groupId: w.groupId, memberIds, widened: strategy.widened({ groupId: w.groupId, memberIds }, facts) === true };
   });
-  return {
-    name: doc.name,
-    spec,
-    ...(targetGroupId ? { targetGroupId } : {}),
-    ...(livePolicy?.id ? { policyId: String(livePolicy.id) } : {}),
-    ...(preflightTwin?.id ? { preflightTwinId: String(preflightTwin.id) } : {}),
-    waves,
-    enforcedUserIds: enforced,
-  };
+  return { ...target, spec, ...(preflightTwin?.id ? { preflightTwinId: String(preflightTwin.id) } : {}), waves, enforcedUserIds: enforced };
 }
 
 function toRegistrationRow(r: Json, interner: Interner): RegistrationRow {
@@ -198,12 +202,13 @@ export function toAuditEvent(e: Json): AuditEvent {
 export function historyTargetIds(desired: DesiredState, live: LiveState): string[] {
   const targets = new Set<string>();
   for (const doc of desired.rollouts) {
-    if ((doc.spec.strategy ?? 'nestedGroups') === 'policyIncludeGroups') {
-      const policy = livePolicyOf(live, desired.conditionalAccessPolicies.find((p) => p.name === doc.spec.policy));
-      if (policy?.id) targets.add(String(policy.id));
-    } else if (doc.spec.targetGroup) {
-      targets.add(resolveRef(live.directory, 'group', doc.spec.targetGroup));
-    }
+    const policy = livePolicyOf(live, desired.conditionalAccessPolicies.find((p) => p.name === doc.spec.policy));
+    const target = rolloutStrategy(doc.spec).historyTarget({
+      name: doc.name,
+      ...(doc.spec.targetGroup ? { targetGroupId: resolveRef(live.directory, 'group', doc.spec.targetGroup) } : {}),
+      ...(policy?.id ? { policyId: String(policy.id) } : {}),
+    });
+    if (target) targets.add(target);
   }
   return [...targets];
 }
@@ -218,7 +223,7 @@ function historyFilter(targetId: string, fromMs: number): string {
  * `waves rollback` may have run since the evaluation). Errors propagate: the caller refuses to move.
  */
 export async function readRolloutHistory(gw: GraphGateway, rollout: RolloutObservation, fromMs: number): Promise<AuditEvent[]> {
-  const target = (rollout.spec.strategy ?? 'nestedGroups') === 'policyIncludeGroups' ? rollout.policyId : rollout.targetGroupId;
+  const target = rolloutStrategy(rollout.spec).historyTarget(rollout);
   if (!target) return [];
   return (await listDirectoryAudits(gw, { filter: historyFilter(target, fromMs), select: AUDIT_SELECT })).map((e) => toAuditEvent(e as Json));
 }

@@ -7,7 +7,8 @@ import type { WaveSpec } from '../config/types.js';
 import type { WaveDecision, WaveGateResult } from '../plan/types.js';
 import type { GateContext, GateProvider } from './gates.js';
 import { DEFAULT_GATE_PROVIDERS, evaluateWaveGates, resolveGateSettings, worstStatus } from './gates.js';
-import { auditRolledBackAt, resolveWidenings } from './history.js';
+import { resolveWidenings } from './history.js';
+import { rolloutStrategy } from './strategies.js';
 import type { ReadinessIndex, WaveReadiness } from './readiness.js';
 import { indexReadiness, rolloutReadiness } from './readiness.js';
 import type { EtaEstimate, RolloutEvaluationInput, WaveStatus, Widening } from './types.js';
@@ -81,7 +82,7 @@ function maxNewUsersResult(newUsers: number | undefined, max: number): WaveGateR
 function rollbackResult(rollout: RolloutEvaluationInput['rollout'], wave: RolloutEvaluationInput['rollout']['waves'][number], spec: WaveSpec | undefined, audits: RolloutEvaluationInput['tenant']['audits']): WaveGateResult | undefined {
   let at: string | undefined;
   try {
-    at = auditRolledBackAt({ strategy: rollout.spec.strategy ?? 'nestedGroups', targetGroupId: rollout.targetGroupId, policyId: rollout.policyId, groupId: wave.groupId, memberIds: wave.memberIds }, audits);
+    at = rolloutStrategy(rollout.spec).rolledBackAt({ targetGroupId: rollout.targetGroupId, policyId: rollout.policyId, groupId: wave.groupId, memberIds: wave.memberIds }, audits);
   } catch (err) {
     return { gate: 'rollback', status: 'inconclusive', value: null, threshold: null, message: `rollback history could not be read: ${errorText(err)}` };
   }

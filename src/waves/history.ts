@@ -6,6 +6,7 @@
  */
 import type { RolloutStrategy } from '../config/types.js';
 import type { AuditEvent, AuditTargetResource, RolloutObservation, Widening } from './types.js';
+import { rolloutStrategy } from './strategies.js';
 import { parseTime } from './time.js';
 
 const ADD_MEMBER = 'add member to group';
@@ -195,10 +196,10 @@ function latestMemberAdd(q: WideningQuery, audits: readonly AuditEvent[]): strin
 
 /** Widening per wave (same order as `rollout.waves`); a wave not widened has no widening time. */
 export function resolveWidenings(rollout: RolloutObservation, audits: readonly AuditEvent[]): Widening[] {
-  const strategy = rollout.spec.strategy ?? 'nestedGroups';
+  const strategy = rolloutStrategy(rollout.spec);
   return rollout.waves.map((w) => {
     if (!w.widened) return { source: 'unknown' };
-    const fromAudit = auditWidenedAt({ strategy, targetGroupId: rollout.targetGroupId, policyId: rollout.policyId, groupId: w.groupId, memberIds: w.memberIds }, audits);
+    const fromAudit = strategy.widenedAt({ targetGroupId: rollout.targetGroupId, policyId: rollout.policyId, groupId: w.groupId, memberIds: w.memberIds }, audits);
     if (fromAudit) return { at: fromAudit, source: 'audit' };
     const declared = rollout.spec.waves.find((s) => s.name === w.name)?.widenedAt;
     if (declared && parseTime(declared) !== undefined) return { at: declared, source: 'declared' };
@@ -214,12 +215,12 @@ export function resolveWidenings(rollout: RolloutObservation, audits: readonly A
 export function rollbacksSince(rollout: RolloutObservation, known: readonly AuditEvent[], recent: readonly AuditEvent[]): Array<{ wave: string; at: string }> {
   const ids = new Set(known.map((e) => e.id));
   const all = [...known, ...recent.filter((e) => !ids.has(e.id))];
-  const strategy = rollout.spec.strategy ?? 'nestedGroups';
+  const strategy = rolloutStrategy(rollout.spec);
   const out: Array<{ wave: string; at: string }> = [];
   for (const w of rollout.waves) {
-    const q: WideningQuery = { strategy, targetGroupId: rollout.targetGroupId, policyId: rollout.policyId, groupId: w.groupId, memberIds: w.memberIds };
-    const now = auditRolledBackAt(q, all);
-    if (now !== undefined && now !== auditRolledBackAt(q, known)) out.push({ wave: w.name, at: now });
+    const q = { targetGroupId: rollout.targetGroupId, policyId: rollout.policyId, groupId: w.groupId, memberIds: w.memberIds };
+    const now = strategy.rolledBackAt(q, all);
+    if (now !== undefined && now !== strategy.rolledBackAt(q, known)) out.push({ wave: w.name, at: now });
   }
   return out;
 }

@@ -25,3 +25,6 @@ export { DEFAULT_ETA_BASIS_DAYS, estimateEta, evaluateRollout } from './decide.j
 export type { EtaQuery, EvaluateOptions } from './decide.js';
 export { PREFLIGHT_DEFAULTS, measurePreflight, preflightFailures, preflightGate, preflightWindowHours, resolvePreflight, rolloutHasPreflight, wavePreflight } from './preflight.js';
 export type { PreflightFailure, PreflightMeasurement, PreflightResult, ResolvedPreflight } from './preflight.js';
+export { caIncludeGroups, caUsersOf, includesNobody, policyWithIncludeGroups, withIncludeGroups } from './caUsers.js';
+export { rolloutStrategy, strategyName } from './strategies.js';
+export type { MovingWave, RolloutStrategyImpl, RolloutTarget, TargetFacts, WaveWrite, WideningAt } from './strategies.js';

@@ -29,6 +29,7 @@ import {
   listSignIns,
   listTemporaryAccessPasses,
   listTransitiveUserMemberIds,
+  listUserDirectoryRoles,
   listUserRegistrationDetails,
   patchAuthenticationMethodsPolicy,
   patchMethodConfiguration,
@@ -241,6 +242,16 @@ describe('contract replay: organization, users', () => {
     expectDocumented(s, ['user.notFound', 'user.notFound']);
   });
 
+  it(title('user.transitiveMemberOf.cast.directoryRole'), async () => {
+    const s = serve('user.transitiveMemberOf.cast.directoryRole');
+    const doc = docValue('user.transitiveMemberOf.cast.directoryRole')[0]!;
+    expect(await listUserDirectoryRoles(graphGateway(), USER)).toEqual([{ id: doc.id, displayName: doc.displayName, roleTemplateId: doc.roleTemplateId }]);
+    const [sent] = expectDocumented(s, ['user.transitiveMemberOf.cast.directoryRole']);
+    // A cast is an advanced query: ConsistencyLevel eventual and $count (user-list-transitivememberof.md, "Request headers").
+    expect(sent!.headers.consistencylevel).toBe('eventual');
+    expect(sent!.query.get('$count')).toBe('true');
+    expect(sent!.query.get('$select')).toBe('id,displayName,roleTemplateId');
+  });
   it(title('user.checkMemberGroups'), async () => {
     const s = serve('user.checkMemberGroups');
     const ids = (fixture('user.checkMemberGroups').request.body as { groupIds: string[] }).groupIds;

@@ -134,6 +134,26 @@ describe('contract vs emulator: organization and users', () => {
     const own = await send(tenant, 'GET', '/v1.0/users/00000000-0000-0000-0000-0000000000ff', undefined, { 'client-request-id': 'e70c5c1b-8b47-68c0-3171-3d22f5e0bd54' });
     expect((own.body as { error: { innerError: Record<string, string> } }).error.innerError['client-request-id']).toBe('e70c5c1b-8b47-68c0-3171-3d22f5e0bd54');
   });
+  it(title('user.transitiveMemberOf.cast.directoryRole', ': an admin holds Global Administrator by its template id; a user without roles none'), async () => {
+    const path = (id: string) => `/v1.0/users/${id}/transitiveMemberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId&$count=true`;
+    const a = await send(tenant, 'GET', path(ids.admin!), undefined, { ConsistencyLevel: 'eventual' });
+    expectDocumentedAnswer(fixture('user.transitiveMemberOf.cast.directoryRole'), a);
+    expect((a.body as { value: Array<Record<string, unknown>> }).value.map((r) => r.roleTemplateId)).toEqual(['62e90394-69f5-4237-9190-012177145e10']);
+    const none = await send(tenant, 'GET', path(ids.nothing!), undefined, { ConsistencyLevel: 'eventual' });
+    expect((none.body as { value: unknown[] }).value).toEqual([]);
+  });
+  it('user.transitiveMemberOf.cast.directoryRole without a role-read permission: limited information (@odata.type and id, roleTemplateId null)', async () => {
+    await tenant.control('POST', '/auth', { roles: ['User.Read.All'] });
+    try {
+      const a = await send(tenant, 'GET', `/v1.0/users/${ids.admin}/transitiveMemberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId&$count=true`, undefined, { ConsistencyLevel: 'eventual' });
+      expect(a.status).toBe(200);
+      const [role] = (a.body as { value: Array<Record<string, unknown>> }).value;
+      expect(role).toMatchObject({ '@odata.type': '#microsoft.graph.directoryRole', roleTemplateId: null });
+      expect(typeof role!.id).toBe('string');
+    } finally {
+      await tenant.control('POST', '/auth', { roles: null });
+    }
+  });
   it(title('user.checkMemberGroups'), async () => {
     expectDocumentedAnswer(fixture('user.checkMemberGroups'), await send(tenant, 'POST', `/v1.0/users/${ids.nestedOnly}/checkMemberGroups`, { groupIds: [ids.group, ids.nestingGroup] }));
   });
@@ -278,7 +298,7 @@ describe('contract fixtures and the emulator', () => {
       'microsoftAuthenticatorConfiguration.update', 'temporaryAccessPassConfiguration.update', 'conditionalAccessPolicies.list', 'conditionalAccessPolicies.create',
       'conditionalAccessPolicy.update', 'groups.list', 'group.get', 'group.get.select', 'group.members.cast.group', 'group.transitiveMembers.cast.user',
       'group.members.add', 'group.members.remove', 'group.members.addMany', 'organization.list', 'users.list', 'user.get', 'user.get.select', 'user.notFound',
-      'user.checkMemberGroups', 'user.revokeSignInSessions', 'user.methods.list', 'user.requirements.get', 'user.phoneMethods.create', 'user.phoneMethod.get',
+      'user.checkMemberGroups', 'user.transitiveMemberOf.cast.directoryRole', 'user.revokeSignInSessions', 'user.methods.list', 'user.requirements.get', 'user.phoneMethods.create', 'user.phoneMethod.get',
       'user.phoneMethod.update', 'user.phoneMethod.delete', 'user.temporaryAccessPass.create', 'user.temporaryAccessPass.list', 'user.microsoftAuthenticatorMethod.delete',
       'user.fido2Method.delete', 'user.softwareOathMethod.delete', 'user.emailMethod.delete', 'user.windowsHelloForBusinessMethod.delete',
       'user.temporaryAccessPassMethod.delete', 'userRegistrationDetails.list', 'userRegistrationDetails.get', 'directoryAudits.list', 'signIns.list', 'batch',

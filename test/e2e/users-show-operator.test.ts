@@ -44,8 +44,13 @@ describe('users show (operator points, issue 14.9)', { timeout: 120_000 }, () =>
     const { code, report } = await showJson(SEEDS_USERS.admin);
     expect(code).toBe(0);
     const policies = Object.fromEntries((report.caPolicies ?? []).map((p) => [p.displayName, p]));
-    // Isaiah is an admin: the administrators' policy (directory roles) may apply; the VPN exception includes all users.
-    expect(policies['CA001 - Require MFA for administrators']).toMatchObject({ applies: 'maybe', why: expect.stringContaining('the user holds an admin role') });
+    // Isaiah is an admin: his directory roles are read (transitiveMemberOf cast to directoryRole) and
+    // the administrators' policy applies through the one he holds, named; the VPN exception includes all users.
+    expect(policies['CA001 - Require MFA for administrators']).toMatchObject({
+      applies: 'yes',
+      why: 'includes the directory role Global Administrator (62e90394-69f5-4237-9190-012177145e10), which the user holds',
+    });
+    expect(report.directoryRoles).toEqual([{ displayName: 'Global Administrator', roleTemplateId: '62e90394-69f5-4237-9190-012177145e10' }]);
     expect(policies['CA099 - Legacy VPN exception']).toMatchObject({ applies: 'yes', why: 'includes all users' });
     expect(policies['CA010 - Require MFA for rollout waves']).toBeUndefined(); // the pilot is not nested yet
     // Isaiah's seeded sign-ins include successes: they are listed beside the 500121 failure.
@@ -59,6 +64,35 @@ describe('users show (operator points, issue 14.9)', { timeout: 120_000 }, () =>
     const text = await runCli(['users', 'show', SEEDS_USERS.unverifiedAuthenticator], { env: tenant.env });
     expect(text.stdout).toMatch(/^Security info timeline since \S+\n {2}\S+Z {2}Update user \(Core Directory, success\): Authenticator device details \(StrongAuthenticationPhoneAppDetail\) changed\n {2}\S+Z {2}User started security info registration \(Authentication Methods, success\)/m);
     expect(text.stdout).toMatch(/^Conditional Access policies that apply\n {2}CA099 - Legacy VPN exception \(.+\): includes all users$/m);
+  });
+
+  it('a user without roles: no role policy is listed; the text names the roles an admin holds', async () => {
+    const { code, report } = await showJson(SEEDS_USERS.unverifiedAuthenticator);
+    expect(code).toBe(0);
+    expect(report.directoryRoles).toEqual([]);
+    expect((report.caPolicies ?? []).map((p) => p.displayName)).not.toContain('CA001 - Require MFA for administrators');
+    const text = await runCli(['users', 'show', SEEDS_USERS.admin], { env: tenant.env });
+    expect(text.stdout).toMatch(/^ {2}directory roles: Global Administrator$/m);
+  });
+
+  it('roles withheld (no role-read permission: limited information) is a failed read: maybe, and exit 1', async () => {
+    // Directory.Read.All (which the directory audit log needs) also reads roles: it is replaced by the
+    // narrower user and group reads, so only the role details (and the audit log) are withheld.
+    const roles = [...leastPrivilegedSet(selectCommands('users show')).filter((r) => r !== 'RoleManagement.Read.Directory' && r !== 'Directory.Read.All'), 'User.Read.All', 'GroupMember.Read.All'];
+    const auth = (await tenant.control('POST', '/auth', { roles })) as { accessToken: string };
+    try {
+      const r = await runCli(['users', 'show', SEEDS_USERS.admin, '--format', 'json'], { env: { ...tenant.env, ENTRA_ROLLOUT_TOKEN: auth.accessToken } });
+      expect(r.stderr).not.toMatch(STACK_TRACE);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout, r.stderr).not.toBe('');
+      const report = JSON.parse(r.stdout) as UserReport;
+      expect(Object.keys(report.unavailable)).toContain('roles');
+      expect(report.directoryRoles).toBeNull();
+      expect(report.caPolicies?.find((p) => p.displayName === 'CA001 - Require MFA for administrators')).toMatchObject({ applies: 'maybe' });
+      expect(r.stderr).toMatch(/^error: the report is incomplete: \d+ read\(s\) failed \(.*roles: Graph returned the directory roles with limited information .*RoleManagement\.Read\.Directory/m);
+    } finally {
+      await tenant.control('POST', '/auth', { roles: null });
+    }
   });
 
   it('exits 1 when a read failed (403), with the report still printed', async () => {

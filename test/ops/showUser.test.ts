@@ -125,7 +125,7 @@ describe('buildUserReport', () => {
 // Issue 14.9: every CA policy that applies to the user, and why; exclusions win.
 describe('users show: CA policies that apply', () => {
   const policy = (displayName: string, users: Record<string, unknown>) => ({ id: displayName, displayName, state: 'enabled', conditions: { users } });
-  it('all users, by id, by group (nesting followed), guests; excluded ones left out; roles as maybe for an admin', () => {
+  it('all users, by id, by group (nesting followed), guests; excluded ones left out; roles as maybe for an admin whose roles were not read', () => {
     const report = buildUserReport(
       input({
         user: { id: USER, userPrincipalName: 'u@contoso.test', accountEnabled: true, userType: 'Guest' },
@@ -148,8 +148,52 @@ describe('users show: CA policies that apply', () => {
       byId: 'yes: includes the user by id',
       group: 'yes: includes group g-in, which holds the user (nesting followed)',
       guests: 'yes: includes guests or external users, and the user is a guest',
-      roles: 'maybe: includes directory roles (62e90394-69f5-4237-9190-012177145e10) and the user holds an admin role; role membership is not read per user',
+      roles: "maybe: includes directory roles (62e90394-69f5-4237-9190-012177145e10) and the user holds an admin role; the user's roles could not be read",
     });
     expect(buildUserReport(input()).caPolicies).toBeNull();
+  });
+
+  // CA's includeRoles/excludeRoles hold role template ids (conditionalAccessUsers); a directoryRole
+  // carries its template as roleTemplateId, its id being the activated role's object id.
+  const GA = '62e90394-69f5-4237-9190-012177145e10';
+  const SECURITY_ADMIN = '194ae4cb-b126-40b2-bd5b-6091b380977d';
+  const globalAdmin = { id: 'role-object-1', displayName: 'Global Administrator', roleTemplateId: GA };
+  const rolePolicies = [
+    policy('admins', { includeRoles: [SECURITY_ADMIN, GA.toUpperCase()] }),
+    policy('securityOnly', { includeRoles: [SECURITY_ADMIN] }),
+    policy('allButAdmins', { includeUsers: ['All'], excludeRoles: [GA] }),
+  ];
+  const admin = { id: USER, isMfaCapable: true, isMfaRegistered: true, methodsRegistered: [], isAdmin: true };
+  it('roles read: a role policy applies (yes, the role named) or not, by template id; an excluded role leaves the policy out', () => {
+    const report = buildUserReport(input({ registration: admin, memberOf: new Set(), directoryRoles: [globalAdmin], caPolicies: rolePolicies }));
+    expect(Object.fromEntries((report.caPolicies ?? []).map((p) => [p.displayName, `${p.applies}: ${p.why}`]))).toEqual({
+      admins: `yes: includes the directory role Global Administrator (${GA}), which the user holds`,
+    });
+    expect(report.directoryRoles).toEqual([{ displayName: 'Global Administrator', roleTemplateId: GA }]);
+    // A user with no role: no role policy applies, and "all but admins" does.
+    const plain = buildUserReport(input({ registration: admin, memberOf: new Set(), directoryRoles: [], caPolicies: rolePolicies }));
+    expect((plain.caPolicies ?? []).map((p) => `${p.displayName}: ${p.applies}`)).toEqual(['allButAdmins: yes']);
+    expect(plain.directoryRoles).toEqual([]);
+  });
+  it('roles not read (refused): role policies stay maybe for an admin and directoryRoles is null', () => {
+    const report = buildUserReport(input({ registration: admin, memberOf: new Set(), caPolicies: rolePolicies, unavailable: { roles: '403 Authorization_RequestDenied' } }));
+    expect((report.caPolicies ?? []).map((p) => `${p.displayName}: ${p.applies}`)).toEqual(['admins: maybe', 'securityOnly: maybe', 'allButAdmins: maybe']);
+    expect(report.directoryRoles).toBeNull();
+  });
+  it("the rollout's policy: included or excluded through a held role, named", () => {
+    const rollout = (users: { includeRoles?: string[]; excludeRoles?: string[]; includeGroups?: string[] }) => ({
+      name: 'r',
+      strategy: 'nestedGroups' as const,
+      policyName: 'p',
+      livePolicy: { id: 'pol', state: 'enabled', includeUsers: [], excludeUsers: [], includeGroups: users.includeGroups ?? [], excludeGroups: [], includeRoles: users.includeRoles ?? [], excludeRoles: users.excludeRoles ?? [] },
+      waves: [],
+    });
+    const included = buildUserReport(input({ memberOf: new Set(), directoryRoles: [globalAdmin], rollouts: [rollout({ includeRoles: [GA] })] })).rollouts[0]!;
+    expect(included).toMatchObject({ policyApplies: 'enforced', reason: 'enforced via the directory role Global Administrator, which the policy includes' });
+    const excluded = buildUserReport(input({ memberOf: new Set(['g']), directoryRoles: [globalAdmin], rollouts: [rollout({ includeGroups: ['g'], excludeRoles: [GA] })] })).rollouts[0]!;
+    expect(excluded).toMatchObject({ policyApplies: 'no', reason: 'the user holds an excluded directory role (Global Administrator)' });
+    const unread = buildUserReport(input({ memberOf: new Set(), unavailable: { roles: 'denied' }, rollouts: [rollout({ includeRoles: [GA] })] })).rollouts[0]!;
+    expect(unread.policyApplies).toBe('unknown');
+    expect(unread.reason).toContain("the user's roles could not be read: denied");
   });
 });

@@ -36,6 +36,8 @@ export interface Ctx {
   origin: string;
   /** Absent: `ignore`. */
   undocumentedQuery?: UndocumentedQueryMode;
+  /** The app's granted permissions when a test configured them (null/absent: everything granted). */
+  roles?: readonly string[] | null;
 }
 
 export type Handler = (req: ApiRequest, ctx: Ctx, params: string[]) => ApiResponse | Promise<ApiResponse>;

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { adminMethodAudit, TOOL_APP, userTarget, writeAudit } from '../audit.js';
 import { isoSeconds } from '../clock.js';
 import { badRequest, GraphError, notFound } from '../graphError.js';
+import { DIRECTORY_ROLE_READ, mayRead } from '../permissions.js';
 import { COLLECTION_OF, defaultPhoneDeleteRefusal, isValidPhoneNumber, type MethodKind, type MethodRecord, methodJson, PASSWORD_METHOD_ID, PHONE_IDS, type PhoneType } from '../methods.js';
 import { equalityValues, evaluateFilter } from '../odataFilter.js';
 import type { Json, Tenant } from '../tenant.js';
@@ -23,6 +24,14 @@ import {
 import type { Router } from './router.js';
 
 const USER_DEFAULT_SELECT = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
+
+/** The emulated tenant's activated Global Administrator role (its template id is the built-in one). */
+export const GLOBAL_ADMINISTRATOR = {
+  id: '5b2f9b3c-7a4e-4c1d-9f0e-2d6a8c3b1e70',
+  displayName: 'Global Administrator',
+  description: 'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.',
+  roleTemplateId: '62e90394-69f5-4237-9190-012177145e10',
+};
 
 export function findUser(t: Tenant, idOrUpn: string): number {
   const i = t.resolveUser(idOrUpn);
@@ -175,6 +184,22 @@ export function registerUserRoutes(r: Router): void {
       return group !== undefined && t.transitiveMembers(group).users.includes(i);
     });
     return ok({ '@odata.context': contextUrl(ctx, req, 'Collection(Edm.String)'), value });
+  });
+
+  // Microsoft Learn "List a user's memberships (direct and transitive)", cast to directoryRole. The
+  // emulated tenant has one activated role, Global Administrator, held by every admin user (isAdmin,
+  // the flag the registration report shows). An app that may not read roles gets each one with limited
+  // information (@odata.type and id; "Limited information returned for inaccessible member objects").
+  r.add('GET', '/users/{id}/transitiveMemberOf/microsoft.graph.directoryRole', (req, ctx, [id]) => {
+    const t = ctx.tenant;
+    const i = findUser(t, id!);
+    rejectUnsupportedParams(req, ['$select', '$count', '$top', '$filter', '$orderby', '$search']);
+    const held = t.user(i).isAdmin ? [GLOBAL_ADMINISTRATOR] : [];
+    const full = mayRead(ctx.roles, DIRECTORY_ROLE_READ);
+    const select = selectList(req);
+    const value = held.map((role) => (full ? applySelect({ '@odata.type': '#microsoft.graph.directoryRole', ...role }, select) : { '@odata.type': '#microsoft.graph.directoryRole', id: role.id, displayName: null, description: null, roleTemplateId: null }));
+    const count = req.query.get('$count') === 'true' ? { '@odata.count': value.length } : {};
+    return ok({ '@odata.context': contextUrl(ctx, req, 'directoryRoles'), ...count, value });
   });
 
   r.add('GET', '/users/{id}/authentication/methods', (req, ctx, [id]) => {

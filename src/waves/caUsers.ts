@@ -1,0 +1,52 @@
+/**
+ * A Conditional Access policy's user condition as the rollout reads and writes it: the one place that
+ * digs `conditions.users.includeGroups` out of a policy (live JSON or the plan's desired body) and
+ * the one that sets it.
+ *
+ * Setting the included groups keeps the policy meaningful at both ends. The conditionalAccessUsers
+ * resource page documents `None` as an includeUsers value: it is how a policy includes nobody. So when
+ * taking the last wave out leaves no include at all (no user, group, role or guest type), the policy
+ * says `includeUsers: ["None"]` rather than an empty condition, and when a wave group comes in, `None`
+ * goes (a policy that includes nobody and a group says two things).
+ */
+type Json = Record<string, unknown>;
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+const isNone = (u: string) => u.toLowerCase() === 'none';
+
+/** The policy's `conditions.users` (an empty object when absent). */
+export function caUsersOf(policy: Json | undefined): Json {
+  return ((policy?.conditions as Json | undefined)?.users ?? {}) as Json;
+}
+
+/** The group ids a CA policy includes, as Graph spells them. */
+export function caIncludeGroups(policy: Json | undefined): string[] {
+  return strings(caUsersOf(policy).includeGroups);
+}
+
+/** Whether a user condition includes nobody (no user, group, role or guest type; `None` counts as nobody). */
+export function includesNobody(users: Json): boolean {
+  return (
+    strings(users.includeUsers).filter((u) => !isNone(u)).length === 0 &&
+    strings(users.includeGroups).length === 0 &&
+    strings(users.includeRoles).length === 0 &&
+    !users.includeGuestsOrExternalUsers
+  );
+}
+
+/** `users` with `includeGroups` replaced, and `None` in includeUsers exactly when nothing else is included. */
+export function withIncludeGroups(users: Json, includeGroups: readonly string[]): Json {
+  // The key is written when it was there or has groups: a desired body that never named it stays as declared.
+  const out: Json = includeGroups.length > 0 || 'includeGroups' in users ? { ...users, includeGroups: [...includeGroups] } : { ...users };
+  const includeUsers = strings(users.includeUsers);
+  const others = includeUsers.filter((u) => !isNone(u));
+  if (includesNobody(out)) out.includeUsers = ['None'];
+  else if (others.length !== includeUsers.length) out.includeUsers = others;
+  return out;
+}
+
+/** The policy with its user condition's includeGroups set (see withIncludeGroups). */
+export function policyWithIncludeGroups(policy: Json, includeGroups: readonly string[]): Json {
+  const conditions = (policy.conditions ?? {}) as Json;
+  return { ...policy, conditions: { ...conditions, users: withIncludeGroups(caUsersOf(policy), includeGroups) } };
+}
