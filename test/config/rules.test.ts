@@ -56,6 +56,16 @@ describe('semantic warnings', () => {
     expect(codes(dir)).toEqual([]);
   });
 
+  it('WR150/WR151: SMS sign-in on a disabled SMS method, office phones allowed while Voice is disabled', () => {
+    const phones = (sms: string, voice: string) =>
+      variant('methods.yaml', (t) => `${t.trimEnd()}\n  sms:\n    state: ${sms}\n    includeTargets: [{ group: all_users, isUsableForSignIn: true }]\n  voice:\n    state: ${voice}\n    isOfficePhoneAllowed: true\n`);
+    const off = loadConfig(phones('disabled', 'disabled')).diagnostics;
+    expect(off.map((d) => `${d.severity} ${d.code}`)).toEqual(['warning WR150', 'warning WR151']);
+    expect(off[0]!.message).toContain('sms.includeTargets[0] (all_users) enables SMS sign-in, but SMS is disabled');
+    expect(off[1]!.message).toContain('office phones cannot be called');
+    expect(codes(phones('enabled', 'enabled'))).toEqual([]);
+  });
+
   it('WR106: Authenticator without app/location context', () => {
     const dir = variant('methods.yaml', (t) => t.replace(/displayLocationInformationRequiredState:\n\s+state: enabled/, 'displayLocationInformationRequiredState:\n        state: default'));
     expect(codes(dir)).toEqual(['warning WR106']);

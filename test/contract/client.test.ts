@@ -109,6 +109,21 @@ describe('contract replay: authentication methods policy', () => {
     expectDocumented(s, ['microsoftAuthenticatorConfiguration.get']);
   });
 
+  for (const [name, id] of [
+    ['smsConfiguration.get', 'sms'],
+    ['voiceConfiguration.get', 'voice'],
+    ['fido2Configuration.get', 'fido2'],
+    ['softwareOathConfiguration.get', 'softwareOath'],
+    ['emailConfiguration.get', 'email'],
+    ['x509CertificateConfiguration.get', 'x509Certificate'],
+  ] as const) {
+    it(title(name), async () => {
+      const s = serve(name);
+      expect(await getMethodConfiguration(graphGateway(), id)).toEqual(docBody(name));
+      expectDocumented(s, [name]);
+    });
+  }
+
   it(`${title('temporaryAccessPassConfiguration.get')}: issue-tap reads the policy from it`, async () => {
     const s = serve('temporaryAccessPassConfiguration.get');
     const policy = await readTapPolicy(graphGateway());
@@ -119,6 +134,12 @@ describe('contract replay: authentication methods policy', () => {
   for (const [name, id, type] of [
     ['microsoftAuthenticatorConfiguration.update', 'MicrosoftAuthenticator', 'microsoftAuthenticator'],
     ['temporaryAccessPassConfiguration.update', 'TemporaryAccessPass', 'temporaryAccessPass'],
+    ['smsConfiguration.update', 'sms', 'sms'],
+    ['voiceConfiguration.update', 'voice', 'voice'],
+    ['fido2Configuration.update', 'fido2', 'fido2'],
+    ['softwareOathConfiguration.update', 'softwareOath', 'softwareOath'],
+    ['emailConfiguration.update', 'email', 'email'],
+    ['x509CertificateConfiguration.update', 'x509Certificate', 'x509Certificate'],
   ] as const) {
     it(`${title(name)}: the @odata.type is sent`, async () => {
       const s = serve(name);

@@ -37,6 +37,9 @@ function expectDocumentedAnswer(f: Fixture, a: Answer, options: ShapeOptions & {
   expect(shapeMismatches(doc, a.body, options), `${f.name}: shape against ${f.page}`).toEqual([]);
 }
 
+/** The method configurations beyond the Authenticator and TAP (src/plan/methodConfigs.ts), each with a documented GET and PATCH. */
+const OTHER_METHOD_CONFIGURATIONS = ['sms', 'voice', 'fido2', 'softwareOath', 'email', 'x509Certificate'];
+
 const title = (name: string, extra = '') => `${name} (${fixture(name).page}, ${fixture(name).section})${extra}`;
 const docReq = (name: string) => fixture(name).request.body as Record<string, unknown>;
 
@@ -49,12 +52,12 @@ describe('contract vs emulator: authentication methods policy', () => {
     (body as { registrationEnforcement: { authenticationMethodsRegistrationCampaign: { includeTargets: Array<{ id: string }> } } }).registrationEnforcement.authenticationMethodsRegistrationCampaign.includeTargets[0]!.id = ids.group!;
     expectDocumentedAnswer(fixture('authenticationMethodsPolicy.update'), await send(tenant, 'PATCH', '/v1.0/policies/authenticationMethodsPolicy', body));
   });
-  for (const name of ['microsoftAuthenticatorConfiguration.get', 'temporaryAccessPassConfiguration.get']) {
+  for (const name of ['microsoftAuthenticatorConfiguration.get', 'temporaryAccessPassConfiguration.get', ...OTHER_METHOD_CONFIGURATIONS.map((m) => `${m}Configuration.get`)]) {
     it(title(name), async () => {
       expectDocumentedAnswer(fixture(name), await send(tenant, 'GET', new URL(fixture(name).request.url).pathname));
     });
   }
-  for (const name of ['microsoftAuthenticatorConfiguration.update', 'temporaryAccessPassConfiguration.update']) {
+  for (const name of ['microsoftAuthenticatorConfiguration.update', 'temporaryAccessPassConfiguration.update', ...OTHER_METHOD_CONFIGURATIONS.map((m) => `${m}Configuration.update`)]) {
     it(title(name), async () => {
       expectDocumentedAnswer(fixture(name), await send(tenant, 'PATCH', new URL(fixture(name).request.url).pathname, docReq(name)));
     });
@@ -282,6 +285,7 @@ describe('contract fixtures and the emulator', () => {
       'user.phoneMethod.update', 'user.phoneMethod.delete', 'user.temporaryAccessPass.create', 'user.temporaryAccessPass.list', 'user.microsoftAuthenticatorMethod.delete',
       'user.fido2Method.delete', 'user.softwareOathMethod.delete', 'user.emailMethod.delete', 'user.windowsHelloForBusinessMethod.delete',
       'user.temporaryAccessPassMethod.delete', 'userRegistrationDetails.list', 'userRegistrationDetails.get', 'directoryAudits.list', 'signIns.list', 'batch',
+      ...OTHER_METHOD_CONFIGURATIONS.flatMap((m) => [`${m}Configuration.get`, `${m}Configuration.update`]),
     ]);
     expect([...FIXTURES.keys()].filter((n) => !checked.has(n))).toEqual([]);
   });
