@@ -155,6 +155,24 @@ describe('contract vs emulator: user authentication methods', () => {
     expectDocumentedAnswer(fixture('user.requirements.get'), await send(tenant, 'GET', `/beta/users/${ids.perUserMfaEnforced}/authentication/requirements`));
     expect((await send(tenant, 'GET', `/v1.0/users/${ids.perUserMfaEnforced}/authentication/requirements`)).status).toBe(400);
   });
+  it(title('user.phoneMethod.enableSmsSignIn', ': once the SMS configuration enables the user for sign-in'), async () => {
+    const url = `/v1.0/users/${ids.phoneOnly}/authentication/phoneMethods/3179e48a-750b-4051-897c-87b9720928f7/enableSmsSignIn`;
+    // The seeds' SMS configuration allows no sign-in: "The user must be enabled for SMS sign-in in the … policy."
+    expect((await send(tenant, 'POST', url)).status).toBe(400);
+    const sms = '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms';
+    const allow = { '@odata.type': '#microsoft.graph.smsAuthenticationMethodConfiguration', includeTargets: [{ id: 'all_users', targetType: 'group', isRegistrationRequired: false, isUsableForSignIn: true }] };
+    expect((await send(tenant, 'PATCH', sms, allow)).status).toBe(204);
+    expectDocumentedAnswer(fixture('user.phoneMethod.enableSmsSignIn'), await send(tenant, 'POST', url));
+    expect(((await send(tenant, 'GET', url.replace(/\/enableSmsSignIn$/, ''))).body as { smsSignInState: string }).smsSignInState).toBe('ready');
+  });
+  it(title('user.signInPreferences.get', ': beta only'), async () => {
+    expectDocumentedAnswer(fixture('user.signInPreferences.get'), await send(tenant, 'GET', `/beta/users/${ids.completedAuthenticator}/authentication/signInPreferences`));
+    expect((await send(tenant, 'GET', `/v1.0/users/${ids.completedAuthenticator}/authentication/signInPreferences`)).status).toBe(400);
+  });
+  it(title('user.signInPreferences.update', ': the user holds the method (an Authenticator gives oath)'), async () => {
+    expectDocumentedAnswer(fixture('user.signInPreferences.update'), await send(tenant, 'PATCH', `/beta/users/${ids.completedAuthenticator}/authentication/signInPreferences`, docReq('user.signInPreferences.update')));
+    expect(((await send(tenant, 'GET', `/beta/users/${ids.completedAuthenticator}/authentication/signInPreferences`)).body as Record<string, unknown>).userPreferredMethodForSecondaryAuthentication).toBe('oath');
+  });
   it(title('user.phoneMethods.create'), async () => {
     expectDocumentedAnswer(fixture('user.phoneMethods.create'), await send(tenant, 'POST', `/v1.0/users/${ids.nothing}/authentication/phoneMethods`, docReq('user.phoneMethods.create')));
   });
@@ -286,6 +304,7 @@ describe('contract fixtures and the emulator', () => {
       'user.fido2Method.delete', 'user.softwareOathMethod.delete', 'user.emailMethod.delete', 'user.windowsHelloForBusinessMethod.delete',
       'user.temporaryAccessPassMethod.delete', 'userRegistrationDetails.list', 'userRegistrationDetails.get', 'directoryAudits.list', 'signIns.list', 'batch',
       ...OTHER_METHOD_CONFIGURATIONS.flatMap((m) => [`${m}Configuration.get`, `${m}Configuration.update`]),
+      'user.phoneMethod.enableSmsSignIn', 'user.signInPreferences.get', 'user.signInPreferences.update',
     ]);
     expect([...FIXTURES.keys()].filter((n) => !checked.has(n))).toEqual([]);
   });
