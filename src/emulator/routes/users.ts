@@ -295,8 +295,8 @@ export function registerUserRoutes(r: Router): void {
   });
 
   // Per-user (legacy) MFA state: beta only.
-  const betaOnly = (req: ApiRequest): void => {
-    if (req.version !== 'beta') throw badRequest("Resource not found for the segment 'requirements'.");
+  const betaOnly = (req: ApiRequest, segment = 'requirements'): void => {
+    if (req.version !== 'beta') throw badRequest(`Resource not found for the segment '${segment}'.`);
   };
   r.add('GET', '/users/{id}/authentication/requirements', (req, ctx, [id]) => {
     betaOnly(req);
@@ -306,11 +306,8 @@ export function registerUserRoutes(r: Router): void {
   });
   // signInPreferences (the user's default MFA method): beta only, Learn "Get/Update authentication
   // method states". Set explicitly it is kept per user; otherwise it reads as the report derives it.
-  const betaPreferences = (req: ApiRequest): void => {
-    if (req.version !== 'beta') throw badRequest("Resource not found for the segment 'signInPreferences'.");
-  };
   r.add('GET', '/users/{id}/authentication/signInPreferences', (req, ctx, [id]) => {
-    betaPreferences(req);
+    betaOnly(req, 'signInPreferences');
     const t = ctx.tenant;
     const i = findUser(t, id!);
     const derived = reportFacts(t.methods(i), t.enabledConfigIds()).userPreferred;
@@ -321,7 +318,7 @@ export function registerUserRoutes(r: Router): void {
     });
   });
   r.add('PATCH', '/users/{id}/authentication/signInPreferences', (req, ctx, [id]) => {
-    betaPreferences(req);
+    betaOnly(req, 'signInPreferences');
     const t = ctx.tenant;
     const i = findUser(t, id!);
     const body = bodyObject(req);
