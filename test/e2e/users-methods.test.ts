@@ -82,6 +82,12 @@ describe('users set-default-method (Graph beta)', () => {
     const lacking = await runCli(['users', 'set-default-method', user, '--method', 'voiceOffice', '--yes', '--journal', path.join(dir, 'j2')], { env: tenant.env });
     expect(lacking.code).toBe(1);
     expect(lacking.stderr).toContain('Graph refused voiceOffice as the default method');
+    // An emergency-access account is refused before anything is read or written, like every users write command.
+    const writes = (await tenant.writes()).length;
+    const guarded = await runCli(['users', 'set-default-method', 'breakglass1@contoso.onmicrosoft.com', '--method', 'sms', '--yes', '--journal', path.join(dir, 'j3')], { env: tenant.env });
+    expect(guarded.code).toBe(1);
+    expect(guarded.stderr).toMatch(/emergency-access/);
+    expect((await tenant.writes()).length).toBe(writes);
     const bad = await runCli(['users', 'set-default-method', user, '--method', 'fido2'], { env: tenant.env });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: --method "fido2" is not one Graph accepts/m);
