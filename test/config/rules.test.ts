@@ -66,6 +66,16 @@ describe('semantic warnings', () => {
     expect(codes(phones('enabled', 'enabled'))).toEqual([]);
   });
 
+  it('the schema knows every method configuration: documented enums and property names only', () => {
+    const withMethods = (yaml: string) => variant('methods.yaml', (t) => `${t.trimEnd()}\n${yaml}`);
+    const ok = withMethods('  email:\n    state: enabled\n    allowExternalIdToUseEmailOtp: disabled\n  fido2:\n    state: enabled\n    keyRestrictions: { isEnforced: true, enforcementType: allow, aaGuids: [cb69481e-8ff7-4039-93ec-0a2729a154a8] }\n  policyMigrationState: migrationComplete\n');
+    expect(codes(ok)).toEqual([]);
+    for (const bad of ['  email:\n    state: enabled\n    allowExternalIdToUseEmailOtp: sometimes\n', '  sms:\n    state: enabled\n    isOfficePhoneAllowed: true\n', '  fido2:\n    state: enabled\n    keyRestrictions: { enforcementType: deny }\n', '  x509Certificate:\n    state: enabled\n    authenticationModeConfiguration: { x509CertificateAuthenticationDefaultMode: x509CertificateTripleFactor }\n', '  policyMigrationState: done\n']) {
+      const found = loadConfig(withMethods(bad)).diagnostics;
+      expect(found.filter((d) => d.severity === 'error').length, bad).toBeGreaterThan(0);
+    }
+  });
+
   it('WR106: Authenticator without app/location context', () => {
     const dir = variant('methods.yaml', (t) => t.replace(/displayLocationInformationRequiredState:\n\s+state: enabled/, 'displayLocationInformationRequiredState:\n        state: default'));
     expect(codes(dir)).toEqual(['warning WR106']);
