@@ -2,6 +2,7 @@
 // x509Certificate) and the policy-level policyMigrationState: only what is declared is managed, a field
 // diff, the PATCH Graph documents (with @odata.type), and no perpetual diff on Graph's defaults.
 import { describe, expect, it } from 'vitest';
+import { projectToSchema, specSchema } from '../../src/config/schemas.js';
 import type { GenericMethodSpecs } from '../../src/config/types.js';
 import { buildPlan } from '../../src/plan/buildPlan.js';
 import { genericMethod, liveGenericMethod, mergeDeep, projectDeep } from '../../src/plan/methodConfigs.js';
@@ -141,6 +142,12 @@ describe('other method configurations', () => {
 });
 
 describe('methodConfigs helpers', () => {
+  it('export projects live values onto the schema, list items too: a property Graph adds later is not written', () => {
+    const fido2 = specSchema('AuthenticationMethods').properties!.fido2!;
+    const profiles = [{ id: 'p1', name: 'Default', passkeyTypes: 'synced', attestationEnforcement: 'disabled', keyRestrictions: { isEnforced: false, futureFlag: 1 }, newerProperty: true }];
+    expect(projectToSchema(profiles, fido2.properties!.passkeyProfiles)).toEqual([{ id: 'p1', name: 'Default', passkeyTypes: 'synced', attestationEnforcement: 'disabled', keyRestrictions: { isEnforced: false } }]);
+  });
+
   it('projectDeep keeps only declared keys, nested; mergeDeep lays a partial object over live and replaces lists', () => {
     expect(projectDeep({ a: 1, b: { c: 2, d: 3 }, e: [1] }, { b: { c: 9 }, e: [] })).toEqual({ b: { c: 2 }, e: [1] });
     expect(mergeDeep({ c: 2, d: [1, 2] }, { d: [3] })).toEqual({ c: 2, d: [3] });
