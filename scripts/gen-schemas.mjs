@@ -92,6 +92,105 @@ const tenant = envelope(
   ),
 );
 
+// The other method configurations of the v1.0 policy (Learn resource pages
+// <method>AuthenticationMethodConfiguration). Targets by group, Graph's property names.
+const methodState = { enum: ['enabled', 'disabled'], description: 'Whether the method is enabled for the included groups.' };
+const isRegistrationRequired = { type: 'boolean', description: 'Users of this group must register the method (default false).' };
+const methodConfiguration = (description, targetProps, props) =>
+  strictObject(
+    {
+      state: methodState,
+      includeTargets: { type: 'array', description: 'Groups allowed to use the method.', items: groupTarget({ isRegistrationRequired, ...targetProps }) },
+      excludeTargets: { type: 'array', description: 'Groups excluded from the method.', items: groupTarget() },
+      ...props,
+    },
+    ['state'],
+    { description },
+  );
+const aaGuid = { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' };
+const keyRestrictions = strictObject(
+  {
+    isEnforced: { type: 'boolean', description: 'Whether the AAGUID list is enforced.' },
+    enforcementType: { enum: ['allow', 'block'], description: 'allow: only the listed authenticator models; block: all but them.' },
+    aaGuids: { type: 'array', uniqueItems: true, items: aaGuid, description: 'Authenticator Attestation GUIDs (make and model).' },
+  },
+  [],
+  { description: 'fido2KeyRestrictions.' },
+);
+const passkeyTypes = ['deviceBound', 'synced'];
+const genericMethods = {
+  sms: methodConfiguration('SMS one-time codes (and SMS sign-in, per target).', {
+    isUsableForSignIn: { type: 'boolean', description: 'SMS sign-in: the phone number as the user name (default true).' },
+  }),
+  voice: methodConfiguration('Voice calls.', {}, {
+    isOfficePhoneAllowed: { type: 'boolean', description: 'Whether an office phone can be called (default false); alternate mobile and mobile always can.' },
+  }),
+  fido2: methodConfiguration(
+    'Passkeys (FIDO2) and security keys.',
+    { allowedPasskeyProfiles: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 }, description: 'Ids of the passkeyProfiles this group may use.' } },
+    {
+      isSelfServiceRegistrationAllowed: { type: 'boolean', description: 'Users may register new security keys (default true).' },
+      isAttestationEnforced: { type: 'boolean', description: 'Attestation is required at registration (default false; passkey profiles have attestationEnforcement).' },
+      keyRestrictions,
+      passkeyProfiles: {
+        type: 'array',
+        description: 'Passkey profiles (v1.0): group-based passkey settings.',
+        items: strictObject(
+          {
+            id: { type: 'string', minLength: 1, description: 'The profile id (00000000-0000-0000-0000-000000000001 is the default profile).' },
+            name: { type: 'string', minLength: 1 },
+            passkeyTypes: { type: 'string', pattern: `^(${passkeyTypes.join('|')})(,(${passkeyTypes.join('|')}))*$`, description: 'deviceBound, synced, or both comma-separated.' },
+            attestationEnforcement: { enum: ['disabled', 'registrationOnly'] },
+            keyRestrictions,
+          },
+          ['id', 'name', 'passkeyTypes', 'attestationEnforcement', 'keyRestrictions'],
+        ),
+      },
+    },
+  ),
+  softwareOath: methodConfiguration('Third-party software OATH tokens (authenticator apps other than Microsoft Authenticator).', {}),
+  email: methodConfiguration('Email one-time passcodes.', {}, {
+    allowExternalIdToUseEmailOtp: { enum: ['default', 'enabled', 'disabled'], description: 'Whether guests (External ID) may use email OTP (default: default).' },
+  }),
+  x509Certificate: methodConfiguration('Certificate-based authentication (CBA).', {}, {
+    certificateUserBindings: {
+      type: 'array',
+      description: 'Certificate fields bound to user attributes, tried by priority.',
+      items: strictObject(
+        {
+          x509CertificateField: { type: 'string', minLength: 1, description: 'e.g. PrincipalName, RFC822Name, SubjectKeyIdentifier, SHA1PublicKey, IssuerAndSubject, IssuerAndSerialNumber.' },
+          userProperty: { type: 'string', minLength: 1, description: 'e.g. userPrincipalName, onPremisesUserPrincipalName, certificateUserIds.' },
+          priority: { type: 'integer', minimum: 1 },
+          trustAffinityLevel: { enum: ['low', 'high'] },
+        },
+        ['x509CertificateField', 'userProperty', 'priority'],
+      ),
+    },
+    authenticationModeConfiguration: strictObject({
+      x509CertificateAuthenticationDefaultMode: { enum: ['x509CertificateSingleFactor', 'x509CertificateMultiFactor'] },
+      x509CertificateDefaultRequiredAffinityLevel: { enum: ['low', 'high'] },
+      rules: {
+        type: 'array',
+        items: strictObject(
+          {
+            x509CertificateRuleType: { enum: ['issuerSubject', 'policyOID', 'issuerSubjectAndPolicyOID'] },
+            identifier: { type: 'string' },
+            issuerSubjectIdentifier: { type: 'string' },
+            policyOidIdentifier: { type: 'string' },
+            x509CertificateAuthenticationMode: { enum: ['x509CertificateSingleFactor', 'x509CertificateMultiFactor'] },
+            x509CertificateRequiredAffinityLevel: { enum: ['low', 'high'] },
+          },
+          ['x509CertificateRuleType', 'x509CertificateAuthenticationMode'],
+        ),
+      },
+    }),
+    crlValidationConfiguration: strictObject({
+      state: { enum: ['disabled', 'enabled'], description: 'enabled: authentication fails when the issuing CA has no valid CRL.' },
+      exemptedCertificateAuthoritiesSubjectKeyIdentifiers: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+    }),
+  }),
+};
+
 const authenticationMethods = envelope(
   'AuthenticationMethods',
   'Settings of the tenant authentication methods policy. Only what is declared is managed.',
@@ -143,6 +242,12 @@ const authenticationMethods = envelope(
       },
       ['state'],
     ),
+    policyMigrationState: {
+      enum: ['preMigration', 'migrationInProgress', 'migrationComplete'],
+      description:
+        'Policy-level (v1.0 authenticationMethodsPolicy): migrationComplete makes this policy the only one for MFA and SSPR; the legacy MFA and SSPR method settings are then ignored.',
+    },
+    ...genericMethods,
   }),
 );
 

@@ -155,7 +155,18 @@ export const COMMAND_PERMISSIONS: readonly CommandPermissions[] = [
     needs: [READ_USERS, READ_GROUPS, READ_PER_USER_MFA, WRITE_USER_METHODS, { ...REVOKE_SESSIONS, optional: 'only with --revoke-sessions' }],
   },
   { command: 'users revoke-sessions', summary: "revokes users' sign-in sessions", access: 'write', needs: [READ_USERS, READ_GROUPS, REVOKE_SESSIONS] },
-  { command: 'users import-phones', summary: 'pre-provisions phone methods', access: 'write', needs: [READ_USERS, READ_GROUPS, WRITE_USER_METHODS] },
+  {
+    command: 'users set-default-method',
+    summary: "sets a user's preferred MFA method (Graph beta signInPreferences)",
+    access: 'write',
+    needs: [READ_USERS, READ_GROUPS, { ...WRITE_USER_METHODS, why: "read and update the user's signInPreferences (beta; UserAuthenticationMethod.ReadWrite.All per Learn \"Update authentication method states\")" }],
+  },
+  {
+    command: 'users import-phones',
+    summary: 'pre-provisions phone methods (and SMS sign-in); checks office numbers and SMS sign-in against the methods policy',
+    access: 'write',
+    needs: [READ_USERS, READ_GROUPS, WRITE_USER_METHODS, { ...READ_METHODS_POLICY, optional: 'without it the Voice/SMS cross-check (WR152, WR153) is skipped with a note' }],
+  },
 ];
 
 /** A delegated token with this scope acts with everything the signed-in user's roles allow. */

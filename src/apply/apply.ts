@@ -152,9 +152,16 @@ async function write(gw: GraphGateway, resource: PlanResource): Promise<void> {
   switch (resource.kind) {
     case 'MicrosoftAuthenticator':
     case 'TemporaryAccessPass':
+    case 'Sms':
+    case 'Voice':
+    case 'Fido2':
+    case 'SoftwareOath':
+    case 'Email':
+    case 'X509Certificate':
       await patchMethodConfiguration(gw, w.graphId ?? resource.kind, String(w.body['@odata.type']), w.body);
       return;
     case 'RegistrationCampaign':
+    case 'AuthenticationMethodsPolicy':
       await patchAuthenticationMethodsPolicy(gw, w.body);
       return;
     case 'ConditionalAccessPolicy':

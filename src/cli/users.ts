@@ -157,6 +157,7 @@ interface TapCliOptions extends UserListOptions {
   out: string;
   lifetime?: string;
   oneTime?: boolean;
+  start?: string;
 }
 
 interface ResetCliOptions extends UserListOptions {
@@ -166,7 +167,7 @@ interface ResetCliOptions extends UserListOptions {
 }
 
 export function registerUsers(program: Command): void {
-  const users = program.command('users').description('helpdesk look-ups and bulk user operations: show, issue-tap, reset-methods, revoke-sessions, import-phones');
+  const users = program.command('users').description('helpdesk look-ups and bulk user operations: show, issue-tap, reset-methods, revoke-sessions, import-phones, set-default-method');
 
   withTenantOptions(users.command('show').description('one user: registration report, every method and whether it is usable, per-user MFA, readiness verdict, waves, CA policy, failed sign-ins'))
     .argument('<user>', 'UPN, object id or exact display name')
@@ -198,8 +199,8 @@ export function registerUsers(program: Command): void {
       }
     });
 
-  withBulkOptions(users.command('import-phones').description('add, update or delete phone methods from a CSV of user,phoneType,phoneNumber[,action] (dry run unless --yes)'), true)
-    .argument('<file>', 'CSV: user,phoneType,phoneNumber[,action]; action is add, update or delete (empty: add or update)')
+  withBulkOptions(users.command('import-phones').description('add, update or delete phone methods from a CSV of user,phoneType,phoneNumber[,action[,smsSignIn]] (dry run unless --yes)'), true)
+    .argument('<file>', 'CSV: user,phoneType,phoneNumber[,action[,smsSignIn]]; action is add, update or delete (empty: add or update); smsSignIn is enable or disable (mobile only; empty: unchanged)')
     .option('--yes', 'write (without it, a dry run that only reads)')
     .action(async (file: string, opts: BulkCliOptions) => {
       parseFormat(opts.format, ['text', 'json'] as const);
@@ -209,6 +210,8 @@ export function registerUsers(program: Command): void {
       const inputId = await fileHash(file);
       const gw = await openGateway(desired, opts);
       await guardEmergency(gw, desired, 'import-phones', opts, () => phoneUsersFromCsv(file));
+      const { checkPhonePolicy } = await import('../ops/phonePolicyCheck.js');
+      await checkPhonePolicy(gw, file, (m) => process.stderr.write(`${m}\n`));
       const dryRun = opts.yes !== true;
       // Any invalid row is an exit 1 too: an import that skipped rows did not do what the file says.
       await runAndReport(opts, { command: 'import-phones', gateway: gw, inputId, settings: {}, dryRun, tasks: () => phoneTasksFromCsv(file, dryRun) }, { failOnInvalid: true });
@@ -218,6 +221,7 @@ export function registerUsers(program: Command): void {
     .requiredOption('--out <file>', 'new file for upn,tap,start,expires (created 0600; never overwritten)')
     .option('--lifetime <minutes>', 'pass lifetime (default: the TAP policy default)')
     .option('--one-time', 'the pass can be used once')
+    .option('--start <datetime>', 'when the passes become usable (ISO 8601 with offset, e.g. 2026-12-01T08:00:00Z; not in the past); the lifetime counts from it')
     .action(async (opts: TapCliOptions) => {
       parseFormat(opts.format, ['text', 'json'] as const);
       const lifetime = opts.lifetime === undefined ? undefined : Number(opts.lifetime);
@@ -230,15 +234,16 @@ export function registerUsers(program: Command): void {
       await guardEmergency(gw, desired, 'issue-tap', opts, source.items);
       const policy = await tap.readTapPolicy(gw);
       const minutes = tap.checkTapRequest(policy, lifetime);
+      const start = tap.checkTapStart(opts.start, gw.serverNow().getTime());
       const out = opts.resume ? tap.TapOutFile.reopen(opts.out) : tap.TapOutFile.create(opts.out);
-      const settings = { policy, lifetime: minutes, oneTime: opts.oneTime === true, out };
+      const settings = { policy, lifetime: minutes, oneTime: opts.oneTime === true, out, ...(start ? { start } : {}) };
       const now = () => gw.serverNow().toISOString();
       try {
         await runAndReport(opts, {
           command: 'issue-tap',
           gateway: gw,
           inputId: source.inputId,
-          settings: { lifetime: minutes, oneTime: settings.oneTime, out: opts.out },
+          settings: { lifetime: minutes, oneTime: settings.oneTime, out: opts.out, ...(start ? { start } : {}) },
           dryRun: false,
           total: source.total,
           tasks: () => (async function* () {
@@ -275,6 +280,35 @@ export function registerUsers(program: Command): void {
         total: source.total,
         tasks: () => (async function* () {
           for await (const u of source.items()) yield ops.userTask(u.value, u.line, new ops.ResetRunner(u.value, settings));
+        })(),
+      });
+    });
+
+  withBulkOptions(users.command('set-default-method').description("set a user's default (preferred) MFA method through Graph BETA signInPreferences (dry run unless --yes)"), true)
+    .argument('<user>', 'UPN or object id')
+    .requiredOption('--method <method>', 'push, oath, voiceMobile, voiceAlternateMobile, voiceOffice or sms (the user must have it registered)')
+    .option('--yes', 'write (without it, a dry run that only reads)')
+    .action(async (user: string, opts: BulkCliOptions & { method: string }) => {
+      parseFormat(opts.format, ['text', 'json'] as const);
+      const ops = await import('../ops/defaultMethod.js');
+      const { userTask } = await import('../ops/userOps.js');
+      const input = await import('../ops/input.js');
+      const method = ops.parseDefaultMethod(opts.method);
+      const desired = loadDesiredOrExit(opts.config);
+      const gw = await openGateway(desired, opts);
+      const items = () => input.userItems([user]);
+      await guardEmergency(gw, desired, 'set-default-method', opts, items);
+      const dryRun = opts.yes !== true;
+      process.stderr.write('note: signInPreferences is a Graph beta API (no v1.0 equivalent is documented)\n');
+      await runAndReport(opts, {
+        command: 'set-default-method',
+        gateway: gw,
+        inputId: input.listHash([user]),
+        settings: { method },
+        dryRun,
+        total: 1,
+        tasks: () => (async function* () {
+          for await (const u of items()) yield userTask(u.value, u.line, new ops.DefaultMethodRunner(u.value, method, dryRun));
         })(),
       });
     });

@@ -101,6 +101,7 @@ function checkMethods(docs: Docs, emit: Emit): void {
       emit(first, 'warning', 'WR103', 'temporaryAccessPass.isUsableOnce is false: a leaked pass stays usable for its whole lifetime', ['spec', 'temporaryAccessPass', 'isUsableOnce']);
     }
   }
+  checkPhoneMethods(first, emit);
   if (authenticator?.isSoftwareOathEnabled === true) {
     emit(first, 'warning', 'WR102', 'microsoftAuthenticator.isSoftwareOathEnabled is true: OTP codes are phishable and bypass number matching', ['spec', 'microsoftAuthenticator', 'isSoftwareOathEnabled']);
   }
@@ -231,5 +232,24 @@ function checkRollouts(docs: Docs, emit: Emit, now: Date, invalid: ReadonlySet<s
         emit(doc, 'warning', 'WR105', `target group "${spec.targetGroup}" is not covered by microsoftAuthenticator.includeTargets (neither all_users, the target group nor every wave group): enforced users may be unable to register the Authenticator`, ['spec', 'targetGroup']);
       }
     }
+  }
+}
+
+/**
+ * Phone settings that do nothing because their method is off: SMS sign-in on a target of a disabled
+ * SMS method (WR150), office phones allowed while Voice is disabled (WR151). `users import-phones`
+ * makes the same checks against the live policy (src/ops/phonePolicy.ts).
+ */
+function checkPhoneMethods(doc: PolicyDocument<'AuthenticationMethods'>, emit: Emit): void {
+  const { sms, voice } = doc.spec;
+  if (sms?.state === 'disabled') {
+    sms.includeTargets?.forEach((t, i) => {
+      if (t.isUsableForSignIn === true) {
+        emit(doc, 'warning', 'WR150', `sms.includeTargets[${i}] (${t.group}) enables SMS sign-in, but SMS is disabled: nobody can sign in with a text message`, ['spec', 'sms', 'includeTargets', i, 'isUsableForSignIn']);
+      }
+    });
+  }
+  if (voice?.state === 'disabled' && voice.isOfficePhoneAllowed === true) {
+    emit(doc, 'warning', 'WR151', 'voice.isOfficePhoneAllowed is true, but Voice is disabled: office phones cannot be called for MFA', ['spec', 'voice', 'isOfficePhoneAllowed']);
   }
 }

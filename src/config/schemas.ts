@@ -53,6 +53,7 @@ function compileNow(): Map<Kind, ValidateFunction> {
 interface SchemaNode {
   type?: string;
   properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
 }
 
 /** The schema of a kind's `spec`, for code that projects Graph objects onto what the format manages. */
@@ -65,6 +66,8 @@ export function specSchema(kind: Kind): SchemaNode {
 
 /** Keeps only the properties the schema knows, recursively; other values pass through unchanged. */
 export function projectToSchema(value: unknown, schema: SchemaNode | undefined): unknown {
+  // Lists of objects (passkey profiles, certificate bindings) are projected item by item.
+  if (Array.isArray(value) && schema?.items?.properties) return value.map((v) => projectToSchema(v, schema.items));
   if (!schema?.properties || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, sub] of Object.entries(schema.properties)) {

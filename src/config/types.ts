@@ -72,10 +72,47 @@ export interface RegistrationCampaignSpec {
   excludeTargets?: UserOrGroupTarget[];
 }
 
-export interface AuthenticationMethodsSpec {
+export interface AuthenticationMethodsSpec extends GenericMethodSpecs {
   microsoftAuthenticator?: MicrosoftAuthenticatorSpec;
   temporaryAccessPass?: TemporaryAccessPassSpec;
   registrationCampaign?: RegistrationCampaignSpec;
+  /** Policy-level: preMigration | migrationInProgress | migrationComplete (Graph v1.0 authenticationMethodsPolicy). */
+  policyMigrationState?: 'preMigration' | 'migrationInProgress' | 'migrationComplete';
+}
+
+// ---- the other method configurations of Graph v1.0's policy (src/plan/methodConfigs.ts has the table)
+
+export const GENERIC_METHOD_KEYS = ['sms', 'voice', 'fido2', 'softwareOath', 'email', 'x509Certificate'] as const;
+export type GenericMethodKey = (typeof GENERIC_METHOD_KEYS)[number];
+
+export interface GenericMethodSpec {
+  state: 'enabled' | 'disabled';
+  includeTargets?: Array<GroupTarget & { isRegistrationRequired?: boolean; isUsableForSignIn?: boolean; allowedPasskeyProfiles?: string[] }>;
+  excludeTargets?: GroupTarget[];
+}
+
+export interface Fido2KeyRestrictions {
+  isEnforced?: boolean;
+  enforcementType?: 'allow' | 'block';
+  aaGuids?: string[];
+}
+
+export interface GenericMethodSpecs {
+  sms?: GenericMethodSpec;
+  voice?: GenericMethodSpec & { isOfficePhoneAllowed?: boolean };
+  fido2?: GenericMethodSpec & {
+    isSelfServiceRegistrationAllowed?: boolean;
+    isAttestationEnforced?: boolean;
+    keyRestrictions?: Fido2KeyRestrictions;
+    passkeyProfiles?: Array<{ id: string; name: string; passkeyTypes: string; attestationEnforcement: 'disabled' | 'registrationOnly'; keyRestrictions: Fido2KeyRestrictions }>;
+  };
+  softwareOath?: GenericMethodSpec;
+  email?: GenericMethodSpec & { allowExternalIdToUseEmailOtp?: 'default' | 'enabled' | 'disabled' };
+  x509Certificate?: GenericMethodSpec & {
+    certificateUserBindings?: Array<Record<string, unknown>>;
+    authenticationModeConfiguration?: Record<string, unknown>;
+    crlValidationConfiguration?: Record<string, unknown>;
+  };
 }
 
 // Conditional Access, mirroring Graph v1.0's conditionalAccessPolicy and its complex types

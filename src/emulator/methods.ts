@@ -249,3 +249,30 @@ export function reportFacts(methods: readonly MethodRecord[], enabledConfigs: Re
 export function isValidPhoneNumber(s: unknown): boolean {
   return typeof s === 'string' && /^\+\d{1,3} \d{4,15}( ?x\d{1,6})?$/.test(s);
 }
+
+/** signInPreferences.userPreferredMethodForSecondaryAuthentication values (userDefaultAuthenticationMethodType). */
+export const PREFERRED_METHODS = ['push', 'oath', 'voiceMobile', 'voiceAlternateMobile', 'voiceOffice', 'sms'] as const;
+
+/**
+ * Whether a user holds what a preferred method needs: push a verified Authenticator, oath a software
+ * OATH token or the Authenticator's codes, sms and voiceMobile a mobile phone, the other voice
+ * methods that phone type. (Graph refuses a method the user lacks; its error text is UNVERIFIED.)
+ */
+export function holdsPreferredMethod(methods: readonly MethodRecord[], method: string): boolean {
+  const phone = (type: PhoneType) => methods.some((m) => m.kind === 'phone' && m.props.phoneType === type);
+  switch (method) {
+    case 'push':
+      return methods.some((m) => m.kind === 'microsoftAuthenticator' && m.verified);
+    case 'oath':
+      return methods.some((m) => m.kind === 'softwareOath' || (m.kind === 'microsoftAuthenticator' && m.verified));
+    case 'sms':
+    case 'voiceMobile':
+      return phone('mobile');
+    case 'voiceAlternateMobile':
+      return phone('alternateMobile');
+    case 'voiceOffice':
+      return phone('office');
+    default:
+      return false;
+  }
+}

@@ -11,11 +11,15 @@ import { failedFrom, isUserRef } from './common.js';
 
 export type PhoneAction = 'add' | 'update' | 'delete' | 'upsert';
 
+export type SmsSignIn = 'enable' | 'disable';
+
 export interface PhoneRow {
   user: string;
   phoneType: PhoneType;
   phoneNumber: string;
   action: PhoneAction;
+  /** Optional fifth column: turn SMS sign-in on or off for the mobile number (Graph's enableSmsSignIn / disableSmsSignIn). */
+  smsSignIn?: SmsSignIn;
 }
 
 const TYPES: Record<string, PhoneType> = { mobile: 'mobile', alternatemobile: 'alternateMobile', office: 'office' };
@@ -50,9 +54,9 @@ export function samePhoneNumber(a: unknown, b: unknown): boolean {
 
 /** One CSV record to a row, or the reason it is bad. */
 export function parsePhoneRow(fields: readonly string[]): PhoneRow | { invalid: string } {
-  if (fields.length < 3) return { invalid: `expected user,phoneType,phoneNumber[,action]; got ${fields.length} field(s)` };
-  if (fields.length > 4) return { invalid: `expected at most 4 fields; got ${fields.length}` };
-  const [user, type, number, action] = fields.map((f) => f.trim()) as [string, string, string, string | undefined];
+  if (fields.length < 3) return { invalid: `expected user,phoneType,phoneNumber[,action[,smsSignIn]]; got ${fields.length} field(s)` };
+  if (fields.length > 5) return { invalid: `expected at most 5 fields; got ${fields.length}` };
+  const [user, type, number, action, sms] = fields.map((f) => f.trim()) as [string, string, string, string | undefined, string | undefined];
   if (!isUserRef(user)) return { invalid: `user "${user}" is neither a UPN nor an object id` };
   const phoneType = TYPES[type.toLowerCase()];
   if (!phoneType) return { invalid: `phoneType "${type}" must be mobile, alternateMobile or office` };
@@ -63,8 +67,14 @@ export function parsePhoneRow(fields: readonly string[]): PhoneRow | { invalid: 
     const fix = trunkZeroFix(number);
     if (fix) return { invalid: `phone number "${number}" keeps the domestic trunk 0 after the country code, so it would not ring; write "${fix}"` };
   }
-  return { user, phoneType, phoneNumber: number, action: act };
+  const smsSignIn = SMS_SIGN_IN[(sms ?? '').toLowerCase()];
+  if (smsSignIn === undefined) return { invalid: `smsSignIn "${sms}" must be enable or disable (empty: leave it as it is)` };
+  if (smsSignIn !== '' && phoneType !== 'mobile') return { invalid: `smsSignIn applies to the mobile number only (Graph's enableSmsSignIn needs phoneType mobile), not ${phoneType}` };
+  if (smsSignIn !== '' && act === 'delete') return { invalid: 'smsSignIn cannot be combined with action delete' };
+  return { user, phoneType, phoneNumber: number, action: act, ...(smsSignIn ? { smsSignIn } : {}) };
 }
+
+const SMS_SIGN_IN: Record<string, SmsSignIn | ''> = { enable: 'enable', disable: 'disable', '': '' };
 
 const typeLabel = (t: PhoneType) => (t === 'alternateMobile' ? 'alternate mobile' : t);
 
@@ -77,7 +87,7 @@ export function phoneTask(fields: readonly string[], line: number, dryRun: boole
     key: `${user}|${row.phoneType}`,
     label: row.user,
     line,
-    fingerprint: `${row.action}|${row.phoneNumber.replace(/\s+/g, '')}`,
+    fingerprint: `${row.action}|${row.phoneNumber.replace(/\s+/g, '')}${row.smsSignIn ? `|sms:${row.smsSignIn}` : ''}`,
     ...(row.phoneType === 'alternateMobile' && row.action !== 'delete' ? { after: `${user}|mobile` } : {}),
     ...(row.phoneType === 'mobile' && row.action === 'delete' ? { after: `${user}|alternateMobile` } : {}),
     runner: new PhoneRunner(row, dryRun),
@@ -87,7 +97,11 @@ export function phoneTask(fields: readonly string[], line: number, dryRun: boole
 /** Creates sent for one row; each one after the first follows a read that found nothing there. */
 const MAX_CREATE_ATTEMPTS = 8;
 
-type Phase = 'user' | 'post' | 'verify' | 'read' | 'patch' | 'delete';
+type Phase = 'user' | 'post' | 'verify' | 'read' | 'patch' | 'delete' | SmsPhase;
+/** Reading the SMS sign-in state, the enable/disable action, and the read that settles an unanswered action. */
+type SmsPhase = 'smsRead' | 'smsAction' | 'smsVerify';
+const SMS_PHASES: ReadonlySet<Phase> = new Set<Phase>(['smsRead', 'smsAction', 'smsVerify']);
+const SMS_ACTION = /\/(enable|disable)SmsSignIn$/;
 
 /** Create, update or delete one phone method; never sends a second create blindly. */
 export class PhoneRunner implements TaskRunner {
@@ -127,6 +141,8 @@ export class PhoneRunner implements TaskRunner {
   }
 
   start(pending?: IntentEntry): Step {
+    // An earlier run sent the SMS sign-in action and never learnt what happened: read its state.
+    if (pending && SMS_ACTION.test(pending.u)) return this.read('smsVerify');
     // An earlier run sent a write and never learnt what happened: look before doing anything.
     if (pending) return this.read('verify');
     // A dry run checks the user first: a 404 on the phone alone cannot tell "no phone" from "no user".
@@ -143,6 +159,69 @@ export class PhoneRunner implements TaskRunner {
   }
 
   onResult(o: ItemOutcome): Step {
+    if (SMS_PHASES.has(this.phase)) return this.smsStep(o);
+    const step = this.phoneStep(o);
+    return 'request' in step ? step : this.thenSmsSignIn(step);
+  }
+
+  /** The phone settled (added, updated or already right): now the SMS sign-in column, if the row has one. */
+  private phoneDone: Final | undefined;
+  private thenSmsSignIn(final: Final): Step {
+    if (!this.row.smsSignIn || (final.result !== 'done' && final.result !== 'skipped')) return final;
+    this.phoneDone = final;
+    return this.read('smsRead');
+  }
+
+  private smsFinal(result: 'done' | 'skipped', what: string): Final {
+    const before = this.phoneDone;
+    // The row did something if either part did; its detail names both.
+    const combined = before && before.result === 'done' ? 'done' : result;
+    return { result: combined, detail: before ? `${before.detail}; ${what}` : what };
+  }
+
+  /**
+   * enableSmsSignIn / disableSmsSignIn are POST actions (Learn "phoneAuthenticationMethod:
+   * enableSmsSignIn": 204, no body). The state is read first, so a row already right sends nothing,
+   * and an unanswered action is settled by reading the state again, never by sending it blindly.
+   */
+  private smsStep(o: ItemOutcome): Step {
+    const step = this.smsStepInner(o);
+    // A failure still says what happened to the number before it.
+    if ('request' in step || step.result === 'done' || step.result === 'skipped' || !this.phoneDone) return step;
+    return { ...step, detail: `${this.phoneDone.detail}, but ${step.detail}` };
+  }
+
+  private smsStepInner(o: ItemOutcome): Step {
+    const enable = this.row.smsSignIn === 'enable';
+    const verb = enable ? 'enable' : 'disable';
+    switch (this.phase) {
+      case 'smsRead': {
+        if (!o.ok && !(this.dryRun && o.status === 404)) return failedFrom(o, 'reading the SMS sign-in state: ');
+        const state = o.ok ? String((o.body as { smsSignInState?: unknown } | undefined)?.smsSignInState ?? '') : '';
+        if (enable ? state === 'ready' : state !== 'ready' && state !== '') return this.smsFinal('skipped', `SMS sign-in already ${verb}d`);
+        if (this.dryRun) return this.smsFinal('done', `would ${verb} SMS sign-in${state ? ` (now ${state})` : ''}`);
+        this.phase = 'smsAction';
+        return { request: { method: 'POST', url: `${this.methodUrl}/${verb}SmsSignIn`, write: true } };
+      }
+      case 'smsAction':
+        if (o.ok) return this.smsFinal('done', `${verb}d SMS sign-in`);
+        if (o.unknown) return this.read('smsVerify');
+        if (enable && o.status === 400) {
+          return failedFrom(o, 'Graph refused to enable SMS sign-in (it needs the user enabled for SMS sign-in in the methods policy and a number no one else uses): ');
+        }
+        return failedFrom(o);
+      case 'smsVerify': {
+        if (!o.ok) return { ...failedFrom(o), result: 'unknown' };
+        const state = String((o.body as { smsSignInState?: unknown } | undefined)?.smsSignInState ?? '');
+        if (enable ? state === 'ready' : state !== 'ready') return this.smsFinal('done', `${verb}d SMS sign-in`);
+        return { result: 'unknown', detail: `the ${verb} SMS sign-in request was not answered and the state is still ${state || 'unknown'}; run again (--resume) to send it once more` };
+      }
+      default:
+        throw new Error(`phone runner: unexpected phase ${this.phase}`);
+    }
+  }
+
+  private phoneStep(o: ItemOutcome): Step {
     switch (this.phase) {
       case 'user':
         if (o.status === 404) return { result: 'failed', detail: 'no such user', status: 404 };
@@ -168,6 +247,8 @@ export class PhoneRunner implements TaskRunner {
         if (o.status === 404) return { result: 'skipped', detail: 'not present' };
         if (isDefaultMethodRefusal(o.status, o.error?.graphMessage)) return { ...failedFrom(o), detail: defaultPhoneAdvice(`${this.label} phone`) };
         return failedFrom(o);
+      default:
+        throw new Error(`phone runner: unexpected phase ${this.phase}`);
     }
   }
 
@@ -200,7 +281,8 @@ export class PhoneRunner implements TaskRunner {
 }
 
 /** Header names per column (lower-cased, spaces and underscores dropped): Graph's and the field script's. */
-const HEADER_NAMES: Record<string, 'user' | 'phoneType' | 'phoneNumber' | 'action'> = {
+const HEADER_NAMES: Record<string, 'user' | 'phoneType' | 'phoneNumber' | 'action' | 'smsSignIn'> = {
+  smssignin: 'smsSignIn',
   user: 'user',
   upn: 'user',
   userprincipalname: 'user',
@@ -213,7 +295,7 @@ const HEADER_NAMES: Record<string, 'user' | 'phoneType' | 'phoneNumber' | 'actio
   phone: 'phoneNumber',
   action: 'action',
 };
-const COLUMNS = ['user', 'phoneType', 'phoneNumber', 'action'] as const;
+const COLUMNS = ['user', 'phoneType', 'phoneNumber', 'action', 'smsSignIn'] as const;
 
 /**
  * A header row, recognised by its names in any column order: the column each field comes from, or
@@ -252,7 +334,8 @@ export async function* phoneTasksFromCsv(path: string, dryRun: boolean): AsyncGe
       yield { key: `line:${rec.line}`, label: '', line: rec.line, invalid: `expected ${width} fields as the header names; got ${rec.fields.length}` };
       continue;
     }
-    yield phoneTask(order.filter((i) => i >= 0).map((i) => rec.fields[i] ?? ''), rec.line, dryRun);
+    // Columns the header does not name are empty (an smsSignIn column without an action column stays the fifth field).
+    yield phoneTask(order.map((i) => (i >= 0 ? rec.fields[i] ?? '' : '')), rec.line, dryRun);
   }
 }
 

@@ -65,6 +65,23 @@ export function checkTapRequest(policy: TapPolicy, lifetime: number | undefined)
   return value;
 }
 
+/**
+ * `--start`: an ISO 8601 date and time with its offset (Graph's DateTimeOffset, e.g.
+ * 2026-12-01T08:00:00Z), not in the past of the tenant's clock: Graph counts the lifetime from the
+ * start, so a past start would hand out a pass that is shorter-lived than the policy says, or
+ * already expired. The lifetime itself is held to the policy's bounds by checkTapRequest.
+ */
+export function checkTapStart(start: string | undefined, nowMs: number): string | undefined {
+  if (start === undefined) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/.exec(start);
+  const ms = Date.parse(start);
+  if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 4) !== m[1]) {
+    throw new UserError(`--start takes an ISO 8601 date and time with its offset, e.g. 2026-12-01T08:00:00Z; got "${start}"`);
+  }
+  if (ms < nowMs - 60_000) throw new UserError(`--start ${start} is in the past (tenant time ${new Date(nowMs).toISOString()}): the pass would be shorter-lived than asked, or expired; omit --start to start now`);
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
 export function isTapTarget(policy: TapPolicy, userId: string): boolean {
   if (policy.excluded.has(userId)) return false;
   return policy.allUsers || policy.included.has(userId);
@@ -125,6 +142,8 @@ export interface TapSettings {
   lifetime: number;
   oneTime: boolean;
   out: TapOutFile;
+  /** `--start`, normalised (absent: Graph starts the pass at once). */
+  start?: string;
   /** Set for the --wave path: ids already known to be in scope. */
 }
 
@@ -158,6 +177,7 @@ export class TapRunner implements TaskRunner {
     this.posts++;
     this.sentAt = this.now();
     const body: Json = { lifetimeInMinutes: this.s.lifetime };
+    if (this.s.start) body.startDateTime = this.s.start;
     if (this.s.oneTime || this.s.policy.isUsableOnce) body.isUsableOnce = true;
     return { request: { method: 'POST', url: `${userPath(this.userId)}/authentication/temporaryAccessPassMethods`, body, write: true } };
   }

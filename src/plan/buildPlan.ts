@@ -23,6 +23,7 @@ import {
   unknownConditionalAccessProperties,
 } from './normalise.js';
 import { planPreflightTwins } from './preflightTwin.js';
+import { desiredGenericMethod, GENERIC_METHODS, genericMethodBody, liveGenericMethod, projectDeep } from './methodConfigs.js';
 import { checkEmergencyExclusions, checkMfaMethodsAvailable, emergencyIdentities, emergencyOptOutNotice, type PolicyAfterPlan } from './safety.js';
 import { PLAN_FORMAT_VERSION, planWrite, type PlanFile, type PlanResource, type ResourceKind, type WavePlan } from './types.js';
 
@@ -80,6 +81,20 @@ export function buildPlan(input: PlanInput): PlanFile {
       const want = desiredRegistrationCampaign(campaign, live.directory);
       const body = { registrationEnforcement: { authenticationMethodsRegistrationCampaign: { ...liveFull, ...want } } };
       resources.push(methodResource(`AuthenticationMethods.${methods.name}.registrationCampaign`, 'RegistrationCampaign', 'Registration campaign', liveFull, want, label, METHODS_POLICY_PATH, body, src));
+    }
+    for (const def of GENERIC_METHODS) {
+      const spec = methods.spec[def.key];
+      if (!spec) continue;
+      const liveFull = liveGenericMethod(def, live.methodConfigurations[def.graphId.toLowerCase()] ?? {});
+      const want = desiredGenericMethod(def, spec, live.directory);
+      const body = genericMethodBody(def, liveFull, want);
+      resources.push(methodResource(`AuthenticationMethods.${methods.name}.${def.key}`, def.graphId, def.displayName, liveFull, want, label, methodConfigPath(def.graphId), body, src, projectDeep));
+      methodsAfter[def.graphId.toLowerCase()] = { ...liveFull, ...body };
+    }
+    if (methods.spec.policyMigrationState !== undefined) {
+      const liveFull = { policyMigrationState: live.authenticationMethodsPolicy.policyMigrationState ?? null };
+      const want = { policyMigrationState: methods.spec.policyMigrationState };
+      resources.push(methodResource(`AuthenticationMethods.${methods.name}.policyMigrationState`, 'AuthenticationMethodsPolicy', 'Authentication methods policy', liveFull, want, label, METHODS_POLICY_PATH, want, src));
     }
   }
 
@@ -176,11 +191,12 @@ function methodResource(
   path: string,
   body: Json,
   source: { file: string; line: number },
+  project: (live: Json, want: Json) => unknown = projectOnto,
 ): PlanResource {
-  const before = comparable(labelIds(projectOnto(liveFull, want), label) as Json);
+  const before = comparable(labelIds(project(liveFull, want), label) as Json);
   const after = comparable(labelIds(want, label) as Json);
   const changes = fieldChanges(before, after);
-  const graphId = kind === 'RegistrationCampaign' ? 'authenticationMethodsPolicy' : kind;
+  const graphId = kind === 'RegistrationCampaign' || kind === 'AuthenticationMethodsPolicy' ? 'authenticationMethodsPolicy' : kind;
   return {
     address,
     kind,

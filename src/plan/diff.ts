@@ -8,6 +8,9 @@ const SET_KEYS: EmbeddedObjKeysMapType = new Map<string | RegExp, string>([
   [/externalTenants\.members$/, '$value'],
   [/(clientAppTypes|builtInControls|termsOfUse|customAuthenticationFactors|RiskLevels)$/, '$value'],
   [/(include|exclude)Targets$/, 'id'],
+  // Method configurations (src/plan/methodConfigs.ts): AAGUIDs, passkey profile ids, CA key ids.
+  [/(aaGuids|allowedPasskeyProfiles|exemptedCertificateAuthoritiesSubjectKeyIdentifiers)$/, '$value'],
+  [/passkeyProfiles$/, 'id'],
 ]);
 
 type Json = Record<string, unknown>;

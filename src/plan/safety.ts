@@ -6,7 +6,7 @@ import type { TenantSpec } from '../config/types.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { UserError } from '../errors.js';
 import { ALL_USERS_TARGET, labeller, resolveRef, type DirectoryIndex } from './directory.js';
-import type { PlanResource } from './types.js';
+import { METHOD_CONFIGURATION_KINDS, type PlanResource } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -116,7 +116,7 @@ export function checkWriteSafety(
   if (context.methodConfigurations) {
     const methodsAfter: Record<string, Json> = { ...context.methodConfigurations };
     for (const w of writes) {
-      if (w.write && (w.kind === 'MicrosoftAuthenticator' || w.kind === 'TemporaryAccessPass')) {
+      if (w.write && METHOD_CONFIGURATION_KINDS.has(w.kind)) {
         const key = w.kind.toLowerCase();
         methodsAfter[key] = { ...methodsAfter[key], ...w.write.body };
       }

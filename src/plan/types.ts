@@ -7,7 +7,12 @@ import { canonicalJson } from '../util/canonicalJson.js';
  */
 export const PLAN_FORMAT_VERSION = 2;
 
-export type ResourceKind = 'MicrosoftAuthenticator' | 'TemporaryAccessPass' | 'RegistrationCampaign' | 'ConditionalAccessPolicy';
+export type ResourceKind = 'MicrosoftAuthenticator' | 'TemporaryAccessPass' | 'RegistrationCampaign' | 'ConditionalAccessPolicy' | MethodsResourceKind;
+/** The other method configurations (src/plan/methodConfigs.ts) and the policy-level settings. */
+export type MethodsResourceKind = MethodConfigurationKind | 'AuthenticationMethodsPolicy';
+export type MethodConfigurationKind = 'Sms' | 'Voice' | 'Fido2' | 'SoftwareOath' | 'Email' | 'X509Certificate';
+/** Kinds written with PATCH …/authenticationMethodConfigurations/{graphId}. */
+export const METHOD_CONFIGURATION_KINDS: ReadonlySet<string> = new Set<ResourceKind>(['MicrosoftAuthenticator', 'TemporaryAccessPass', 'Sms', 'Voice', 'Fido2', 'SoftwareOath', 'Email', 'X509Certificate']);
 export type ResourceAction = 'create' | 'update' | 'delete' | 'noop';
 
 /** One field that changes, values shown by name (ids are labelled with display names). */

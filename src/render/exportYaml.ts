@@ -12,6 +12,8 @@ import {
   unknownConditionalAccessProperties,
 } from '../plan/normalise.js';
 import { ALL_USERS_TARGET, CA_USER_KEYWORDS, EMPTY_TARGET_ID } from '../plan/directory.js';
+import { GENERIC_METHODS, liveGenericMethod } from '../plan/methodConfigs.js';
+import { projectToSchema, specSchema } from '../config/schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -89,6 +91,25 @@ spec:
       excludeTargets: (campaign.excludeTargets as Json[]).map((t) => campaignTarget(t, ref)),
     },
   };
+  // The other method configurations the policy GET expands, and the policy-level settings.
+  const methodsSchema = specSchema('AuthenticationMethods');
+  for (const def of GENERIC_METHODS) {
+    const raw = input.methodConfigurations[def.graphId.toLowerCase()];
+    if (!raw) continue;
+    const full = liveGenericMethod(def, raw);
+    const spec: Json = {
+      state: full.state,
+      // Empty target lists are written too: declared, they are managed (a target added by hand shows in a plan).
+      includeTargets: (full.includeTargets as Json[]).map(({ id, targetType: _t, ...extra }) => groupTarget({ id }, comparable(extra))),
+      excludeTargets: (full.excludeTargets as Json[]).map((t) => groupTarget(t)),
+    };
+    // Only what the format knows is written (a property Graph adds later is left to the tenant).
+    const known = methodsSchema.properties?.[def.key];
+    for (const key of Object.keys(def.props)) if (full[key] !== null && full[key] !== undefined) spec[key] = projectToSchema(full[key], known?.properties?.[key]);
+    (methodsSpec as Json)[def.key] = spec;
+  }
+  const migration = input.methodsPolicy.policyMigrationState;
+  if (typeof migration === 'string' && ['preMigration', 'migrationInProgress', 'migrationComplete'].includes(migration)) (methodsSpec as Json).policyMigrationState = migration;
   const methods = document({ apiVersion: 'entra-rollout/v1', kind: 'AuthenticationMethods', metadata: { name: 'methods' }, spec: methodsSpec }, keptIds);
 
   const used = new Set<string>();

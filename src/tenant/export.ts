@@ -2,6 +2,7 @@ import type { GraphGateway } from '../graph/index.js';
 import { findGroupsByDisplayName, getAuthenticationMethodsPolicy, getMethodConfiguration, GraphRequestError, listPolicies } from '../graph/index.js';
 import { UserError } from '../errors.js';
 import { ALL_USERS_TARGET, EMPTY_TARGET_ID } from '../plan/directory.js';
+import { GENERIC_METHODS } from '../plan/methodConfigs.js';
 import type { ExportInput, ExportNames } from '../render/exportYaml.js';
 
 type Json = Record<string, unknown>;
@@ -50,7 +51,7 @@ function collectIds(policy: Json, configs: Record<string, Json>, caPolicies: Jso
   const addTargets = (list: unknown) => {
     for (const t of (Array.isArray(list) ? list : []) as Json[]) (t.targetType === 'user' ? users : groups).add(String(t.id));
   };
-  for (const c of [configs.microsoftauthenticator, configs.temporaryaccesspass]) {
+  for (const c of [configs.microsoftauthenticator, configs.temporaryaccesspass, ...GENERIC_METHODS.map((d) => configs[d.graphId.toLowerCase()])]) {
     addTargets(c?.includeTargets);
     addTargets(c?.excludeTargets);
     for (const s of Object.values((c?.featureSettings ?? {}) as Record<string, Json>)) addTargets([s?.includeTarget, s?.excludeTarget].filter(Boolean));

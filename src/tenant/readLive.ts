@@ -1,6 +1,7 @@
 import type { DesiredState } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { getAuthenticationMethodsPolicy, getMethodConfiguration, listPolicies, type GraphGateway } from '../graph/index.js';
+import { GENERIC_METHODS } from '../plan/methodConfigs.js';
 import { collectRefs } from './refs.js';
 import { labelLiveIds, resolveDeclaredRefs } from './resolve.js';
 import type { LiveState } from './types.js';
@@ -29,8 +30,10 @@ export async function readLiveState(gw: GraphGateway, desired: DesiredState): Pr
   for (const config of (Array.isArray(policy.authenticationMethodConfigurations) ? policy.authenticationMethodConfigurations : []) as Json[]) {
     if (typeof config.id === 'string') methodConfigurations[config.id.toLowerCase()] = config;
   }
+  // A declared method whose configuration the policy GET did not expand is read on its own.
+  const declared = GENERIC_METHODS.filter((d) => desired.authenticationMethods?.spec[d.key]).map((d) => d.graphId);
   await Promise.all(
-    REQUIRED_CONFIGURATIONS.filter((id) => !methodConfigurations[id.toLowerCase()]).map(async (id) => {
+    [...REQUIRED_CONFIGURATIONS, ...declared].filter((id) => !methodConfigurations[id.toLowerCase()]).map(async (id) => {
       methodConfigurations[id.toLowerCase()] = (await getMethodConfiguration(gw, id)) as unknown as Json;
     }),
   );

@@ -1,6 +1,7 @@
 // Every group and user the YAML names, with where it is written, so resolution can fail loudly
 // and point at the line.
 import type { DesiredState, PathSegment, PolicyDocument } from '../config/types.js';
+import { GENERIC_METHOD_KEYS } from '../config/types.js';
 import { ALL_USERS_TARGET, CA_USER_KEYWORDS, type RefKind } from '../plan/directory.js';
 
 export interface DeclaredRef {
@@ -27,7 +28,8 @@ export function collectRefs(desired: DesiredState): DeclaredRef[] {
 
   if (methods) {
     const { microsoftAuthenticator: auth, temporaryAccessPass: tap, registrationCampaign: campaign } = methods.spec;
-    for (const [name, config] of [['microsoftAuthenticator', auth], ['temporaryAccessPass', tap]] as const) {
+    const generic = GENERIC_METHOD_KEYS.map((k) => [k, methods.spec[k]] as const);
+    for (const [name, config] of [['microsoftAuthenticator', auth], ['temporaryAccessPass', tap], ...generic] as const) {
       config?.includeTargets?.forEach((t, i) => add('group', t.group, methods, ['spec', name, 'includeTargets', i, 'group']));
       config?.excludeTargets?.forEach((t, i) => add('group', t.group, methods, ['spec', name, 'excludeTargets', i, 'group']));
     }

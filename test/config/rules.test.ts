@@ -56,6 +56,26 @@ describe('semantic warnings', () => {
     expect(codes(dir)).toEqual([]);
   });
 
+  it('WR150/WR151: SMS sign-in on a disabled SMS method, office phones allowed while Voice is disabled', () => {
+    const phones = (sms: string, voice: string) =>
+      variant('methods.yaml', (t) => `${t.trimEnd()}\n  sms:\n    state: ${sms}\n    includeTargets: [{ group: all_users, isUsableForSignIn: true }]\n  voice:\n    state: ${voice}\n    isOfficePhoneAllowed: true\n`);
+    const off = loadConfig(phones('disabled', 'disabled')).diagnostics;
+    expect(off.map((d) => `${d.severity} ${d.code}`)).toEqual(['warning WR150', 'warning WR151']);
+    expect(off[0]!.message).toContain('sms.includeTargets[0] (all_users) enables SMS sign-in, but SMS is disabled');
+    expect(off[1]!.message).toContain('office phones cannot be called');
+    expect(codes(phones('enabled', 'enabled'))).toEqual([]);
+  });
+
+  it('the schema knows every method configuration: documented enums and property names only', () => {
+    const withMethods = (yaml: string) => variant('methods.yaml', (t) => `${t.trimEnd()}\n${yaml}`);
+    const ok = withMethods('  email:\n    state: enabled\n    allowExternalIdToUseEmailOtp: disabled\n  fido2:\n    state: enabled\n    keyRestrictions: { isEnforced: true, enforcementType: allow, aaGuids: [cb69481e-8ff7-4039-93ec-0a2729a154a8] }\n  policyMigrationState: migrationComplete\n');
+    expect(codes(ok)).toEqual([]);
+    for (const bad of ['  email:\n    state: enabled\n    allowExternalIdToUseEmailOtp: sometimes\n', '  sms:\n    state: enabled\n    isOfficePhoneAllowed: true\n', '  fido2:\n    state: enabled\n    keyRestrictions: { enforcementType: deny }\n', '  x509Certificate:\n    state: enabled\n    authenticationModeConfiguration: { x509CertificateAuthenticationDefaultMode: x509CertificateTripleFactor }\n', '  policyMigrationState: done\n']) {
+      const found = loadConfig(withMethods(bad)).diagnostics;
+      expect(found.filter((d) => d.severity === 'error').length, bad).toBeGreaterThan(0);
+    }
+  });
+
   it('WR106: Authenticator without app/location context', () => {
     const dir = variant('methods.yaml', (t) => t.replace(/displayLocationInformationRequiredState:\n\s+state: enabled/, 'displayLocationInformationRequiredState:\n        state: default'));
     expect(codes(dir)).toEqual(['warning WR106']);

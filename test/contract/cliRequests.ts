@@ -92,7 +92,8 @@ export async function runCompactCliSet(): Promise<{ requests: LoggedRequest[]; r
     await run(seeds, ['users', 'issue-tap', '--user', SEEDS_USER, '--out', path.join(dir, 'passes.csv'), '--journal', path.join(dir, 'tap.j'), '-c', policies]);
     // add (POST) and update (GET + PATCH) in one run; delete (GET + DELETE) of the added phone in a second.
     const csv = path.join(dir, 'phones.csv');
-    writeFileSync(csv, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,+1 4255550100,add`, `${PHONE_USER},mobile,+1 4255550111,update`].join('\n') + '\n');
+    // The mobile row also enables SMS sign-in (GET of its state, POST enableSmsSignIn).
+    writeFileSync(csv, ['user,phoneType,phoneNumber,action,smsSignIn', `${SEEDS_USER},office,+1 4255550100,add,`, `${PHONE_USER},mobile,+1 4255550111,update,enable`].join('\n') + '\n');
     await run(seeds, ['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'phones.j'), '-c', policies]);
     const csv2 = path.join(dir, 'phones-delete.csv');
     writeFileSync(csv2, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,,delete`].join('\n') + '\n');
@@ -100,6 +101,7 @@ export async function runCompactCliSet(): Promise<{ requests: LoggedRequest[]; r
     // Every resettable kind on the first user, so reset-methods meets each collection's DELETE.
     await seeds.control('POST', `/users/${SEEDS_USERS[0]}/register`, { methods: ['softwareOath', 'email', 'windowsHelloForBusiness', 'temporaryAccessPass', 'fido2', 'mobilePhone'] });
     await run(seeds, ['users', 'reset-methods', ...userArgs, '--methods', 'authenticator,phone,fido2,softwareOath,email,windowsHelloForBusiness,temporaryAccessPass', '--revoke-sessions', '--yes', '--journal', path.join(dir, 'reset.j'), '-c', policies]);
+    await run(seeds, ['users', 'set-default-method', PHONE_USER, '--method', 'sms', '--yes', '--journal', path.join(dir, 'default.j'), '-c', policies]);
     await run(seeds, ['users', 'revoke-sessions', '--user', SEEDS_USER, '--yes', '--journal', path.join(dir, 'revoke.j'), '-c', policies]);
     await drain(seeds, requests);
   } finally {

@@ -39,6 +39,7 @@ import {
   userPath,
 } from '../../src/graph/index.js';
 import { runBulk, type BulkTask } from '../../src/ops/engine.js';
+import { DefaultMethodRunner } from '../../src/ops/defaultMethod.js';
 import { phoneTask } from '../../src/ops/phones.js';
 import { readTapPolicy, TapOutFile, TapRunner } from '../../src/ops/tap.js';
 import { ResetRunner, RevokeRunner, userTask } from '../../src/ops/userOps.js';
@@ -110,6 +111,21 @@ describe('contract replay: authentication methods policy', () => {
     expectDocumented(s, ['microsoftAuthenticatorConfiguration.get']);
   });
 
+  for (const [name, id] of [
+    ['smsConfiguration.get', 'sms'],
+    ['voiceConfiguration.get', 'voice'],
+    ['fido2Configuration.get', 'fido2'],
+    ['softwareOathConfiguration.get', 'softwareOath'],
+    ['emailConfiguration.get', 'email'],
+    ['x509CertificateConfiguration.get', 'x509Certificate'],
+  ] as const) {
+    it(title(name), async () => {
+      const s = serve(name);
+      expect(await getMethodConfiguration(graphGateway(), id)).toEqual(docBody(name));
+      expectDocumented(s, [name]);
+    });
+  }
+
   it(`${title('temporaryAccessPassConfiguration.get')}: issue-tap reads the policy from it`, async () => {
     const s = serve('temporaryAccessPassConfiguration.get');
     const policy = await readTapPolicy(graphGateway());
@@ -120,6 +136,12 @@ describe('contract replay: authentication methods policy', () => {
   for (const [name, id, type] of [
     ['microsoftAuthenticatorConfiguration.update', 'MicrosoftAuthenticator', 'microsoftAuthenticator'],
     ['temporaryAccessPassConfiguration.update', 'TemporaryAccessPass', 'temporaryAccessPass'],
+    ['smsConfiguration.update', 'sms', 'sms'],
+    ['voiceConfiguration.update', 'voice', 'voice'],
+    ['fido2Configuration.update', 'fido2', 'fido2'],
+    ['softwareOathConfiguration.update', 'softwareOath', 'softwareOath'],
+    ['emailConfiguration.update', 'email', 'email'],
+    ['x509CertificateConfiguration.update', 'x509Certificate', 'x509Certificate'],
   ] as const) {
     it(`${title(name)}: the @odata.type is sent`, async () => {
       const s = serve(name);
@@ -379,6 +401,32 @@ describe('contract replay: users commands on the bulk engine', () => {
     expect(result.records[0]).toMatchObject({ result: 'done', detail: 'removed windowsHelloForBusiness' });
     const sent = expectDocumented(s, ['user.requirements.get', 'user.methods.list', 'user.windowsHelloForBusinessMethod.delete']);
     expect(sent[2]!.path).toBe('/users/kim@contoso.com/authentication/windowsHelloForBusinessMethods/b5e01f81-1f81-b5e0-811f-e0b5811fe0b5');
+  });
+
+  it('import-phones with smsSignIn enable: the state is read, then the documented action (phoneauthenticationmethod-enablesmssignin.md)', async () => {
+    const get = fixture('user.phoneMethod.get');
+    const number = (get.response.body as { phoneNumber: string }).phoneNumber;
+    // The documented phone is already "ready": nothing is sent for it.
+    let s = serve('user.phoneMethod.get');
+    let result = await runTasks([phoneTask(['kim@contoso.com', 'mobile', number, 'update', 'enable'], 2, false)]);
+    expect(result.records[0]).toMatchObject({ result: 'skipped', detail: 'unchanged; SMS sign-in already enabled' });
+    expectDocumented(s, ['user.phoneMethod.get', 'user.phoneMethod.get']);
+    server?.done();
+    // The same phone in another documented state (smsSignInState notEnabled): the action is sent, with no body.
+    const notEnabled = { ...get, response: { ...get.response, body: { ...(get.response.body as object), smsSignInState: 'notEnabled' } } };
+    s = server = serveFixtures([notEnabled, fixture('user.phoneMethod.enableSmsSignIn')]);
+    result = await runTasks([phoneTask(['kim@contoso.com', 'mobile', number, 'update', 'enable'], 2, false)]);
+    expect(result.records[0]).toMatchObject({ result: 'done', detail: 'unchanged; enabled SMS sign-in' });
+    const sent = expectDocumented(s, ['user.phoneMethod.get', 'user.phoneMethod.get', 'user.phoneMethod.enableSmsSignIn']);
+    expect(sent[2]!.body).toBeUndefined();
+  });
+
+  it('set-default-method on beta signInPreferences (authentication-get.md, authentication-update.md)', async () => {
+    const s = serve('user.signInPreferences.get', 'user.signInPreferences.update');
+    const result = await runTasks([userTask('kim@contoso.com', undefined, new DefaultMethodRunner('kim@contoso.com', 'oath', false))]);
+    expect(result.records[0]).toMatchObject({ result: 'done', detail: 'default method set to oath (Graph beta)' });
+    const sent = expectDocumented(s, ['user.signInPreferences.get', 'user.signInPreferences.update']);
+    expect(sent[1]!.body).toEqual(fixture('user.signInPreferences.update').request.body);
   });
 
   it('revoke-sessions (user-revokesigninsessions.md)', async () => {

@@ -37,6 +37,9 @@ function expectDocumentedAnswer(f: Fixture, a: Answer, options: ShapeOptions & {
   expect(shapeMismatches(doc, a.body, options), `${f.name}: shape against ${f.page}`).toEqual([]);
 }
 
+/** The method configurations beyond the Authenticator and TAP (src/plan/methodConfigs.ts), each with a documented GET and PATCH. */
+const OTHER_METHOD_CONFIGURATIONS = ['sms', 'voice', 'fido2', 'softwareOath', 'email', 'x509Certificate'];
+
 const title = (name: string, extra = '') => `${name} (${fixture(name).page}, ${fixture(name).section})${extra}`;
 const docReq = (name: string) => fixture(name).request.body as Record<string, unknown>;
 
@@ -49,12 +52,12 @@ describe('contract vs emulator: authentication methods policy', () => {
     (body as { registrationEnforcement: { authenticationMethodsRegistrationCampaign: { includeTargets: Array<{ id: string }> } } }).registrationEnforcement.authenticationMethodsRegistrationCampaign.includeTargets[0]!.id = ids.group!;
     expectDocumentedAnswer(fixture('authenticationMethodsPolicy.update'), await send(tenant, 'PATCH', '/v1.0/policies/authenticationMethodsPolicy', body));
   });
-  for (const name of ['microsoftAuthenticatorConfiguration.get', 'temporaryAccessPassConfiguration.get']) {
+  for (const name of ['microsoftAuthenticatorConfiguration.get', 'temporaryAccessPassConfiguration.get', ...OTHER_METHOD_CONFIGURATIONS.map((m) => `${m}Configuration.get`)]) {
     it(title(name), async () => {
       expectDocumentedAnswer(fixture(name), await send(tenant, 'GET', new URL(fixture(name).request.url).pathname));
     });
   }
-  for (const name of ['microsoftAuthenticatorConfiguration.update', 'temporaryAccessPassConfiguration.update']) {
+  for (const name of ['microsoftAuthenticatorConfiguration.update', 'temporaryAccessPassConfiguration.update', ...OTHER_METHOD_CONFIGURATIONS.map((m) => `${m}Configuration.update`)]) {
     it(title(name), async () => {
       expectDocumentedAnswer(fixture(name), await send(tenant, 'PATCH', new URL(fixture(name).request.url).pathname, docReq(name)));
     });
@@ -171,6 +174,24 @@ describe('contract vs emulator: user authentication methods', () => {
   it(title('user.requirements.get', ': beta only'), async () => {
     expectDocumentedAnswer(fixture('user.requirements.get'), await send(tenant, 'GET', `/beta/users/${ids.perUserMfaEnforced}/authentication/requirements`));
     expect((await send(tenant, 'GET', `/v1.0/users/${ids.perUserMfaEnforced}/authentication/requirements`)).status).toBe(400);
+  });
+  it(title('user.phoneMethod.enableSmsSignIn', ': once the SMS configuration enables the user for sign-in'), async () => {
+    const url = `/v1.0/users/${ids.phoneOnly}/authentication/phoneMethods/3179e48a-750b-4051-897c-87b9720928f7/enableSmsSignIn`;
+    // The seeds' SMS configuration allows no sign-in: "The user must be enabled for SMS sign-in in the … policy."
+    expect((await send(tenant, 'POST', url)).status).toBe(400);
+    const sms = '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms';
+    const allow = { '@odata.type': '#microsoft.graph.smsAuthenticationMethodConfiguration', includeTargets: [{ id: 'all_users', targetType: 'group', isRegistrationRequired: false, isUsableForSignIn: true }] };
+    expect((await send(tenant, 'PATCH', sms, allow)).status).toBe(204);
+    expectDocumentedAnswer(fixture('user.phoneMethod.enableSmsSignIn'), await send(tenant, 'POST', url));
+    expect(((await send(tenant, 'GET', url.replace(/\/enableSmsSignIn$/, ''))).body as { smsSignInState: string }).smsSignInState).toBe('ready');
+  });
+  it(title('user.signInPreferences.get', ': beta only'), async () => {
+    expectDocumentedAnswer(fixture('user.signInPreferences.get'), await send(tenant, 'GET', `/beta/users/${ids.completedAuthenticator}/authentication/signInPreferences`));
+    expect((await send(tenant, 'GET', `/v1.0/users/${ids.completedAuthenticator}/authentication/signInPreferences`)).status).toBe(400);
+  });
+  it(title('user.signInPreferences.update', ': the user holds the method (an Authenticator gives oath)'), async () => {
+    expectDocumentedAnswer(fixture('user.signInPreferences.update'), await send(tenant, 'PATCH', `/beta/users/${ids.completedAuthenticator}/authentication/signInPreferences`, docReq('user.signInPreferences.update')));
+    expect(((await send(tenant, 'GET', `/beta/users/${ids.completedAuthenticator}/authentication/signInPreferences`)).body as Record<string, unknown>).userPreferredMethodForSecondaryAuthentication).toBe('oath');
   });
   it(title('user.phoneMethods.create'), async () => {
     expectDocumentedAnswer(fixture('user.phoneMethods.create'), await send(tenant, 'POST', `/v1.0/users/${ids.nothing}/authentication/phoneMethods`, docReq('user.phoneMethods.create')));
@@ -302,6 +323,8 @@ describe('contract fixtures and the emulator', () => {
       'user.phoneMethod.update', 'user.phoneMethod.delete', 'user.temporaryAccessPass.create', 'user.temporaryAccessPass.list', 'user.microsoftAuthenticatorMethod.delete',
       'user.fido2Method.delete', 'user.softwareOathMethod.delete', 'user.emailMethod.delete', 'user.windowsHelloForBusinessMethod.delete',
       'user.temporaryAccessPassMethod.delete', 'userRegistrationDetails.list', 'userRegistrationDetails.get', 'directoryAudits.list', 'signIns.list', 'batch',
+      ...OTHER_METHOD_CONFIGURATIONS.flatMap((m) => [`${m}Configuration.get`, `${m}Configuration.update`]),
+      'user.phoneMethod.enableSmsSignIn', 'user.signInPreferences.get', 'user.signInPreferences.update',
     ]);
     expect([...FIXTURES.keys()].filter((n) => !checked.has(n))).toEqual([]);
   });

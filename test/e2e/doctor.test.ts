@@ -33,7 +33,7 @@ describe('doctor against the emulator', () => {
     expect(r.stdout).toMatch(/^Identity: application "entra-rollout \(emulator\)" \(app id [0-9a-f-]+\) in tenant [0-9a-f-]+; the token grants \d+ application permission\(s\):/);
     expect(r.stdout).toContain('Entra ID P1/P2: yes');
     expect(r.stdout).not.toContain('MISSING');
-    expect(r.stdout).toContain('Everything the 11 commands need is granted.');
+    expect(r.stdout).toContain('Everything the 12 commands need is granted.');
   });
 
   it('names what each command lacks: a read-only plan identity cannot apply', async () => {

@@ -25,8 +25,8 @@ describe('import-phones input', () => {
   });
 
   it('recognises a header by its names in any column order', async () => {
-    expect(phoneHeader(['UserPrincipalName', 'PhoneType', 'PhoneNumber'])).toEqual([0, 1, 2, -1]);
-    expect(phoneHeader(['PhoneNumber', 'Action', 'UserPrincipalName', 'Phone Type'])).toEqual([2, 3, 0, 1]);
+    expect(phoneHeader(['UserPrincipalName', 'PhoneType', 'PhoneNumber'])).toEqual([0, 1, 2, -1, -1]);
+    expect(phoneHeader(['PhoneNumber', 'Action', 'UserPrincipalName', 'Phone Type'])).toEqual([2, 3, 0, 1, -1]);
     expect(phoneHeader(['a@contoso.test', 'mobile', '+1 4255551234'])).toBeUndefined();
     const list = await tasks('PhoneNumber,UserPrincipalName,PhoneType\n+1 4255551234,a@contoso.test,mobile\n+31 0612345657,b@contoso.test,office\n');
     expect(list).toHaveLength(2);

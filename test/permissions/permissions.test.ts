@@ -16,7 +16,7 @@ describe('permissions matrix', () => {
   it('the write permissions are exactly those of apply, waves rollback and the users operations', () => {
     const writers = new Set<string>();
     for (const c of COMMAND_PERMISSIONS) for (const n of c.needs) if (WRITES.test(n.anyOf[0]!)) writers.add(c.command);
-    expect([...writers].sort()).toEqual(['apply', 'users import-phones', 'users issue-tap', 'users reset-methods', 'users revoke-sessions', 'waves rollback']);
+    expect([...writers].sort()).toEqual(['apply', 'users import-phones', 'users issue-tap', 'users reset-methods', 'users revoke-sessions', 'users set-default-method', 'waves rollback']);
     expect(leastPrivilegedSet(selectCommands('apply'))).toEqual(
       expect.arrayContaining(['Policy.ReadWrite.AuthenticationMethod', 'Policy.ReadWrite.ConditionalAccess', 'Policy.Read.All', 'Application.Read.All', 'GroupMember.ReadWrite.All']),
     );
@@ -26,7 +26,7 @@ describe('permissions matrix', () => {
   it('selects by exact name, hyphenated name or group, and refuses unknown names in one line', () => {
     expect(selectCommands('waves-status').map((c) => c.command)).toEqual(['waves status']);
     expect(selectCommands('  waves   status ').map((c) => c.command)).toEqual(['waves status']);
-    expect(selectCommands('users').length).toBe(5);
+    expect(selectCommands('users').length).toBe(6);
     expect(selectCommands().length).toBe(COMMAND_PERMISSIONS.length);
     expect(() => selectCommands('deploy')).toThrow(/^unknown command "deploy" for --command: expected one of validate, plan/);
   });

@@ -57,6 +57,13 @@ export function registerPolicyRoutes(r: Router): void {
       if (POLICY_READ_ONLY.includes(k)) throw badRequest(`Property '${k}' is read-only and cannot be set.`);
       if (k === 'authenticationMethodConfigurations') throw badRequest('Update the method configurations through their own resources.');
     }
+    for (const k of Object.keys(body)) {
+      if (!k.startsWith('@') && !POLICY_WRITABLE.has(k)) throw unknownProperty(k, 'microsoft.graph.authenticationMethodsPolicy');
+    }
+    const migration = body.policyMigrationState;
+    if (migration !== undefined && !['preMigration', 'migrationInProgress', 'migrationComplete'].includes(String(migration))) {
+      throw badRequest(`Invalid value '${String(migration)}' for property 'policyMigrationState'.`);
+    }
     const campaign = (body.registrationEnforcement as Json | undefined)?.authenticationMethodsRegistrationCampaign as Json | undefined;
     if (campaign) {
       if (campaign.state !== undefined && !['default', 'enabled', 'disabled'].includes(String(campaign.state))) throw badRequest(`Invalid value '${String(campaign.state)}' for property 'state'.`);
@@ -95,6 +102,7 @@ export function registerPolicyRoutes(r: Router): void {
     }
     if ('id' in body && String(body.id).toLowerCase() !== String(cfg.id).toLowerCase()) throw badRequest("Property 'id' cannot be changed.");
     checkEnums(body, '');
+    checkConfigurationBody(String(cfg['@odata.type']), body);
     const next = structuredClone(cfg);
     const { '@odata.type': _t, id: _id, ...rest } = body;
     mergeInto(next, rest);
@@ -119,4 +127,84 @@ function checkTap(c: Json): void {
   if (min > max) throw badRequest('minimumLifetimeInMinutes cannot be greater than maximumLifetimeInMinutes.');
   if (def < min || def > max) throw badRequest('defaultLifetimeInMinutes must be between minimumLifetimeInMinutes and maximumLifetimeInMinutes.');
   if (!(len >= 8 && len <= 48)) throw badRequest('defaultLength must be between 8 and 48.');
+}
+
+// ---- what a method configuration PATCH may carry (Learn v1.0 resource pages of each
+// <method>AuthenticationMethodConfiguration and the complex types they link).
+
+/** Writable on the policy itself (v1.0 authenticationMethodsPolicy); the read-only ones are refused above. */
+const POLICY_WRITABLE = new Set(['registrationEnforcement', 'policyMigrationState', 'reconfirmationInDays', ...POLICY_READ_ONLY, 'authenticationMethodConfigurations']);
+
+const BASE_PROPERTIES = ['id', 'state', 'includeTargets', 'excludeTargets'];
+/** Properties per configuration type, and the properties an include target may carry besides id and targetType. */
+const CONFIGURATION_TYPES: Record<string, { properties: string[]; targetProperties: string[] }> = {
+  microsoftauthenticatorauthenticationmethodconfiguration: { properties: ['isSoftwareOathEnabled', 'featureSettings'], targetProperties: ['isRegistrationRequired', 'authenticationMode'] },
+  temporaryaccesspassauthenticationmethodconfiguration: {
+    properties: ['defaultLength', 'defaultLifetimeInMinutes', 'isUsableOnce', 'maximumLifetimeInMinutes', 'minimumLifetimeInMinutes'],
+    targetProperties: ['isRegistrationRequired'],
+  },
+  smsauthenticationmethodconfiguration: { properties: [], targetProperties: ['isRegistrationRequired', 'isUsableForSignIn'] },
+  voiceauthenticationmethodconfiguration: { properties: ['isOfficePhoneAllowed'], targetProperties: ['isRegistrationRequired'] },
+  fido2authenticationmethodconfiguration: {
+    properties: ['isAttestationEnforced', 'isSelfServiceRegistrationAllowed', 'keyRestrictions', 'passkeyProfiles', 'defaultPasskeyProfile'],
+    targetProperties: ['isRegistrationRequired', 'allowedPasskeyProfiles'],
+  },
+  softwareoathauthenticationmethodconfiguration: { properties: [], targetProperties: ['isRegistrationRequired'] },
+  emailauthenticationmethodconfiguration: { properties: ['allowExternalIdToUseEmailOtp'], targetProperties: ['isRegistrationRequired'] },
+  x509certificateauthenticationmethodconfiguration: {
+    properties: ['certificateUserBindings', 'authenticationModeConfiguration', 'crlValidationConfiguration'],
+    targetProperties: ['isRegistrationRequired'],
+  },
+};
+
+/** Enum-valued properties of the configurations' complex types (`unknownFutureValue` is never accepted on write). */
+const CONFIGURATION_ENUMS: Record<string, readonly string[]> = {
+  allowExternalIdToUseEmailOtp: ['default', 'enabled', 'disabled'],
+  enforcementType: ['allow', 'block'],
+  attestationEnforcement: ['disabled', 'registrationOnly'],
+  x509CertificateAuthenticationDefaultMode: ['x509CertificateSingleFactor', 'x509CertificateMultiFactor'],
+  x509CertificateAuthenticationMode: ['x509CertificateSingleFactor', 'x509CertificateMultiFactor'],
+  x509CertificateRuleType: ['issuerSubject', 'policyOID', 'issuerSubjectAndPolicyOID'],
+  trustAffinityLevel: ['low', 'high'],
+  x509CertificateDefaultRequiredAffinityLevel: ['low', 'high'],
+  x509CertificateRequiredAffinityLevel: ['low', 'high'],
+};
+
+function unknownProperty(name: string, type: string): GraphError {
+  // OData's wording for a property the (closed) type does not declare.
+  return badRequest(`The property '${name}' does not exist on type '${type}'. Make sure to only use property names that are defined by the type or mark the type as open type.`);
+}
+
+function checkConfigurationBody(odataType: string, body: Json): void {
+  const type = odataType.replace(/^#/, '');
+  const known = CONFIGURATION_TYPES[type.replace(/^microsoft\.graph\./, '').toLowerCase()];
+  if (!known) return;
+  for (const k of Object.keys(body)) {
+    if (k.startsWith('@')) continue;
+    if (!BASE_PROPERTIES.includes(k) && !known.properties.includes(k)) throw unknownProperty(k, type);
+  }
+  for (const list of ['includeTargets', 'excludeTargets'] as const) {
+    if (body[list] === undefined) continue;
+    if (!Array.isArray(body[list])) throw badRequest(`Property '${list}' must be a collection.`);
+    for (const t of body[list] as unknown[]) {
+      if (t === null || typeof t !== 'object' || Array.isArray(t)) throw badRequest(`Each of '${list}' must be an object.`);
+      const target = t as Json;
+      if (typeof target.id !== 'string' || target.id === '') throw badRequest(`A target in '${list}' needs an 'id'.`);
+      const allowed = list === 'includeTargets' ? known.targetProperties : [];
+      for (const k of Object.keys(target)) {
+        if (k !== 'id' && k !== 'targetType' && !k.startsWith('@') && !allowed.includes(k)) throw unknownProperty(k, list === 'includeTargets' ? 'microsoft.graph.authenticationMethodTarget' : 'microsoft.graph.excludeTarget');
+      }
+    }
+  }
+  walkEnums(body);
+}
+
+function walkEnums(v: unknown): void {
+  if (Array.isArray(v)) return v.forEach(walkEnums);
+  if (v === null || typeof v !== 'object') return;
+  for (const [k, x] of Object.entries(v)) {
+    const allowed = CONFIGURATION_ENUMS[k];
+    if (allowed && x !== null && !allowed.includes(String(x))) throw badRequest(`Invalid value '${String(x)}' for property '${k}'.`);
+    walkEnums(x);
+  }
 }

@@ -4,7 +4,7 @@ import { adminMethodAudit, TOOL_APP, userTarget, writeAudit } from '../audit.js'
 import { isoSeconds } from '../clock.js';
 import { badRequest, GraphError, notFound } from '../graphError.js';
 import { DIRECTORY_ROLE_READ, mayRead } from '../permissions.js';
-import { COLLECTION_OF, defaultPhoneDeleteRefusal, isValidPhoneNumber, type MethodKind, type MethodRecord, methodJson, PASSWORD_METHOD_ID, PHONE_IDS, type PhoneType } from '../methods.js';
+import { COLLECTION_OF, defaultPhoneDeleteRefusal, holdsPreferredMethod, PREFERRED_METHODS, reportFacts, isValidPhoneNumber, type MethodKind, type MethodRecord, methodJson, PASSWORD_METHOD_ID, PHONE_IDS, type PhoneType } from '../methods.js';
 import { equalityValues, evaluateFilter } from '../odataFilter.js';
 import type { Json, Tenant } from '../tenant.js';
 import {
@@ -281,6 +281,20 @@ export function registerUserRoutes(r: Router): void {
       const m = t.mutableMethods(i).find((x) => x.kind === 'phone' && x.id.toLowerCase() === mid!.toLowerCase());
       if (!m) throw notFound(mid!);
       if (m.props.phoneType !== 'mobile') throw badRequest('SMS sign-in is only available for the mobile phone.', 'badRequest');
+      if (action === 'enableSmsSignIn') {
+        // Learn "phoneAuthenticationMethod: enableSmsSignIn": the user must be enabled for SMS sign-in
+        // in the methods policy, and the number unique in the SMS sign-in system. The error bodies are
+        // not documented (UNVERIFIED wording).
+        if (!smsSignInAllowed(t, i)) {
+          m.props.smsSignInState = 'notAllowedByPolicy';
+          throw badRequest('SMS sign-in is not enabled for this user in the authentication methods policy.', 'badRequest');
+        }
+        const taken = [...Array(t.userCount).keys()].some((j) => j !== i && t.methods(j).some((x) => x.kind === 'phone' && x.props.smsSignInState === 'ready' && String(x.props.phoneNumber).replace(/\s+/g, '') === String(m.props.phoneNumber).replace(/\s+/g, '')));
+        if (taken) {
+          m.props.smsSignInState = 'phoneNumberNotUnique';
+          throw badRequest('The phone number is already used for SMS sign-in by another user.', 'badRequest');
+        }
+      }
       m.props.smsSignInState = action === 'enableSmsSignIn' ? 'ready' : 'notEnabled';
       return noContent();
     });
@@ -306,8 +320,8 @@ export function registerUserRoutes(r: Router): void {
   });
 
   // Per-user (legacy) MFA state: beta only.
-  const betaOnly = (req: ApiRequest): void => {
-    if (req.version !== 'beta') throw badRequest("Resource not found for the segment 'requirements'.");
+  const betaOnly = (req: ApiRequest, segment = 'requirements'): void => {
+    if (req.version !== 'beta') throw badRequest(`Resource not found for the segment '${segment}'.`);
   };
   r.add('GET', '/users/{id}/authentication/requirements', (req, ctx, [id]) => {
     betaOnly(req);
@@ -315,6 +329,38 @@ export function registerUserRoutes(r: Router): void {
     const i = findUser(t, id!);
     return ok({ '@odata.context': contextUrl(ctx, req, `users('${id}')/authentication/requirements`), perUserMfaState: t.perUserMfa.get(i) ?? 'disabled' });
   });
+  // signInPreferences (the user's default MFA method): beta only, Learn "Get/Update authentication
+  // method states". Set explicitly it is kept per user; otherwise it reads as the report derives it.
+  r.add('GET', '/users/{id}/authentication/signInPreferences', (req, ctx, [id]) => {
+    betaOnly(req, 'signInPreferences');
+    const t = ctx.tenant;
+    const i = findUser(t, id!);
+    const derived = reportFacts(t.methods(i), t.enabledConfigIds()).userPreferred;
+    return ok({
+      '@odata.context': contextUrl(ctx, req, `users('${id}')/authentication/signInPreferences`),
+      isSystemPreferredAuthenticationMethodEnabled: true,
+      userPreferredMethodForSecondaryAuthentication: preferred(t).get(i) ?? (derived === 'none' ? null : derived),
+    });
+  });
+  r.add('PATCH', '/users/{id}/authentication/signInPreferences', (req, ctx, [id]) => {
+    betaOnly(req, 'signInPreferences');
+    const t = ctx.tenant;
+    const i = findUser(t, id!);
+    const body = bodyObject(req);
+    for (const k of Object.keys(body)) {
+      if (k !== 'userPreferredMethodForSecondaryAuthentication' && k !== 'isSystemPreferredAuthenticationMethodEnabled' && !k.startsWith('@')) {
+        throw badRequest(`The property '${k}' does not exist on type 'microsoft.graph.signInPreferences'.`);
+      }
+    }
+    const method = body.userPreferredMethodForSecondaryAuthentication;
+    if (method !== undefined) {
+      if (!(PREFERRED_METHODS as readonly string[]).includes(String(method))) throw badRequest(`Invalid value '${String(method)}' for property 'userPreferredMethodForSecondaryAuthentication'.`);
+      if (!holdsPreferredMethod(t.methods(i), String(method))) throw badRequest(`The user has no registered method for '${String(method)}'.`, 'badRequest');
+      preferred(t).set(i, String(method));
+    }
+    return noContent();
+  });
+
   r.add('PATCH', '/users/{id}/authentication/requirements', (req, ctx, [id]) => {
     betaOnly(req);
     const t = ctx.tenant;
@@ -333,4 +379,28 @@ export function registerUserRoutes(r: Router): void {
     });
     return noContent();
   });
+}
+
+/** Whether the Sms configuration enables user `i` for SMS sign-in: enabled, targeted (all_users or a group holding the user) with isUsableForSignIn, and not excluded. */
+function smsSignInAllowed(t: Tenant, i: number): boolean {
+  const cfg = t.methodConfigs.get('sms');
+  if (!cfg || cfg.state !== 'enabled') return false;
+  const inTarget = (target: Json) => {
+    const id = String(target.id ?? '').toLowerCase();
+    if (id === 'all_users') return true;
+    if (String(target.targetType ?? 'group') === 'user') return id === t.userId(i).toLowerCase();
+    const g = t.groups.get(id);
+    return g !== undefined && t.transitiveMembers(g).users.includes(i);
+  };
+  const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+  if (list(cfg.excludeTargets).some(inTarget)) return false;
+  return list(cfg.includeTargets).some((target) => target.isUsableForSignIn === true && inTarget(target));
+}
+
+/** Default methods set through signInPreferences, per tenant (user index → method). */
+const PREFERRED = new WeakMap<Tenant, Map<number, string>>();
+function preferred(t: Tenant): Map<number, string> {
+  let m = PREFERRED.get(t);
+  if (!m) PREFERRED.set(t, (m = new Map()));
+  return m;
 }
