@@ -31,6 +31,8 @@ export function loadConfig(dir: string, options: { now?: Date } = {}): ConfigRes
       authenticationMethods: docs.find((d): d is PolicyDocument<'AuthenticationMethods'> => d.kind === 'AuthenticationMethods'),
       conditionalAccessPolicies: docs.filter((d): d is PolicyDocument<'ConditionalAccessPolicy'> => d.kind === 'ConditionalAccessPolicy'),
       rollouts: docs.filter((d): d is PolicyDocument<'Rollout'> => d.kind === 'Rollout'),
+      authenticationStrengths: docs.filter((d): d is PolicyDocument<'AuthenticationStrength'> => d.kind === 'AuthenticationStrength'),
+      namedLocations: docs.filter((d): d is PolicyDocument<'NamedLocation'> => d.kind === 'NamedLocation'),
       configHash: configHash(docs),
     };
   }

@@ -7,7 +7,15 @@ import { canonicalJson } from '../util/canonicalJson.js';
  */
 export const PLAN_FORMAT_VERSION = 2;
 
-export type ResourceKind = 'MicrosoftAuthenticator' | 'TemporaryAccessPass' | 'RegistrationCampaign' | 'ConditionalAccessPolicy';
+export type ResourceKind =
+  | 'MicrosoftAuthenticator'
+  | 'TemporaryAccessPass'
+  | 'RegistrationCampaign'
+  | 'ConditionalAccessPolicy'
+  | 'AuthenticationStrength'
+  /** A strength's allowedCombinations: Graph changes them only through the updateAllowedCombinations action. */
+  | 'AuthenticationStrengthCombinations'
+  | 'NamedLocation';
 export type ResourceAction = 'create' | 'update' | 'delete' | 'noop';
 
 /** One field that changes, values shown by name (ids are labelled with display names). */
@@ -25,7 +33,7 @@ export interface PlanChange {
  * (src/apply/staleness.ts), so an edited plan file can never steer a write.
  */
 export interface PlanWrite {
-  method: 'PATCH' | 'POST';
+  method: 'PATCH' | 'POST' | 'DELETE';
   /** Graph path relative to the v1.0 root. */
   path: string;
   /** The object written to; null for a create. */

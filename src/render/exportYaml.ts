@@ -12,6 +12,7 @@ import {
   unknownConditionalAccessProperties,
 } from '../plan/normalise.js';
 import { ALL_USERS_TARGET, CA_USER_KEYWORDS, EMPTY_TARGET_ID } from '../plan/directory.js';
+import { locationSpecs, nameCaReferences, strengthSpecs } from './exportReferences.js';
 
 type Json = Record<string, unknown>;
 
@@ -29,6 +30,9 @@ export interface ExportInput {
   methodConfigurations: Record<string, Json>;
   conditionalAccessPolicies: Json[];
   names: ExportNames;
+  /** Every strength (built-in ones are only referenced) and named location; absent: none. */
+  authenticationStrengths?: Json[];
+  namedLocations?: Json[];
 }
 
 export interface ExportedFile {
@@ -100,6 +104,7 @@ spec:
       for (const key of ['includeUsers', 'excludeUsers', 'includeGroups', 'excludeGroups']) {
         if (Array.isArray(users[key])) users[key] = (users[key] as string[]).map((id) => (CA_USER_KEYWORDS.includes(id) ? id : ref(id)));
       }
+      nameCaReferences(spec, ref);
       const unknown = unknownConditionalAccessProperties(live).map((path) => `# not exported, unknown to this tool (WR140): ${path}\n`).join('');
       return `${header('conditional-access-policy')}${unknown}${document({ apiVersion: 'entra-rollout/v1', kind: 'ConditionalAccessPolicy', metadata: { name: uniqueSlug(String(live.displayName), used) }, spec }, keptIds)}`;
     });
@@ -109,6 +114,13 @@ spec:
     { name: 'methods.yaml', text: `${header('authentication-methods')}${methods}` },
   ];
   if (policies.length > 0) files.push({ name: 'conditional-access.yaml', text: policies.join('---\n') });
+  const kindFile = (name: string, kind: string, schema: string, specs: Json[]) => {
+    const slugs = new Set<string>();
+    const docs = specs.map((spec) => `${header(schema)}${document({ apiVersion: 'entra-rollout/v1', kind, metadata: { name: uniqueSlug(String(spec.displayName), slugs) }, spec }, keptIds)}`);
+    if (docs.length > 0) files.push({ name, text: docs.join('---\n') });
+  };
+  kindFile('authentication-strengths.yaml', 'AuthenticationStrength', 'authentication-strength', strengthSpecs(input.authenticationStrengths ?? []));
+  kindFile('named-locations.yaml', 'NamedLocation', 'named-location', locationSpecs(input.namedLocations ?? []));
   return files;
 }
 
