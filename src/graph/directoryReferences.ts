@@ -9,7 +9,8 @@ import { buildQuery, odataString } from './odata.js';
 type Json = Record<string, unknown>;
 
 export function listDirectoryRoleTemplates(gw: GraphGateway): Promise<Array<{ id?: string; displayName?: string }>> {
-  return gw.listAll<{ id?: string; displayName?: string }>('/directoryRoleTemplates?$select=id,displayName');
+  // The page documents no query options ("does not support the OData Query Parameters"): none are sent.
+  return gw.listAll<{ id?: string; displayName?: string }>('/directoryRoleTemplates');
 }
 
 /** The request path that finds service principals by `appId` or `displayName`. */

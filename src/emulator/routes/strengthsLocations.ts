@@ -130,7 +130,8 @@ export function registerStrengthAndLocationRoutes(r: Router): void {
     const now = isoSeconds(t.clock.nowMs());
     const s: Json = { id, createdDateTime: now, modifiedDateTime: now, displayName: body.displayName, description: body.description ?? null, policyType: 'custom', requirementsSatisfied: 'mfa', allowedCombinations: [...combos], combinationConfigurations: [] };
     t.authStrengths.set(id, s);
-    return created({ '@odata.context': contextUrl(ctx, req, 'policies/authenticationStrengthPolicies/$entity'), ...structuredClone(s) });
+    // The create answer names its type (authenticationstrengthroot-post-policies example); list items do not.
+    return created({ '@odata.context': contextUrl(ctx, req, 'policies/authenticationStrengthPolicies/$entity'), '@odata.type': '#microsoft.graph.authenticationStrengthPolicy', ...structuredClone(s) });
   });
   r.add('PATCH', `${STRENGTHS}/{id}`, (req, ctx, [id]) => {
     const t = ctx.tenant;
