@@ -105,6 +105,7 @@ const READ_ROLE_TEMPLATES: PermissionNeed = {
 const READ_SERVICE_PRINCIPALS: PermissionNeed = {
   anyOf: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   why: 'name the applications CA policies target (service principals by appId or display name)',
+  optional: 'needed only when a CA policy names an application by display name (export keeps appIds without it)',
 };
 // "Create authenticationStrengthPolicy" / "Create namedLocation" and their update/delete pages.
 const WRITE_STRENGTHS_LOCATIONS: PermissionNeed = {

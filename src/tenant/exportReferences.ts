@@ -1,7 +1,7 @@
 // What `export` reads for strengths, named locations, roles and applications, and the names it may
 // write for their ids: a name is used only when it leads back to exactly this object (the name is
 // unique among its kind); otherwise the id stays, with a comment saying why.
-import { findServicePrincipals, listAuthenticationStrengths, listDirectoryRoleTemplates, listNamedLocations, type GraphGateway } from '../graph/index.js';
+import { findServicePrincipals, GraphRequestError, listAuthenticationStrengths, listDirectoryRoleTemplates, listNamedLocations, type GraphGateway } from '../graph/index.js';
 import { GUID } from '../plan/references.js';
 import type { ExportNames } from '../render/exportYaml.js';
 
@@ -32,9 +32,22 @@ export async function readExportReferences(gw: GraphGateway, caPolicies: Json[],
   nameUnique(roles.filter((r) => r.id && roleIds.has(r.id)) as Json[], names, 'directory role', roles as Json[]);
   for (const id of roleIds) if (!names.refs.has(id) && !names.keptIds.has(id)) names.keptIds.set(id, 'directory role template not found');
 
+  let readable = true;
   await Promise.all(
     [...appIds].map(async (appId) => {
-      const [sp, ...more] = await findServicePrincipals(gw, 'appId', appId);
+      let found: Json[];
+      try {
+        found = readable ? await findServicePrincipals(gw, 'appId', appId) : [];
+      } catch (err) {
+        // Application.Read.All is optional for export: without it the appIds stay, each with a comment.
+        if (!(err instanceof GraphRequestError) || err.status !== 403) throw err;
+        readable = false;
+      }
+      if (!readable) {
+        names.keptIds.set(appId, 'application: service principals not readable (grant Application.Read.All to export names)');
+        return;
+      }
+      const [sp, ...more] = found!;
       if (!sp || more.length > 0 || typeof sp.displayName !== 'string') {
         names.keptIds.set(appId, sp ? 'application: no unique service principal' : 'application: no service principal in the tenant');
         return;

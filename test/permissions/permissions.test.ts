@@ -33,8 +33,9 @@ describe('permissions matrix', () => {
 
   it('names the least-privileged permission of each unmet need, and accepts higher ones', () => {
     const [plan] = checkCommandPermissions(selectCommands('plan'), { granted: ['Policy.Read.All', 'Group.Read.All'], delegated: false, hasRollout: false });
-    // Roles and applications named in CA policies (issue 15) need the role-template and service-principal reads.
-    expect(plan!.missing).toEqual(['User.Read.All', 'RoleManagement.Read.Directory', 'Application.Read.All']);
+    // Roles named in CA policies (issue 15) need the role-template read; applications only optionally.
+    expect(plan!.missing).toEqual(['User.Read.All', 'RoleManagement.Read.Directory']);
+    expect(plan!.missingOptional).toEqual(['Application.Read.All']);
     expect(plan!.needs.find((n) => n.need.anyOf.includes('Group.Read.All'))!.grantedBy).toBe('Group.Read.All');
     expect(plan!.premiumNeeded).toBe(false);
     const [withRollout] = checkCommandPermissions(selectCommands('plan'), { granted: ['Policy.Read.All', 'Group.Read.All', 'User.Read.All', 'RoleManagement.Read.Directory', 'Application.Read.All'], delegated: false, hasRollout: true });
