@@ -104,3 +104,42 @@ describe('strengths and locations: apply order and idempotence', () => {
     expect((await runCli(['plan', '-c', dir, '--detailed-exitcode'], { env: tenant.env })).code).toBe(0);
   });
 });
+
+describe('names that do not resolve', () => {
+  it('ER030 names the file, line and candidates for an unknown strength, role or location; ER031 an ambiguous application name', async () => {
+    tenant = await startTestTenant({ scenario: 'coverage' });
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'entra-rollout-refs-')), 'policies');
+    cpSync('policies', dir, { recursive: true });
+    rmSync(path.join(dir, 'rollout.yaml'));
+    writeFileSync(
+      path.join(dir, 'names.yaml'),
+      `apiVersion: entra-rollout/v1
+kind: ConditionalAccessPolicy
+metadata: { name: names }
+spec:
+  displayName: CA050 - Names
+  state: disabled
+  conditions:
+    users:
+      includeRoles: [Global Administrator, Global Admin]
+    applications:
+      includeApplications: [Contoso HR, Contoso Legacy Portal]
+    locations: { includeLocations: [Contoso H.Q.] }
+    clientAppTypes: [all]
+  grantControls:
+    operator: OR
+    authenticationStrength: { displayName: Phishing-resistant FIDO 2 }
+`,
+    );
+    const r = await runCli(['plan', '-c', dir], { env: tenant.env });
+    expect(r.code).toBe(1);
+    const out = r.stdout + r.stderr;
+    expect(out).not.toMatch(STACK_TRACE);
+    const file = path.join(dir, 'names.yaml').replace(/^.*?(policies\/names\.yaml)$/, '$1');
+    expect(out).toMatch(new RegExp(`${file.replace(/[.]/g, '\\.')}:9:.*ER030.*directory role "Global Admin" does not exist.*"Global Administrator"`));
+    expect(out).toMatch(/:12:.*ER030.*named location "Contoso H\.Q\." does not exist.*"Contoso HQ"/);
+    expect(out).toMatch(/:16:.*ER030.*authentication strength "Phishing-resistant FIDO 2" does not exist.*"Phishing-resistant FIDO2"/);
+    expect(out).toMatch(/:11:.*ER031.*application name "Contoso Legacy Portal" is ambiguous: 2 have it/);
+    expect(out).not.toMatch(/"Global Administrator" does not exist|"Contoso HR"/);
+  });
+});
