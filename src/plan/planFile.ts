@@ -40,7 +40,8 @@ export function readPlanFile(file: string): PlanFile {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const RESOURCE_ACTIONS = ['create', 'update', 'delete', 'noop'];
-const WRITE_METHODS = ['PATCH', 'POST'];
+// DELETE: a strength or named location declared `ensure: absent` (issue 15).
+const WRITE_METHODS = ['PATCH', 'POST', 'DELETE'];
 
 /** The first way the value is not a PlanFile of this version, or undefined. Ids in messages are JSON-quoted. */
 function shapeProblem(plan: Record<string, unknown>): string | undefined {
@@ -71,7 +72,7 @@ function shapeProblem(plan: Record<string, unknown>): string | undefined {
     if (r.write === undefined) continue;
     const w = r.write;
     if (!isObject(w)) return `${at}.write is not an object`;
-    if (!WRITE_METHODS.includes(w.method as string)) return `${at}.write.method is not PATCH or POST`;
+    if (!WRITE_METHODS.includes(w.method as string)) return `${at}.write.method is not PATCH, POST or DELETE`;
     if (typeof w.path !== 'string') return `${at}.write.path is not a string`;
     if (w.graphId !== null && typeof w.graphId !== 'string') return `${at}.write.graphId is neither a string nor null`;
     if (!isObject(w.body)) return `${at}.write.body is not an object`;

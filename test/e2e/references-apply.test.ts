@@ -95,8 +95,11 @@ describe('strengths and locations: apply order and idempotence', () => {
     // Back to mfa, and the strength marked absent: the CA update goes first, the delete after it.
     writeFileSync(path.join(dir, 'conditional-access.yaml'), readFileSync(path.join(dir, 'conditional-access.yaml'), 'utf8').replace('authenticationStrength: { displayName: Keys or passwordless }', 'builtInControls: [mfa]'));
     writeFileSync(path.join(dir, 'strengths.yaml'), STRENGTH.replace('allowedCombinations: [fido2, deviceBasedPush]', 'allowedCombinations: [fido2, deviceBasedPush]\n  ensure: absent'));
+    // Through a saved plan: a plan file carries the DELETE write as reviewed.
+    const removalPlan = path.join(path.dirname(dir), 'removal.json');
+    expect((await runCli(['plan', '-c', dir, '--out', removalPlan], { env: tenant.env })).code).toBe(0);
     await tenant.control('POST', '/reset-log');
-    const removed = await runCli(['apply', '-c', dir, '--auto-approve'], { env: tenant.env });
+    const removed = await runCli(['apply', removalPlan, '-c', dir, '--auto-approve'], { env: tenant.env });
     expect(removed.stderr).toBe('');
     expect(removed.code).toBe(0);
     const later = (await tenant.writes()).map((w) => `${w.method} ${w.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${w.status}`);

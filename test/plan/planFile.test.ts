@@ -31,7 +31,7 @@ describe('plan files', () => {
     const cases: Array<[unknown, string]> = [
       [{ ...plan, graphEndpoint: undefined }, '"graphEndpoint" is not a string'],
       [{ ...plan, resources: [{ ...plan.resources[0], action: 'destroy' }] }, 'resources[0].action is not one of create, update, delete, noop'],
-      [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'DELETE', path: '/x', graphId: null, body: {} } }] }, 'resources[0].write.method is not PATCH or POST'],
+      [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'PUT', path: '/x', graphId: null, body: {} } }] }, 'resources[0].write.method is not PATCH, POST or DELETE'],
       [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'PATCH', path: '/x', graphId: 7, body: {} } }] }, 'resources[0].write.graphId is neither a string nor null'],
       [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'PATCH', path: '/x', graphId: null, body: [] } }] }, 'resources[0].write.body is not an object'],
       [{ ...plan, waves: [{ ...sampleWaves()[0], gates: 'all pass' }] }, 'waves[0].gates is not a list of {gate, status, message}'],
