@@ -21,7 +21,7 @@ import {
   projectOnto,
   unknownConditionalAccessProperties,
 } from './normalise.js';
-import { checkStrengthMethods, checkTapOnboarding } from './crossChecks.js';
+import { checkDeletedReferences, checkStrengthMethods, checkTapOnboarding } from './crossChecks.js';
 import { pendingId } from './references.js';
 import { planStrengthsAndLocations } from './referencePlan.js';
 import { checkEmergencyExclusions, checkMfaMethodsAvailable, emergencyIdentities, emergencyOptOutNotice, type PolicyAfterPlan } from './safety.js';
@@ -120,6 +120,7 @@ export function buildPlan(input: PlanInput): PlanFile {
     ...checkMfaMethodsAvailable(policiesAfter, methodsAfter),
     ...checkStrengthMethods(policiesAfter, references.strengthCombinations, methodsAfter, label),
     ...checkTapOnboarding(policiesAfter, methodsAfter),
+    ...checkDeletedReferences(policiesAfter, references.deletes),
   );
 
   return {

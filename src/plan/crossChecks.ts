@@ -92,3 +92,29 @@ export function checkTapOnboarding(policies: readonly PolicyAfterPlan[], methods
   }
   return out;
 }
+
+/**
+ * ER056: a strength or named location this plan deletes that a CA policy still uses after the plan
+ * (one not managed here, or a managed one naming it by id). Graph refuses such a delete; the plan says
+ * so before apply gets halfway.
+ */
+export function checkDeletedReferences(policies: readonly PolicyAfterPlan[], deletes: ReadonlyArray<{ graphId?: string; displayName: string; kind: string; source?: { file: string; line: number } }>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of deletes) {
+    if (!d.graphId) continue;
+    const id = d.graphId.toLowerCase();
+    const users = policies.filter((p) => {
+      if (d.kind === 'AuthenticationStrength') return String(obj(obj(p.policy.grantControls).authenticationStrength).id ?? '').toLowerCase() === id;
+      const locations = obj(obj(p.policy.conditions).locations);
+      return [...list(locations.includeLocations), ...list(locations.excludeLocations)].some((l) => l.toLowerCase() === id);
+    });
+    if (users.length === 0) continue;
+    out.push({
+      severity: 'error',
+      code: 'ER056',
+      message: `${d.kind === 'AuthenticationStrength' ? 'authentication strength' : 'named location'} "${d.displayName}" is deleted (ensure: absent) but CA polic${users.length === 1 ? 'y' : 'ies'} ${users.map((p) => `"${p.displayName}"`).join(', ')} still use${users.length === 1 ? 's' : ''} it: Graph refuses the delete; change those policies first`,
+      ...(d.source ?? {}),
+    });
+  }
+  return out;
+}

@@ -66,6 +66,18 @@ describe('AuthenticationStrength', () => {
     expect(JSON.stringify(p.resources)).not.toContain('Not mine');
   });
 
+  it('ER056: deleting a strength a CA policy still uses after the plan (Graph refuses the delete)', () => {
+    const { desired, live } = setup([{ displayName: 'Keys only', allowedCombinations: ['fido2'], ensure: 'absent' }]);
+    live.authenticationStrengths!.push(liveStrength());
+    const unmanaged = structuredClone(live.conditionalAccessPolicies[0]!);
+    Object.assign(unmanaged, { id: '3d8c5a9a-0000-4000-8000-0000000000aa', displayName: 'CA900 - Not managed here', grantControls: { operator: 'OR', authenticationStrength: { id: STRENGTH_ID } } });
+    live.conditionalAccessPolicies.push(unmanaged);
+    const found = plan(desired, live).diagnostics.filter((d) => d.code === 'ER056');
+    expect(found.map((d) => d.message)).toEqual([expect.stringContaining('"CA900 - Not managed here" still uses it')]);
+    live.conditionalAccessPolicies.pop();
+    expect(plan(desired, live).diagnostics.map((d) => d.code)).not.toContain('ER056');
+  });
+
   it('refuses to declare a built-in strength (ER053)', () => {
     const { desired, live } = setup([{ displayName: 'Multifactor authentication', allowedCombinations: ['fido2'] }]);
     expect(plan(desired, live).diagnostics.map((d) => d.code)).toContain('ER053');
