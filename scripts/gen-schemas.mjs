@@ -17,6 +17,10 @@ const ref = (description) => ({
   description: description ?? 'A group or user: display name, UPN or object id.',
 });
 const refList = (description) => ({ type: 'array', uniqueItems: true, items: ref(), ...(description ? { description } : {}) });
+const namedList = (description) => ({ type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1, description } });
+const roleList = { ...namedList('A directory role: display name (e.g. Global Administrator) or role template id.'), description: 'Directory roles by display name or role template id.' };
+const appList = namedList("An application: All, None, Office365, MicrosoftAdminPortals, an appId, or a service principal's display name.");
+const locationList = namedList("All, AllTrusted, a NamedLocation's displayName or a named location id.");
 const lifetime = (description) => ({ type: 'integer', minimum: 10, maximum: 43200, description });
 
 const envelope = (kind, description, spec) => ({
@@ -295,16 +299,16 @@ const conditionalAccessPolicy = envelope(
             excludeUsers: refList(),
             includeGroups: refList(),
             excludeGroups: refList(),
-            includeRoles: refList('Directory role template ids.'),
-            excludeRoles: refList('Directory role template ids.'),
+            includeRoles: roleList,
+            excludeRoles: roleList,
             includeGuestsOrExternalUsers: guestsOrExternalUsers(
               'Internal guests or external users included (not together with the GuestsOrExternalUsers keyword in includeUsers).',
             ),
             excludeGuestsOrExternalUsers: guestsOrExternalUsers('Internal guests or external users excluded.'),
           }),
           applications: strictObject({
-            includeApplications: stringList,
-            excludeApplications: stringList,
+            includeApplications: appList,
+            excludeApplications: appList,
             includeUserActions: enumList(['urn:user:registersecurityinfo', 'urn:user:registerdevice']),
             includeAuthenticationContextClassReferences: stringList,
             applicationFilter: filter,
@@ -321,7 +325,7 @@ const conditionalAccessPolicy = envelope(
             includePlatforms: enumList(['android', 'iOS', 'windows', 'windowsPhone', 'macOS', 'linux', 'all']),
             excludePlatforms: enumList(['android', 'iOS', 'windows', 'windowsPhone', 'macOS', 'linux', 'all']),
           }),
-          locations: strictObject({ includeLocations: stringList, excludeLocations: stringList }),
+          locations: strictObject({ includeLocations: locationList, excludeLocations: locationList }),
           signInRiskLevels: riskLevels,
           userRiskLevels: riskLevels,
           servicePrincipalRiskLevels: riskLevels,
@@ -361,10 +365,22 @@ const conditionalAccessPolicy = envelope(
             'passwordChange',
             'riskRemediation',
           ]),
-          authenticationStrength: strictObject({ id: { type: 'string', minLength: 1 } }, ['id'], {
-            description:
-              'An authentication strength by id, e.g. 00000000-0000-0000-0000-000000000002 (built-in Multifactor authentication). Not together with the mfa control.',
-          }),
+          authenticationStrength: strictObject(
+            {
+              id: { type: 'string', minLength: 1 },
+              displayName: {
+                type: 'string',
+                minLength: 1,
+                description: "A built-in strength's name (e.g. Phishing resistant MFA) or an AuthenticationStrength document's displayName.",
+              },
+            },
+            [],
+            {
+              oneOf: [{ required: ['id'] }, { required: ['displayName'] }],
+              description:
+                'An authentication strength by displayName (built-in, e.g. Multifactor authentication, or an AuthenticationStrength document) or by id. Not together with the mfa control.',
+            },
+          ),
           termsOfUse: stringList,
           customAuthenticationFactors: stringList,
         },
@@ -468,11 +484,94 @@ const rollout = envelope(
   ),
 );
 
+// Issue 15: custom authentication strengths and named locations, referenced by name from CA policies.
+const METHOD_MODES = ['password', 'voice', 'hardwareOath', 'softwareOath', 'sms', 'fido2', 'windowsHelloForBusiness', 'microsoftAuthenticatorPush', 'deviceBasedPush', 'temporaryAccessPassOneTime', 'temporaryAccessPassMultiUse', 'email', 'x509CertificateSingleFactor', 'x509CertificateMultiFactor', 'federatedSingleFactor', 'federatedMultiFactor'];
+const MODE = `(${METHOD_MODES.join('|')})`;
+const ensure = {
+  enum: ['present', 'absent'],
+  description: 'absent: delete the live object of this displayName (only objects declared here are ever deleted). Default present.',
+};
+const authenticationStrength = envelope(
+  'AuthenticationStrength',
+  'A custom authentication strength policy (Graph authenticationStrengthPolicy, /policies/authenticationStrengthPolicies). Built-in strengths are referenced by name from CA policies and are not declared.',
+  strictObject(
+    {
+      displayName: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 256,
+        description: 'Matched to the tenant by this name; CA policies reference the strength by it (grantControls.authenticationStrength.displayName).',
+      },
+      description: { type: 'string' },
+      allowedCombinations: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { type: 'string', pattern: `^ *${MODE} *(, *${MODE} *)*$` },
+        description: 'Graph authenticationMethodModes combinations, e.g. fido2 or password,microsoftAuthenticatorPush (List authenticationMethodModes gives the valid ones).',
+      },
+      ensure,
+    },
+    ['displayName', 'allowedCombinations'],
+  ),
+);
+const namedLocation = envelope(
+  'NamedLocation',
+  'A Conditional Access named location (Graph ipNamedLocation or countryNamedLocation, /identity/conditionalAccess/namedLocations).',
+  strictObject(
+    {
+      displayName: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 256,
+        description: 'Matched to the tenant by this name; CA policies reference the location by it (conditions.locations).',
+      },
+      ipRanges: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: strictObject(
+          {
+            cidrAddress: {
+              type: 'string',
+              minLength: 3,
+              pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$',
+              description: 'IPv4 CIDR (1.2.3.4/32) or IPv6 CIDR; the @odata.type (iPv4CidrRange / iPv6CidrRange) follows from it.',
+            },
+          },
+          ['cidrAddress'],
+        ),
+        description: "An IP named location's ranges.",
+      },
+      isTrusted: { type: 'boolean', description: 'IP locations only: a trusted location (AllTrusted in CA policies). Default false.' },
+      countriesAndRegions: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { type: 'string', pattern: '^[A-Z]{2}$' },
+        description: "A country location's ISO 3166-2 two-letter codes.",
+      },
+      includeUnknownCountriesAndRegions: { type: 'boolean', description: 'Country locations only. Default false.' },
+      countryLookupMethod: { enum: ['clientIpAddress', 'authenticatorAppGps'], description: 'Country locations only. Default clientIpAddress.' },
+      ensure,
+    },
+    ['displayName'],
+    {
+      oneOf: [
+        { required: ['ipRanges'], not: { anyOf: [{ required: ['countriesAndRegions'] }, { required: ['includeUnknownCountriesAndRegions'] }, { required: ['countryLookupMethod'] }] } },
+        { required: ['countriesAndRegions'], not: { anyOf: [{ required: ['ipRanges'] }, { required: ['isTrusted'] }] } },
+      ],
+    },
+  ),
+);
+
 const out = {
   'tenant.schema.json': tenant,
   'authentication-methods.schema.json': authenticationMethods,
   'conditional-access-policy.schema.json': conditionalAccessPolicy,
   'rollout.schema.json': rollout,
+  'authentication-strength.schema.json': authenticationStrength,
+  'named-location.schema.json': namedLocation,
 };
 const outDir = new URL('../schemas/', import.meta.url);
 mkdirSync(outDir, { recursive: true });

@@ -100,8 +100,30 @@ const READ_ORGANIZATION: PermissionNeed = {
   optional: 'not needed with --tenant-id',
 };
 
+// Microsoft Learn "List authenticationStrengthPolicies" and "List namedLocations": Policy.Read.All.
+const READ_STRENGTHS_LOCATIONS: PermissionNeed = {
+  anyOf: ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess'],
+  why: 'list authentication strengths and named locations (CA policies name them)',
+};
+// "List directoryRoleTemplates": RoleManagement.Read.Directory, higher Directory.Read.All and the ReadWrite ones.
+const READ_ROLE_TEMPLATES: PermissionNeed = {
+  anyOf: ['RoleManagement.Read.Directory', 'Directory.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All'],
+  why: 'name the directory roles CA policies include or exclude (/directoryRoleTemplates)',
+};
+// "List servicePrincipals": Application.Read.All, higher Application.ReadWrite.All and Directory.*.
+const READ_SERVICE_PRINCIPALS: PermissionNeed = {
+  anyOf: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  why: 'name the applications CA policies target (service principals by appId or display name)',
+  optional: 'needed only when a CA policy names an application by display name (export keeps appIds without it)',
+};
+// "Create authenticationStrengthPolicy" / "Create namedLocation" and their update/delete pages.
+const WRITE_STRENGTHS_LOCATIONS: PermissionNeed = {
+  anyOf: ['Policy.ReadWrite.ConditionalAccess'],
+  why: 'create, update and delete authentication strengths (also updateAllowedCombinations) and named locations',
+};
+
 const rollout = (need: PermissionNeed): PermissionNeed => ({ ...need, when: 'rollout' });
-const PLAN_READS = [READ_METHODS_POLICY, READ_CA, READ_GROUPS, READ_USERS];
+const PLAN_READS = [READ_METHODS_POLICY, READ_CA, READ_GROUPS, READ_USERS, READ_STRENGTHS_LOCATIONS, READ_ROLE_TEMPLATES, READ_SERVICE_PRINCIPALS];
 const READINESS_READS = [READ_REGISTRATIONS, READ_AUDITS, READ_AUDITS_DIRECTORY, READ_SIGNINS];
 
 export const COMMAND_PERMISSIONS: readonly CommandPermissions[] = [
@@ -117,7 +139,7 @@ export const COMMAND_PERMISSIONS: readonly CommandPermissions[] = [
     command: 'apply',
     summary: 'what plan reads, then writes methods settings, CA policies and (waves) group membership',
     access: 'write',
-    needs: [...PLAN_READS, ...READINESS_READS.map(rollout), WRITE_METHODS_POLICY, WRITE_CA, WRITE_CA_POLICY_READ, WRITE_CA_APPS, rollout(WRITE_MEMBERS)],
+    needs: [...PLAN_READS, ...READINESS_READS.map(rollout), WRITE_METHODS_POLICY, WRITE_CA, WRITE_CA_POLICY_READ, WRITE_CA_APPS, WRITE_STRENGTHS_LOCATIONS, rollout(WRITE_MEMBERS)],
     premium: 'rollout',
   },
   {
@@ -138,7 +160,7 @@ export const COMMAND_PERMISSIONS: readonly CommandPermissions[] = [
     command: 'export',
     summary: 'reads settings and CA policies and names their groups and users',
     access: 'read',
-    needs: [READ_METHODS_POLICY, READ_CA, READ_GROUPS, READ_USERS, READ_ORGANIZATION],
+    needs: [READ_METHODS_POLICY, READ_CA, READ_GROUPS, READ_USERS, READ_STRENGTHS_LOCATIONS, READ_ROLE_TEMPLATES, READ_SERVICE_PRINCIPALS, READ_ORGANIZATION],
   },
   {
     command: 'users show',

@@ -8,6 +8,7 @@ import type { PlanFile, PlanResource } from '../plan/types.js';
 import { refuseUnsafeWrites } from '../plan/safety.js';
 import { planAgainstTenant, type TenantPlanResult } from '../tenant/planAgainstTenant.js';
 import { toolVersion } from '../version.js';
+import { recordCreated, REFERENCE_KINDS, withCreatedIds, writeReference } from './referenceWrites.js';
 import { verifySavedPlan } from './staleness.js';
 import { promoteWave, type WaveMoveResult } from './waves.js';
 
@@ -92,9 +93,12 @@ ${verified.refusal.detail ?? ''}` });
   const promoting = new Set(promotions.map((w) => w.rollout));
   const afterPromotion = pending.filter((r) => r.address.startsWith(PREFLIGHT_TWIN_PREFIX) && r.action !== 'create' && promoting.has(r.address.slice(PREFLIGHT_TWIN_PREFIX.length)));
   const report: ApplyReport = { written: [], promoted: [], held: [] };
+  // Ids of strengths/locations created above, for the CA bodies that name them (plan order: creates first).
+  const created = new Map<string, string>();
   for (const [i, resource] of pending.filter((r) => !afterPromotion.includes(r)).entries()) {
     try {
-      await write(gw, resource);
+      if (REFERENCE_KINDS.has(resource.kind)) recordCreated(created, resource, await writeReference(gw, resource));
+      else await write(gw, withCreatedIds(resource, created));
     } catch (err) {
       report.failure = { resource, error: err as Error, notAttempted: pending.filter((r) => !afterPromotion.includes(r)).slice(i + 1).concat(afterPromotion) };
       return report;
@@ -175,5 +179,7 @@ async function write(gw: GraphGateway, resource: PlanResource): Promise<void> {
       } else if (w.graphId) await updatePolicy(gw, w.graphId, w.body);
       else throw new Error(`${resource.address}: a PATCH without a graphId was planned`);
       return;
+    default:
+      throw new Error(`${resource.address}: no writer for ${resource.kind}`);
   }
 }

@@ -29,7 +29,7 @@ export function registerEmulator(program: Command): void {
     .command('emulator')
     .description('run a local Microsoft Graph tenant emulator on 127.0.0.1 (for demos, tests and benchmarks)')
     .option('--port <n>', 'port to listen on (0 = any free port)', '0')
-    .option('--scenario <name>', 'tenant to serve: demo | seeds | scale', 'demo')
+    .option('--scenario <name>', 'tenant to serve: demo | seeds | scale | coverage', 'demo')
     .option('--users <n>', 'number of users for the scale scenario (up to 300000)')
     .option('--latency-ms <n>', 'added latency per API request, in milliseconds')
     .option('--faults <spec>', 'fault injection, e.g. 429:0.1,503:0.03,504:0.02,reset:0.01 (also 429noretry, html502, html200, lost, truncated, novalue, slow:P:MS, redirect, 429huge, hugebody:P:MB, endless, stall, escape, dotid; scope a rule with @METHOD, ~PATH and #N strikes)')
@@ -40,7 +40,7 @@ export function registerEmulator(program: Command): void {
     .option('--no-throttle', 'disable throttling')
     .action(async (o: EmulatorCliOptions) => {
       const scenario = o.scenario;
-      if (scenario !== 'demo' && scenario !== 'seeds' && scenario !== 'scale') throw new UserError(`unknown --scenario "${scenario}" (expected demo, seeds or scale)`);
+      if (scenario !== 'demo' && scenario !== 'seeds' && scenario !== 'scale' && scenario !== 'coverage') throw new UserError(`unknown --scenario "${scenario}" (expected demo, seeds, scale or coverage)`);
       const port = intOption('port', o.port, 0, 65535) ?? 0;
       const users = intOption('users', o.users, 3, 300_000);
       if (users !== undefined && scenario !== 'scale') throw new UserError('--users applies only to --scenario scale');

@@ -32,6 +32,8 @@ export function loadConfig(dir: string, options: { now?: Date } = {}): ConfigRes
       conditionalAccessPolicies: docs.filter((d): d is PolicyDocument<'ConditionalAccessPolicy'> => d.kind === 'ConditionalAccessPolicy'),
       // The strategy default is applied here, once (configHash below still hashes what was declared).
       rollouts: docs.filter((d): d is PolicyDocument<'Rollout'> => d.kind === 'Rollout').map((d) => ({ ...d, spec: { ...d.spec, strategy: d.spec.strategy ?? DEFAULT_ROLLOUT_STRATEGY } })),
+      authenticationStrengths: docs.filter((d): d is PolicyDocument<'AuthenticationStrength'> => d.kind === 'AuthenticationStrength'),
+      namedLocations: docs.filter((d): d is PolicyDocument<'NamedLocation'> => d.kind === 'NamedLocation'),
       configHash: configHash(docs),
     };
   }

@@ -2,11 +2,12 @@
 // Codes are stable and documented in the README; warnings follow public tenant baselines
 // (Maester / EIDSCA checks for the authentication methods policy).
 import type { Diagnostic, Severity } from '../diagnostics.js';
+import { checkStrengthsAndLocations } from './referenceRules.js';
 import { DEFAULT_ROLLOUT_STRATEGY, type Kind, type PathSegment, type PolicyDocument } from './types.js';
 
 export const ALL_USERS = 'all_users';
 
-type Docs = { [K in Kind]: PolicyDocument<K>[] };
+export type Docs = { [K in Kind]: PolicyDocument<K>[] };
 
 const same = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: 'accent' }) === 0;
 const includesRef = (list: readonly string[] | undefined, ref: string) => (list ?? []).some((x) => same(x, ref));
@@ -28,13 +29,14 @@ export function checkRules(documents: readonly PolicyDocument[], now: Date, inva
   checkMethods(docs, emit);
   checkConditionalAccess(docs, emit);
   checkRollouts(docs, emit, now, invalid);
+  checkStrengthsAndLocations(docs, emit);
   return out;
 }
 
-type Emit = (doc: PolicyDocument, severity: Severity, code: string, message: string, path?: readonly PathSegment[]) => void;
+export type Emit = (doc: PolicyDocument, severity: Severity, code: string, message: string, path?: readonly PathSegment[]) => void;
 
 function byKind(documents: readonly PolicyDocument[]): Docs {
-  const docs: Docs = { Tenant: [], AuthenticationMethods: [], ConditionalAccessPolicy: [], Rollout: [] };
+  const docs: Docs = { Tenant: [], AuthenticationMethods: [], ConditionalAccessPolicy: [], Rollout: [], AuthenticationStrength: [], NamedLocation: [] };
   for (const doc of documents) (docs[doc.kind] as PolicyDocument[]).push(doc);
   return docs;
 }

@@ -6,6 +6,8 @@ export const SCHEMA_FILES: Record<Kind, string> = {
   AuthenticationMethods: 'authentication-methods.schema.json',
   ConditionalAccessPolicy: 'conditional-access-policy.schema.json',
   Rollout: 'rollout.schema.json',
+  AuthenticationStrength: 'authentication-strength.schema.json',
+  NamedLocation: 'named-location.schema.json',
 };
 
 /**

@@ -183,12 +183,38 @@ export interface ConditionalAccessPolicySpec {
   grantControls?: {
     operator: 'AND' | 'OR';
     builtInControls?: string[];
-    /** By id for now (a built-in strength such as 00000000-0000-0000-0000-000000000002, or a custom one). */
-    authenticationStrength?: { id: string };
+    /**
+     * By id (a built-in strength such as 00000000-0000-0000-0000-000000000002, or a custom one) or by
+     * displayName (a built-in strength's, or an AuthenticationStrength document's spec.displayName).
+     */
+    authenticationStrength?: { id: string; displayName?: never } | { displayName: string; id?: never };
     termsOfUse?: string[];
     customAuthenticationFactors?: string[];
   };
   sessionControls?: ConditionalAccessSessionControls;
+}
+
+/**
+ * A custom authentication strength policy (Graph's authenticationStrengthPolicy, policyType custom).
+ * `ensure: absent` deletes the live one of that displayName: only a policy declared here is ever deleted.
+ */
+export interface AuthenticationStrengthSpec {
+  displayName: string;
+  description?: string;
+  /** Graph's authenticationMethodModes combinations, e.g. `fido2` or `password,microsoftAuthenticatorPush`. */
+  allowedCombinations: string[];
+  ensure?: 'present' | 'absent';
+}
+
+/** An ipNamedLocation (ipRanges) or a countryNamedLocation (countriesAndRegions). */
+export interface NamedLocationSpec {
+  displayName: string;
+  ipRanges?: Array<{ cidrAddress: string }>;
+  isTrusted?: boolean;
+  countriesAndRegions?: string[];
+  includeUnknownCountriesAndRegions?: boolean;
+  countryLookupMethod?: 'clientIpAddress' | 'authenticatorAppGps';
+  ensure?: 'present' | 'absent';
 }
 
 export interface GateSettings {
@@ -230,9 +256,11 @@ export interface SpecByKind {
   AuthenticationMethods: AuthenticationMethodsSpec;
   ConditionalAccessPolicy: ConditionalAccessPolicySpec;
   Rollout: RolloutSpec;
+  AuthenticationStrength: AuthenticationStrengthSpec;
+  NamedLocation: NamedLocationSpec;
 }
 export type Kind = keyof SpecByKind;
-export const KINDS: readonly Kind[] = ['Tenant', 'AuthenticationMethods', 'ConditionalAccessPolicy', 'Rollout'];
+export const KINDS: readonly Kind[] = ['Tenant', 'AuthenticationMethods', 'ConditionalAccessPolicy', 'Rollout', 'AuthenticationStrength', 'NamedLocation'];
 
 /** A validated document with the means to point back into its YAML source. */
 export interface PolicyDocument<K extends Kind = Kind> {
@@ -250,6 +278,9 @@ export interface DesiredState {
   authenticationMethods?: PolicyDocument<'AuthenticationMethods'>;
   conditionalAccessPolicies: PolicyDocument<'ConditionalAccessPolicy'>[];
   rollouts: PolicyDocument<'Rollout'>[];
+  /** Absent in states built before these kinds existed (tests): read as none. */
+  authenticationStrengths?: PolicyDocument<'AuthenticationStrength'>[];
+  namedLocations?: PolicyDocument<'NamedLocation'>[];
   /** sha256 of the canonical JSON of every document: a saved plan records it. */
   configHash: string;
 }

@@ -71,6 +71,18 @@ const RULES: readonly Rule[] = [
   rule('GET', '/auditLogs/directoryAudits(/{})?', AUDIT_READ, ['Directory.Read.All', 'Directory.ReadWrite.All']),
   rule('GET', '/auditLogs/signIns(/{})?', AUDIT_READ),
   rule('GET', '/organization(/.*)?', ORG_READ),
+  // authenticationstrengthroot-list-policies / -post-policies, authenticationstrengthpolicy-update / -updateallowedcombinations.
+  rule('GET', '/policies/authenticationStrengthPolicies(/.*)?', ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'Policy.ReadWrite.AuthenticationMethod']),
+  rule('POST', '/policies/authenticationStrengthPolicies(/.*)?', ['Policy.ReadWrite.ConditionalAccess', 'Policy.ReadWrite.AuthenticationMethod']),
+  rule('PATCH', '/policies/authenticationStrengthPolicies/{}', ['Policy.ReadWrite.ConditionalAccess', 'Policy.ReadWrite.AuthenticationMethod']),
+  rule('DELETE', '/policies/authenticationStrengthPolicies/{}', ['Policy.ReadWrite.ConditionalAccess', 'Policy.ReadWrite.AuthenticationMethod']),
+  // conditionalaccessroot-post-namedlocations, namedlocation-update, namedlocation-delete: Policy.Read.All and Policy.ReadWrite.ConditionalAccess.
+  rule('POST', '/identity/conditionalAccess/namedLocations', ['Policy.ReadWrite.ConditionalAccess'], ['Policy.Read.All']),
+  rule('PATCH', '/identity/conditionalAccess/namedLocations/{}', ['Policy.ReadWrite.ConditionalAccess'], ['Policy.Read.All']),
+  rule('DELETE', '/identity/conditionalAccess/namedLocations/{}', ['Policy.ReadWrite.ConditionalAccess'], ['Policy.Read.All']),
+  // directoryroletemplate-list, serviceprincipal-list.
+  rule('GET', '/directoryRoleTemplates(/{})?', ['RoleManagement.Read.Directory', 'Directory.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All']),
+  rule('GET', '/servicePrincipals(/{})?', ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']),
 ];
 
 /**

@@ -9,11 +9,13 @@ import { M, methodsFromMask } from './methods.js';
 import { hash32, unit, uuidFor } from './prng.js';
 import { GroupRec, type Json, type SignInEntry, Tenant, type UserBase, type UserSource } from './tenant.js';
 
-export type ScenarioName = 'demo' | 'seeds' | 'scale';
-export const SCENARIOS: readonly ScenarioName[] = ['demo', 'seeds', 'scale'];
+export type ScenarioName = 'demo' | 'seeds' | 'scale' | 'coverage';
+export const SCENARIOS: readonly ScenarioName[] = ['demo', 'seeds', 'scale', 'coverage'];
 
 export const DOMAIN = 'contoso.onmicrosoft.com';
 export const TENANT_ID = '3f6c2a51-8d0e-4c7b-9a14-5e2b7d9c0a61';
+import { buildCoverage } from './scenarioCoverage.js';
+
 const DAY = 86_400_000;
 
 export const GROUP_NAMES = {
@@ -539,5 +541,7 @@ export function buildScenario(name: ScenarioName, o: ScenarioOptions): Tenant {
       return buildSeeds(o);
     case 'scale':
       return buildScale(o);
+    case 'coverage':
+      return buildCoverage(o);
   }
 }

@@ -18,6 +18,7 @@ import { registerPolicyRoutes } from './routes/policies.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { Router } from './routes/router.js';
 import { registerUserRoutes } from './routes/users.js';
+import { registerStrengthAndLocationRoutes } from './routes/strengthsLocations.js';
 import type { ScenarioName } from './scenarios.js';
 import { sortKeysDeep, type Tenant } from './tenant.js';
 import { resourceUnitCost, Throttler } from './throttle.js';
@@ -55,6 +56,7 @@ export function buildRouter(): Router {
   registerUserRoutes(r);
   registerReportRoutes(r);
   registerOrganizationRoutes(r);
+  registerStrengthAndLocationRoutes(r);
   return r;
 }
 

@@ -64,6 +64,12 @@ export interface SignInEntry extends Json {
 export class Tenant {
   readonly groups = new Map<string, GroupRec>();
   readonly caPolicies = new Map<string, Json>();
+  /** Custom authentication strength policies by lower-cased id (the built-in ones are constants: routes/strengthsLocations.ts). */
+  readonly authStrengths = new Map<string, Json>();
+  /** Named locations by lower-cased id. */
+  readonly namedLocations = new Map<string, Json>();
+  /** Service principals ({id, appId, displayName}); Microsoft's first-party ones and the scenario's. */
+  servicePrincipals: Json[] = [];
   readonly deletedCaPolicies = new Map<string, Json>();
   methodsPolicy: Json = {};
   /** Keyed by lower-cased configuration id. */

@@ -24,3 +24,6 @@ export { parseRetryAfter } from './retryAfter.js';
 export * from './userMethods.js';
 export * from './users.js';
 export * from './licence.js';
+export * from './authenticationStrengths.js';
+export * from './namedLocations.js';
+export * from './directoryReferences.js';

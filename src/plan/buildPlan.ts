@@ -24,6 +24,9 @@ import {
 } from './normalise.js';
 import { planPreflightTwins } from './preflightTwin.js';
 import { desiredGenericMethod, GENERIC_METHODS, genericMethodBody, liveGenericMethod, projectDeep } from './methodConfigs.js';
+import { checkDeletedReferences, checkStrengthMethods, checkTapOnboarding } from './crossChecks.js';
+import { pendingId } from './references.js';
+import { planStrengthsAndLocations } from './referencePlan.js';
 import { checkEmergencyExclusions, checkMfaMethodsAvailable, emergencyIdentities, emergencyOptOutNotice, type PolicyAfterPlan } from './safety.js';
 import { PLAN_FORMAT_VERSION, planWrite, type PlanFile, type PlanResource, type ResourceKind, type WavePlan } from './types.js';
 
@@ -98,6 +101,11 @@ export function buildPlan(input: PlanInput): PlanFile {
     }
   }
 
+  // Strengths and locations: created/updated before the CA policies that may use them, deleted after.
+  const references = planStrengthsAndLocations(desired, live, label, pendingId);
+  resources.push(...references.upserts);
+  diagnostics.push(...references.diagnostics);
+
   const policiesAfter: PolicyAfterPlan[] = [];
   const matched = new Set<Json>();
   const rolloutGroups = policyIncludeWaveGroups(desired, live.directory);
@@ -133,11 +141,16 @@ export function buildPlan(input: PlanInput): PlanFile {
     if (!matched.has(p)) policiesAfter.push({ displayName: String(p.displayName), managed: false, policy: liveConditionalAccess(p) });
   }
 
+  resources.push(...references.deletes);
+
   const emergency = emergencyIdentities(desired.tenant.spec, live.directory, sourceOf(desired.tenant));
   diagnostics.push(
     ...emergencyOptOutNotice(emergency),
     ...checkEmergencyExclusions(policiesAfter, emergency, label),
     ...checkMfaMethodsAvailable(policiesAfter, methodsAfter),
+    ...checkStrengthMethods(policiesAfter, references.strengthCombinations, methodsAfter, label),
+    ...checkTapOnboarding(policiesAfter, methodsAfter),
+    ...checkDeletedReferences(policiesAfter, references.deletes),
   );
 
   return {

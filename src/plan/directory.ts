@@ -6,7 +6,8 @@ export const EMPTY_TARGET_ID = '00000000-0000-0000-0000-000000000000';
 /** includeUsers/excludeUsers keywords that are not user ids. */
 export const CA_USER_KEYWORDS = ['All', 'None', 'GuestsOrExternalUsers'];
 
-export type RefKind = 'group' | 'user';
+/** `role`, `application`, `strength` and `location` are what CA policies name besides users and groups. */
+export type RefKind = 'group' | 'user' | 'role' | 'application' | 'strength' | 'location';
 
 export interface DirectoryEntry {
   id: string;

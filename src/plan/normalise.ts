@@ -9,6 +9,7 @@ import type {
 } from '../config/types.js';
 import { projectToSchema, specSchema } from '../config/schemas.js';
 import { ALL_USERS_TARGET, CA_USER_KEYWORDS, EMPTY_TARGET_ID, resolveRef, type DirectoryIndex } from './directory.js';
+import { resolveCaReferences } from './references.js';
 
 type Json = Record<string, unknown>;
 type Target = { id: string; targetType: string; [k: string]: unknown };
@@ -185,8 +186,9 @@ function resolveCaUsers(users: ConditionalAccessPolicySpec['conditions']['users'
  * base of what an update sends (`caUpdateBody` adds the explicit clears).
  */
 export function desiredConditionalAccess(spec: ConditionalAccessPolicySpec, dir: DirectoryIndex): Json {
-  const conditions = { ...spec.conditions, users: resolveCaUsers(spec.conditions.users, dir) };
-  return caShape({ displayName: spec.displayName, state: spec.state, conditions, grantControls: spec.grantControls, sessionControls: spec.sessionControls });
+  const refs = resolveCaReferences(spec, resolveCaUsers(spec.conditions.users, dir), dir);
+  const conditions = { ...refs.conditions, users: refs.users };
+  return caShape({ displayName: spec.displayName, state: spec.state, conditions, grantControls: refs.grantControls, sessionControls: spec.sessionControls });
 }
 
 export function liveConditionalAccess(live: Json): Json {

@@ -40,7 +40,8 @@ export function readPlanFile(file: string): PlanFile {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const RESOURCE_ACTIONS = ['create', 'update', 'delete', 'noop'];
-const WRITE_METHODS = ['PATCH', 'POST', 'DELETE']; // DELETE: a preflight twin only (src/plan/preflightTwin.ts)
+// DELETE: a preflight twin (src/plan/preflightTwin.ts), or a strength or named location declared `ensure: absent` (issue 15).
+const WRITE_METHODS = ['PATCH', 'POST', 'DELETE'];
 
 /** The first way the value is not a PlanFile of this version, or undefined. Ids in messages are JSON-quoted. */
 function shapeProblem(plan: Record<string, unknown>): string | undefined {

@@ -7,7 +7,16 @@ import { canonicalJson } from '../util/canonicalJson.js';
  */
 export const PLAN_FORMAT_VERSION = 2;
 
-export type ResourceKind = 'MicrosoftAuthenticator' | 'TemporaryAccessPass' | 'RegistrationCampaign' | 'ConditionalAccessPolicy' | MethodsResourceKind;
+export type ResourceKind =
+  | 'MicrosoftAuthenticator'
+  | 'TemporaryAccessPass'
+  | 'RegistrationCampaign'
+  | 'ConditionalAccessPolicy'
+  | MethodsResourceKind
+  | 'AuthenticationStrength'
+  /** A strength's allowedCombinations: Graph changes them only through the updateAllowedCombinations action. */
+  | 'AuthenticationStrengthCombinations'
+  | 'NamedLocation';
 /** The other method configurations (src/plan/methodConfigs.ts) and the policy-level settings. */
 export type MethodsResourceKind = MethodConfigurationKind | 'AuthenticationMethodsPolicy';
 export type MethodConfigurationKind = 'Sms' | 'Voice' | 'Fido2' | 'SoftwareOath' | 'Email' | 'X509Certificate';
@@ -30,7 +39,7 @@ export interface PlanChange {
  * (src/apply/staleness.ts), so an edited plan file can never steer a write.
  */
 export interface PlanWrite {
-  /** DELETE only for objects the tool itself owns (a preflight twin); its body is empty. */
+  /** DELETE only for objects the tool itself owns or a document marks `ensure: absent`; its body is empty. */
   method: 'PATCH' | 'POST' | 'DELETE';
   /** Graph path relative to the v1.0 root. */
   path: string;

@@ -14,6 +14,7 @@ import {
 import { ALL_USERS_TARGET, CA_USER_KEYWORDS, EMPTY_TARGET_ID } from '../plan/directory.js';
 import { GENERIC_METHODS, liveGenericMethod } from '../plan/methodConfigs.js';
 import { projectToSchema, specSchema } from '../config/schemas.js';
+import { locationSpecs, nameCaReferences, strengthSpecs } from './exportReferences.js';
 
 type Json = Record<string, unknown>;
 
@@ -31,6 +32,9 @@ export interface ExportInput {
   methodConfigurations: Record<string, Json>;
   conditionalAccessPolicies: Json[];
   names: ExportNames;
+  /** Every strength (built-in ones are only referenced) and named location; absent: none. */
+  authenticationStrengths?: Json[];
+  namedLocations?: Json[];
 }
 
 export interface ExportedFile {
@@ -121,6 +125,7 @@ spec:
       for (const key of ['includeUsers', 'excludeUsers', 'includeGroups', 'excludeGroups']) {
         if (Array.isArray(users[key])) users[key] = (users[key] as string[]).map((id) => (CA_USER_KEYWORDS.includes(id) ? id : ref(id)));
       }
+      nameCaReferences(spec, ref);
       const unknown = unknownConditionalAccessProperties(live).map((path) => `# not exported, unknown to this tool (WR140): ${path}\n`).join('');
       return `${header('conditional-access-policy')}${unknown}${document({ apiVersion: 'entra-rollout/v1', kind: 'ConditionalAccessPolicy', metadata: { name: uniqueSlug(String(live.displayName), used) }, spec }, keptIds)}`;
     });
@@ -130,6 +135,13 @@ spec:
     { name: 'methods.yaml', text: `${header('authentication-methods')}${methods}` },
   ];
   if (policies.length > 0) files.push({ name: 'conditional-access.yaml', text: policies.join('---\n') });
+  const kindFile = (name: string, kind: string, schema: string, specs: Json[]) => {
+    const slugs = new Set<string>();
+    const docs = specs.map((spec) => `${header(schema)}${document({ apiVersion: 'entra-rollout/v1', kind, metadata: { name: uniqueSlug(String(spec.displayName), slugs) }, spec }, keptIds)}`);
+    if (docs.length > 0) files.push({ name, text: docs.join('---\n') });
+  };
+  kindFile('authentication-strengths.yaml', 'AuthenticationStrength', 'authentication-strength', strengthSpecs(input.authenticationStrengths ?? []));
+  kindFile('named-locations.yaml', 'NamedLocation', 'named-location', locationSpecs(input.namedLocations ?? []));
   return files;
 }
 

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { ALL_USERS_TARGET, EMPTY_TARGET_ID } from '../plan/directory.js';
 import { GENERIC_METHODS } from '../plan/methodConfigs.js';
 import type { ExportInput, ExportNames } from '../render/exportYaml.js';
+import { readExportReferences } from './exportReferences.js';
 
 type Json = Record<string, unknown>;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,7 +24,9 @@ export async function readForExport(gw: GraphGateway, options: { tenantId?: stri
     methodConfigurations[id.toLowerCase()] ??= (await getMethodConfiguration(gw, id)) as unknown as Json;
   }
   const ids = collectIds(methodsPolicy, methodConfigurations, policies);
-  return { tenantId, cloud: options.cloud, methodsPolicy, methodConfigurations, conditionalAccessPolicies: policies, names: await nameIds(gw, ids) };
+  const names = await nameIds(gw, ids);
+  const references = await readExportReferences(gw, policies, names);
+  return { tenantId, cloud: options.cloud, methodsPolicy, methodConfigurations, conditionalAccessPolicies: policies, names, ...references };
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { DesiredState } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { getAuthenticationMethodsPolicy, getMethodConfiguration, listPolicies, type GraphGateway } from '../graph/index.js';
+import { getAuthenticationMethodsPolicy, getMethodConfiguration, listAuthenticationStrengths, listNamedLocations, listPolicies, type GraphGateway } from '../graph/index.js';
 import { GENERIC_METHODS } from '../plan/methodConfigs.js';
 import { collectRefs } from './refs.js';
 import { labelLiveIds, resolveDeclaredRefs } from './resolve.js';
+import { resolveReferenceNames } from './resolveReferences.js';
 import type { LiveState } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -19,12 +20,15 @@ const REQUIRED_CONFIGURATIONS = ['MicrosoftAuthenticator', 'TemporaryAccessPass'
 
 /** Reads everything a plan of `desired` needs, resolving names to ids once. */
 export async function readLiveState(gw: GraphGateway, desired: DesiredState): Promise<ReadLiveResult> {
-  const [policy, caPolicies, resolved] = await Promise.all([
+  const [policy, caPolicies, resolved, authenticationStrengths, namedLocations] = await Promise.all([
     getAuthenticationMethodsPolicy(gw) as Promise<unknown> as Promise<Json>,
     listPolicies(gw) as Promise<unknown> as Promise<Json[]>,
     resolveDeclaredRefs(gw, collectRefs(desired)),
+    listAuthenticationStrengths(gw),
+    listNamedLocations(gw),
   ]);
-  if (resolved.diagnostics.length > 0) return { diagnostics: resolved.diagnostics };
+  const referenceErrors = await resolveReferenceNames(gw, desired, resolved.directory, { strengths: authenticationStrengths, locations: namedLocations, caPolicies });
+  if (resolved.diagnostics.length + referenceErrors.length > 0) return { diagnostics: [...resolved.diagnostics, ...referenceErrors] };
 
   const methodConfigurations: Record<string, Json> = {};
   for (const config of (Array.isArray(policy.authenticationMethodConfigurations) ? policy.authenticationMethodConfigurations : []) as Json[]) {
@@ -49,7 +53,7 @@ export async function readLiveState(gw: GraphGateway, desired: DesiredState): Pr
     }
   }
   return {
-    live: { tenantId: desired.tenant.spec.tenantId, authenticationMethodsPolicy: policy, methodConfigurations, conditionalAccessPolicies: caPolicies, directory: resolved.directory },
+    live: { tenantId: desired.tenant.spec.tenantId, authenticationMethodsPolicy: policy, methodConfigurations, conditionalAccessPolicies: caPolicies, directory: resolved.directory, authenticationStrengths, namedLocations },
     diagnostics,
   };
 }

@@ -12,4 +12,8 @@ export interface LiveState {
   /** Every CA policy in the tenant (managed or not). */
   conditionalAccessPolicies: Json[];
   directory: DirectoryIndex;
+  /** GET /policies/authenticationStrengthPolicies (built-in and custom); absent in older tests: none. */
+  authenticationStrengths?: Json[];
+  /** GET /identity/conditionalAccess/namedLocations; absent: none. */
+  namedLocations?: Json[];
 }

@@ -44,6 +44,19 @@ import { phoneTask } from '../../src/ops/phones.js';
 import { readTapPolicy, TapOutFile, TapRunner } from '../../src/ops/tap.js';
 import { ResetRunner, RevokeRunner, userTask } from '../../src/ops/userOps.js';
 import { readForExport } from '../../src/tenant/export.js';
+import {
+  createAuthenticationStrength,
+  createNamedLocation,
+  deleteAuthenticationStrength,
+  deleteNamedLocation,
+  findServicePrincipals,
+  listAuthenticationStrengths,
+  listDirectoryRoleTemplates,
+  listNamedLocations,
+  updateAllowedCombinations,
+  updateAuthenticationStrength,
+  updateNamedLocation,
+} from '../../src/graph/index.js';
 import type { DeclaredRef } from '../../src/tenant/refs.js';
 import { resolveDeclaredRefs } from '../../src/tenant/resolve.js';
 import { type Fixture, fixture, FIXTURES, shapeMismatches, splitGraphUrl } from './contract.js';
@@ -235,10 +248,13 @@ describe('contract replay: groups', () => {
 
 describe('contract replay: organization, users', () => {
   it(`${title('organization.list')}: export reads the tenant id`, async () => {
-    const s = serve('organization.list', 'authenticationMethodsPolicy.get', 'conditionalAccessPolicies.list', 'microsoftAuthenticatorConfiguration.get', 'temporaryAccessPassConfiguration.get');
+    const s = serve('organization.list', 'authenticationMethodsPolicy.get', 'conditionalAccessPolicies.list', 'microsoftAuthenticatorConfiguration.get', 'temporaryAccessPassConfiguration.get', 'authenticationStrengthPolicies.list', 'namedLocations.list', 'directoryRoleTemplates.list', 'servicePrincipals.list');
     const input = await readForExport(graphGateway(), { cloud: 'global' });
     expect(input.tenantId).toBe('84841066-274d-4ec0-a5c1-276be684bdd3');
     const sent = expectDocumented(s, s.sent.map((r) => r.fixture.name));
+    // Issue 15: export also reads the strengths and named locations CA policies name.
+    expect(input.authenticationStrengths).toEqual(docValue('authenticationStrengthPolicies.list'));
+    expect(input.namedLocations).toEqual(docValue('namedLocations.list'));
     expect(sent.find((r) => r.fixture.name === 'organization.list')!.query.get('$select')).toBe('id');
   });
 
@@ -518,5 +534,73 @@ describe('the shape comparison', () => {
       '$.name: missing',
     ]);
     expect(shapeMismatches(doc, { ...doc, includeTargets: null })).toEqual(['$.includeTargets: null where the documentation has array']);
+  });
+});
+
+// Issue 15: authentication strengths, named locations, role templates and service principals.
+describe('contract replay: strengths, named locations, roles, applications', () => {
+  const body = (name: string) => fixture(name).request.body as Record<string, unknown>;
+  it(title('authenticationStrengthPolicies.list'), async () => {
+    const s = serve('authenticationStrengthPolicies.list');
+    expect(await listAuthenticationStrengths(graphGateway())).toEqual(docValue('authenticationStrengthPolicies.list'));
+    expectDocumented(s, ['authenticationStrengthPolicies.list']);
+  });
+  it(title('authenticationStrengthPolicies.create'), async () => {
+    const s = serve('authenticationStrengthPolicies.create');
+    const { '@odata.type': _t, ...rest } = body('authenticationStrengthPolicies.create');
+    expect((await createAuthenticationStrength(graphGateway(), rest)).id).toBe('dd055c42-4218-4281-8631-f090e171f5cd');
+    expect(expectDocumented(s, ['authenticationStrengthPolicies.create'])[0]!.body).toEqual(body('authenticationStrengthPolicies.create'));
+  });
+  it(title('authenticationStrengthPolicy.update'), async () => {
+    const s = serve('authenticationStrengthPolicy.update');
+    const { '@odata.type': _t, ...rest } = body('authenticationStrengthPolicy.update');
+    await updateAuthenticationStrength(graphGateway(), 'a34a4c89-c5bf-4c0b-927d-adc396bf1f19', rest);
+    expect(expectDocumented(s, ['authenticationStrengthPolicy.update'])[0]!.body).toEqual(body('authenticationStrengthPolicy.update'));
+  });
+  it(title('authenticationStrengthPolicy.updateAllowedCombinations'), async () => {
+    const s = serve('authenticationStrengthPolicy.updateAllowedCombinations');
+    const result = await updateAllowedCombinations(graphGateway(), '33c5d2c0-884e-4b5d-a5b8-5395082b092c', ['password, voice']);
+    expect(result.currentCombinations).toEqual(['password, voice']);
+    expect(expectDocumented(s, ['authenticationStrengthPolicy.updateAllowedCombinations'])[0]!.body).toEqual(body('authenticationStrengthPolicy.updateAllowedCombinations'));
+  });
+  it(title('authenticationStrengthPolicy.delete'), async () => {
+    const s = serve('authenticationStrengthPolicy.delete');
+    await deleteAuthenticationStrength(graphGateway(), '6e7d7469-07c5-4bb2-a801-5eaef8fb7c1e');
+    expectDocumented(s, ['authenticationStrengthPolicy.delete']);
+  });
+  it(title('namedLocations.list'), async () => {
+    const s = serve('namedLocations.list');
+    expect(await listNamedLocations(graphGateway())).toEqual(docValue('namedLocations.list'));
+    expectDocumented(s, ['namedLocations.list']);
+  });
+  for (const name of ['namedLocations.create.ip', 'namedLocations.create.country']) {
+    it(title(name), async () => {
+      const s = serve(name);
+      expect((await createNamedLocation(graphGateway(), body(name))).id).toBe(docBody(name).id);
+      expect(expectDocumented(s, [name])[0]!.body).toEqual(body(name));
+    });
+  }
+  it(title('namedLocation.update'), async () => {
+    const s = serve('namedLocation.update');
+    await updateNamedLocation(graphGateway(), '0854951d-5fc0-4eb1-b392-9b2c9d7949c2', body('namedLocation.update'));
+    expectDocumented(s, ['namedLocation.update']);
+  });
+  it(title('namedLocation.delete'), async () => {
+    const s = serve('namedLocation.delete');
+    await deleteNamedLocation(graphGateway(), '0854951d-5fc0-4eb1-b392-9b2c9d7949c2');
+    expectDocumented(s, ['namedLocation.delete']);
+  });
+  it(title('directoryRoleTemplates.list'), async () => {
+    const s = serve('directoryRoleTemplates.list');
+    expect(await listDirectoryRoleTemplates(graphGateway())).toEqual(docValue('directoryRoleTemplates.list'));
+    // The page documents no query option: none is sent.
+    expect([...expectDocumented(s, ['directoryRoleTemplates.list'])[0]!.query.keys()]).toEqual([]);
+  });
+  it(title('servicePrincipals.list'), async () => {
+    const s = serve('servicePrincipals.list');
+    expect(await findServicePrincipals(graphGateway(), 'appId', '65415bb1-9267-4313-bbf5-ae259732ee12')).toEqual(docValue('servicePrincipals.list'));
+    const sent = expectDocumented(s, ['servicePrincipals.list'])[0]!;
+    expect(sent.query.get('$filter')).toBe("appId eq '65415bb1-9267-4313-bbf5-ae259732ee12'");
+    expect(sent.query.get('$select')).toBe('id,appId,displayName');
   });
 });

@@ -24,6 +24,8 @@ const KEYED = new Set([
   'passwordmethods',
   'directoryaudits',
   'signins',
+  'authenticationstrengthpolicies',
+  'namedlocations',
 ]);
 
 /** Fixed segments that may follow a keyed collection and are not ids. */

@@ -80,7 +80,9 @@ describe('CA fidelity end to end', () => {
     expect(ca).toContain('excludeGuestsOrExternalUsers:');
     expect(ca).toContain('guestOrExternalUserTypes: b2bCollaborationGuest,internalGuest');
     expect(ca).toContain('- bd005e2a-876d-4bf0-92a1-ae9ff4276d54');
-    expect(ca).toContain(`id: ${MFA_STRENGTH}`);
+    // Issue 15: export writes the strength's name where it is unique (the built-in "Multifactor authentication").
+    expect(ca).toContain('displayName: Multifactor authentication');
+    expect(ca).not.toContain(MFA_STRENGTH);
     expect(ca).toContain('signInFrequency:');
     expect(ca).toContain('persistentBrowser:');
 

@@ -91,7 +91,8 @@ describe('doctor against the emulator', () => {
     tenant = await startTestTenant();
     // plan with exactly the least-privileged plan set works…
     const planRoles = leastPrivilegedSet(selectCommands('plan'), { hasRollout: false });
-    expect(planRoles).toEqual(['GroupMember.Read.All', 'Policy.Read.All', 'User.Read.All']);
+    // Issue 15: CA policies name directory roles (role templates); applications only optionally.
+    expect(planRoles).toEqual(['GroupMember.Read.All', 'Policy.Read.All', 'RoleManagement.Read.Directory', 'User.Read.All']);
     const planEnv = await withRoles(tenant, planRoles);
     const plan = await runCli(['plan', '--detailed-exitcode'], { env: planEnv });
     expect(plan.stderr).toBe('');

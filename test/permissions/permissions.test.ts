@@ -33,10 +33,12 @@ describe('permissions matrix', () => {
 
   it('names the least-privileged permission of each unmet need, and accepts higher ones', () => {
     const [plan] = checkCommandPermissions(selectCommands('plan'), { granted: ['Policy.Read.All', 'Group.Read.All'], delegated: false, hasRollout: false });
-    expect(plan!.missing).toEqual(['User.Read.All']);
+    // Roles named in CA policies (issue 15) need the role-template read; applications only optionally.
+    expect(plan!.missing).toEqual(['User.Read.All', 'RoleManagement.Read.Directory']);
+    expect(plan!.missingOptional).toEqual(['Application.Read.All']);
     expect(plan!.needs.find((n) => n.need.anyOf.includes('Group.Read.All'))!.grantedBy).toBe('Group.Read.All');
     expect(plan!.premiumNeeded).toBe(false);
-    const [withRollout] = checkCommandPermissions(selectCommands('plan'), { granted: ['Policy.Read.All', 'Group.Read.All', 'User.Read.All'], delegated: false, hasRollout: true });
+    const [withRollout] = checkCommandPermissions(selectCommands('plan'), { granted: ['Policy.Read.All', 'Group.Read.All', 'User.Read.All', 'RoleManagement.Read.Directory', 'Application.Read.All'], delegated: false, hasRollout: true });
     expect(withRollout!.missing).toEqual(['AuditLog.Read.All', 'Directory.Read.All']);
     expect(withRollout!.premiumNeeded).toBe(true);
   });
@@ -68,7 +70,7 @@ describe('permissions matrix', () => {
   });
 
   it('optional needs are reported but never fail a command; case does not matter', () => {
-    const [exp] = checkCommandPermissions(selectCommands('export'), { granted: ['policy.read.all', 'GROUPMEMBER.READ.ALL', 'User.Read.All'], delegated: false, hasRollout: undefined });
+    const [exp] = checkCommandPermissions(selectCommands('export'), { granted: ['policy.read.all', 'GROUPMEMBER.READ.ALL', 'User.Read.All', 'rolemanagement.read.directory', 'APPLICATION.READ.ALL'], delegated: false, hasRollout: undefined });
     expect(exp!.ok).toBe(true);
     expect(exp!.missingOptional).toEqual(['Organization.Read.All']);
   });

@@ -38,7 +38,7 @@ describe('plan files', () => {
     const cases: Array<[unknown, string]> = [
       [{ ...plan, graphEndpoint: undefined }, '"graphEndpoint" is not a string'],
       [{ ...plan, resources: [{ ...plan.resources[0], action: 'destroy' }] }, 'resources[0].action is not one of create, update, delete, noop'],
-      // DELETE became a plan write with the preflight twin (issue 17.3); PUT never is one.
+      // DELETE became a plan write (preflight twin, issue 17.3; strengths/locations `ensure: absent`, issue 15); PUT never is one.
       [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'PUT', path: '/x', graphId: null, body: {} } }] }, 'resources[0].write.method is not PATCH, POST or DELETE'],
       [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'PATCH', path: '/x', graphId: 7, body: {} } }] }, 'resources[0].write.graphId is neither a string nor null'],
       [{ ...plan, resources: [{ ...plan.resources[0], write: { method: 'PATCH', path: '/x', graphId: null, body: [] } }] }, 'resources[0].write.body is not an object'],

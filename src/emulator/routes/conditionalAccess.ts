@@ -6,6 +6,7 @@ import { evaluateFilter } from '../odataFilter.js';
 import type { Json } from '../tenant.js';
 import { applySelect, bodyObject, contextUrl, created, noContent, ok, pageScan, parseFilterParam, rejectUnsupportedParams, selectList } from './common.js';
 import type { Router } from './router.js';
+import { findStrength } from './strengthsLocations.js';
 
 const BASE = '/identity/conditionalAccess/policies';
 const STATES = ['enabled', 'disabled', 'enabledForReportingButNotEnforced'];
@@ -68,7 +69,10 @@ function validateGuests(where: string, g: unknown): void {
   }
 }
 
-function validatePolicy(p: Json): void {
+type StrengthLookup = (id: string) => Json | undefined;
+const builtInStrength: StrengthLookup = (id) => BUILT_IN_AUTH_STRENGTHS.find((s) => s.id === id.toLowerCase());
+
+function validatePolicy(p: Json, strengthOf: StrengthLookup = builtInStrength): void {
   if (typeof p.displayName !== 'string' || p.displayName.trim() === '') throw badRequest('displayName is required.');
   if (!STATES.includes(String(p.state))) throw badRequest(`Invalid value '${String(p.state)}' for property 'state'.`);
   const cond = p.conditions as Json | undefined;
@@ -90,7 +94,7 @@ function validatePolicy(p: Json): void {
     if (bic !== undefined && (!Array.isArray(bic) || bic.some((x) => !GRANTS.includes(String(x))))) throw badRequest('grantControls.builtInControls contains an invalid value.');
     const strength = grant.authenticationStrength;
     if (strength !== null && strength !== undefined) {
-      if (!isObject(strength) || !BUILT_IN_AUTH_STRENGTHS.some((s) => s.id === String(strength.id).toLowerCase())) {
+      if (!isObject(strength) || !strengthOf(String(strength.id))) {
         throw badRequest(`grantControls.authenticationStrength: no authentication strength policy has the id '${isObject(strength) ? String(strength.id) : ''}'.`);
       }
       // Require MFA and Require authentication strength exclude each other; Graph answers 1108.
@@ -104,10 +108,10 @@ function validatePolicy(p: Json): void {
 }
 
 /** The referenced strength, expanded as Graph reads it back. */
-function expandStrength(grant: Json): Json {
+function expandStrength(grant: Json, strengthOf: StrengthLookup): Json {
   const ref = grant.authenticationStrength;
   if (!isObject(ref)) return { ...grant, authenticationStrength: null };
-  const strength = BUILT_IN_AUTH_STRENGTHS.find((s) => s.id === String(ref.id).toLowerCase());
+  const strength = strengthOf(String(ref.id));
   return { ...grant, authenticationStrength: strength ? structuredClone(strength) : null };
 }
 
@@ -118,7 +122,7 @@ function normaliseSession(session: unknown): unknown {
   return { ...session, signInFrequency: f };
 }
 
-function normalise(p: Json): Json {
+function normalise(p: Json, strengthOf: StrengthLookup = builtInStrength): Json {
   const cond = (p.conditions ?? {}) as Json;
   const users = (cond.users ?? {}) as Json;
   const apps = (cond.applications ?? {}) as Json;
@@ -148,7 +152,7 @@ function normalise(p: Json): Json {
         ...users,
       },
     },
-    grantControls: p.grantControls ? expandStrength({ customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null, ...(p.grantControls as Json) }) : null,
+    grantControls: p.grantControls ? expandStrength({ customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null, ...(p.grantControls as Json) }, strengthOf) : null,
   };
 }
 
@@ -187,10 +191,11 @@ export function registerConditionalAccessRoutes(r: Router): void {
     for (const k of READ_ONLY) if (k in body && k !== 'templateId') throw badRequest(`Property '${k}' is read-only and cannot be set.`);
     if (t.caPolicies.size >= MAX_POLICIES) throw badRequest(`The tenant already has the maximum of ${MAX_POLICIES} Conditional Access policies.`);
     const { '@odata.type': _t, ...rest } = body;
-    validatePolicy(rest);
+    const strengthOf: StrengthLookup = (sid) => findStrength(t, sid);
+    validatePolicy(rest, strengthOf);
     const id = t.newId();
     const now = isoSeconds(t.clock.nowMs());
-    const policy = normalise({ id, templateId: null, displayName: rest.displayName, createdDateTime: now, modifiedDateTime: null, ...rest });
+    const policy = normalise({ id, templateId: null, displayName: rest.displayName, createdDateTime: now, modifiedDateTime: null, ...rest }, strengthOf);
     t.caPolicies.set(id, policy);
     caPolicyAudit(t, 'Add', null, policy);
     return created({ '@odata.context': contextUrl(ctx, req, 'identity/conditionalAccess/policies/$entity'), ...structuredClone(policy) });
@@ -210,8 +215,9 @@ export function registerConditionalAccessRoutes(r: Router): void {
     for (const k of READ_ONLY) if (k in body && body[k] !== before[k]) throw badRequest(`Property '${k}' is read-only and cannot be set.`);
     const { '@odata.type': _t, ...rest } = body;
     const merged = mergePatch(before, rest);
-    validatePolicy(merged);
-    const after = normalise(merged);
+    const strengthOf: StrengthLookup = (sid) => findStrength(t, sid);
+    validatePolicy(merged, strengthOf);
+    const after = normalise(merged, strengthOf);
     after.modifiedDateTime = isoSeconds(t.clock.nowMs());
     t.caPolicies.set(String(before.id), after);
     caPolicyAudit(t, 'Update', before, after);
