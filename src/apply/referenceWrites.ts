@@ -12,8 +12,7 @@ import {
 } from '../graph/index.js';
 import { PENDING_ID, pendingId } from '../plan/references.js';
 import type { PlanResource } from '../plan/types.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export const REFERENCE_KINDS = new Set(['AuthenticationStrength', 'AuthenticationStrengthCombinations', 'NamedLocation']);
 

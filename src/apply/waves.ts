@@ -19,8 +19,7 @@ import {
 import { rollbacksSince } from '../waves/history.js';
 import { readRolloutHistory, readTargetFacts } from '../tenant/rollouts.js';
 import { caIncludeGroups, caUsersOf, rolloutStrategy, withIncludeGroups, type AuditEvent, type RolloutObservation, type WaveObservation, type WaveWrite } from '../waves/index.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export interface WaveMoveResult {
   rollout: string;

@@ -7,6 +7,7 @@ import type { EmulatorClock } from './clock.js';
 import { isoSeconds } from './clock.js';
 import { methodsFromMask, type MethodRecord, reportFacts } from './methods.js';
 import { indexedUuid, indexFromIndexedUuid, Prng } from './prng.js';
+import type { Json } from '../util/json.js';
 
 export interface UserBase {
   upn: string;
@@ -45,7 +46,7 @@ export class GroupRec {
   ) {}
 }
 
-export type Json = Record<string, unknown>;
+export type { Json };
 
 export interface AuditEntry extends Json {
   id: string;

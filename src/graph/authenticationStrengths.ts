@@ -6,10 +6,9 @@
 import type { GraphGateway } from './gateway.js';
 import { GraphRequestError } from './graphError.js';
 import { seg } from './odata.js';
+import type { Json } from '../util/json.js';
 
 export const STRENGTHS_PATH = '/policies/authenticationStrengthPolicies';
-
-type Json = Record<string, unknown>;
 
 export function listAuthenticationStrengths(gw: GraphGateway): Promise<Json[]> {
   return gw.listAll<Json>(STRENGTHS_PATH);

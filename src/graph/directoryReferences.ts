@@ -5,8 +5,7 @@
 // $filter eq on both; Application.Read.All).
 import type { GraphGateway } from './gateway.js';
 import { buildQuery, odataString } from './odata.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export function listDirectoryRoleTemplates(gw: GraphGateway): Promise<Array<{ id?: string; displayName?: string }>> {
   // The page documents no query options ("does not support the OData Query Parameters"): none are sent.

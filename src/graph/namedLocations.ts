@@ -5,10 +5,9 @@
 import type { GraphGateway } from './gateway.js';
 import { GraphRequestError } from './graphError.js';
 import { seg } from './odata.js';
+import type { Json } from '../util/json.js';
 
 export const NAMED_LOCATIONS_PATH = '/identity/conditionalAccess/namedLocations';
-
-type Json = Record<string, unknown>;
 
 export function listNamedLocations(gw: GraphGateway): Promise<Json[]> {
   return gw.listAll<Json>(NAMED_LOCATIONS_PATH);

@@ -6,8 +6,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { PhoneRow } from './phones.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 const targets = (config: Json | undefined): Json[] => (Array.isArray(config?.includeTargets) ? (config.includeTargets as Json[]) : []);
 

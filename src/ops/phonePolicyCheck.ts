@@ -5,8 +5,7 @@ import { formatDiagnostic } from '../diagnostics.js';
 import { getMethodConfiguration, GraphRequestError, type GraphGateway } from '../graph/index.js';
 import { phonePolicyWarnings } from './phonePolicy.js';
 import { PhoneRunner, phoneTasksFromCsv, type PhoneRow } from './phones.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export async function checkPhonePolicy(gw: GraphGateway, file: string, note: (line: string) => void): Promise<void> {
   const rows: PhoneRow[] = [];

@@ -5,8 +5,7 @@
 import type { AuditEvent } from '../waves/index.js';
 import { explainSignInCode } from '../waves/index.js';
 import type { SecurityInfoEvent, SignInReport } from './showUserTypes.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const lower = (v: string): string => v.toLowerCase();

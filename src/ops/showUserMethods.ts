@@ -5,8 +5,7 @@
  */
 import type { AuditEvent, RegistrationRow, UserReadiness } from '../waves/index.js';
 import type { MethodReport, UserShowInput } from './showUserTypes.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 const NON_MFA_TYPES = new Set(['password', 'email', 'temporaryAccessPass']);
 /** Fields a method may carry that are secret or meaningless to show. */

@@ -6,8 +6,7 @@
 import type { RegistrationRow } from '../waves/index.js';
 import { rolloutStrategy } from '../waves/index.js';
 import type { CaPolicyScope, RolloutFacts, RolloutReport, UserShowInput, WaveMembership } from './showUserTypes.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const lower = (v: string): string => v.toLowerCase();

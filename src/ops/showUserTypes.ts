@@ -3,8 +3,7 @@
  * src/ops/showUser.ts builds from it (src/render/userShow.ts formats it; `--format json` prints it).
  */
 import type { AuditEvent, NotReadyReason, ReadyProof, TargetFacts } from '../waves/index.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export const USER_REPORT_FORMAT_VERSION = 1;
 

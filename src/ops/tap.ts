@@ -11,8 +11,7 @@ import { getMethodConfiguration, listTransitiveUserMemberIds, type GraphGateway 
 import type { IntentEntry } from './journal.js';
 import type { BulkTask, Final, ItemOutcome, Step, TaskRunner } from './engine.js';
 import { failedFrom, userPath } from './common.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export interface TapPolicy {
   enabled: boolean;

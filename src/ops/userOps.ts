@@ -7,8 +7,7 @@ import { defaultPhoneAdvice, isDefaultMethodRefusal, PHONE_METHOD_IDS } from '..
 import { UserError } from '../errors.js';
 import type { BulkTask, Final, ItemOutcome, OpRequest, Step, TaskRunner } from './engine.js';
 import { failedFrom, userPath } from './common.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 /** --methods names → the method's @odata.type suffix and its collection. */
 export const RESETTABLE: Record<string, { type: string; collection: string }> = {

@@ -29,8 +29,7 @@ import { pendingId } from './references.js';
 import { planStrengthsAndLocations } from './referencePlan.js';
 import { checkEmergencyExclusions, checkMfaMethodsAvailable, emergencyIdentities, emergencyOptOutNotice, type PolicyAfterPlan } from './safety.js';
 import { PLAN_FORMAT_VERSION, planWrite, type PlanFile, type PlanResource, type ResourceKind, type WavePlan } from './types.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export interface PlanInput {
   desired: DesiredState;

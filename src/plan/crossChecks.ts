@@ -2,8 +2,7 @@
 // the plan (declared settings over live ones). Pure.
 import type { Diagnostic } from '../diagnostics.js';
 import type { PolicyAfterPlan } from './safety.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 const obj = (value: unknown): Json => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);

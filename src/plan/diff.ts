@@ -1,6 +1,7 @@
 import { atomizeChangeset, diff, type EmbeddedObjKeysMapType } from 'json-diff-ts';
 import { canonicalJson } from '../util/canonicalJson.js';
 import type { PlanChange } from './types.js';
+import type { Json } from '../util/json.js';
 
 // Lists that Graph treats as sets: compared by value (strings) or by `id` (targets), never by index.
 const SET_KEYS: EmbeddedObjKeysMapType = new Map<string | RegExp, string>([
@@ -12,8 +13,6 @@ const SET_KEYS: EmbeddedObjKeysMapType = new Map<string | RegExp, string>([
   [/(aaGuids|allowedPasskeyProfiles|exemptedCertificateAuthoritiesSubjectKeyIdentifiers)$/, '$value'],
   [/passkeyProfiles$/, 'id'],
 ]);
-
-type Json = Record<string, unknown>;
 
 /**
  * Field-level changes from `before` to `after` (both comparable, labelled forms). A change inside

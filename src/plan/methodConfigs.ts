@@ -9,8 +9,7 @@
 import type { GenericMethodKey, GenericMethodSpec } from '../config/types.js';
 import { resolveRef, type DirectoryIndex } from './directory.js';
 import type { MethodConfigurationKind } from './types.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export interface GenericMethodDef {
   /** The key under `spec` in the YAML. */

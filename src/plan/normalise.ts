@@ -10,8 +10,8 @@ import type {
 import { projectToSchema, specSchema } from '../config/schemas.js';
 import { ALL_USERS_TARGET, CA_USER_KEYWORDS, EMPTY_TARGET_ID, resolveRef, type DirectoryIndex } from './directory.js';
 import { resolveCaReferences } from './references.js';
+import type { Json } from '../util/json.js';
 
-type Json = Record<string, unknown>;
 type Target = { id: string; targetType: string; [k: string]: unknown };
 
 export const FEATURE_SETTING_KEYS = ['displayAppInformationRequiredState', 'displayLocationInformationRequiredState'] as const;

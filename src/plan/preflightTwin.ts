@@ -11,8 +11,7 @@ import { wavePreflight } from '../waves/preflight.js';
 import { resolveRef } from './directory.js';
 import { desiredConditionalAccess } from './normalise.js';
 import type { WavePlan } from './types.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 /** The report-only state of a CA policy (Graph: conditionalAccessPolicyState). */
 export const REPORT_ONLY = 'enabledForReportingButNotEnforced';

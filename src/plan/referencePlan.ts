@@ -8,8 +8,7 @@ import { canonicalJson, sha256Hex } from '../util/canonicalJson.js';
 import { fieldChanges, labelIds } from './diff.js';
 import { comparable } from './normalise.js';
 import { planWrite, type PlanResource } from './types.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export const STRENGTHS_PATH = '/policies/authenticationStrengthPolicies';
 export const NAMED_LOCATIONS_PATH = '/identity/conditionalAccess/namedLocations';

@@ -3,6 +3,7 @@
 // stores (role TEMPLATE ids, appIds, strength and location ids). Keywords and ids pass unchanged.
 import type { ConditionalAccessPolicySpec } from '../config/types.js';
 import { resolveRef, type DirectoryIndex, type RefKind } from './directory.js';
+import type { Json } from '../util/json.js';
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** includeApplications/excludeApplications keywords (conditionalaccessapplications resource page). */
@@ -34,8 +35,6 @@ function resolveOne(dir: DirectoryIndex, kind: Exclude<RefKind, 'group' | 'user'
   if (nameToResolve(kind, ref) === undefined) return keyword(kind === 'application' ? APPLICATION_KEYWORDS : kind === 'location' ? LOCATION_KEYWORDS : [], ref) ?? ref;
   return resolveRef(dir, kind, ref);
 }
-
-type Json = Record<string, unknown>;
 
 /**
  * Roles, applications, locations and the strength of a CA policy spec, with names turned into ids.

@@ -7,8 +7,7 @@ import { formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.js'
 import { UserError } from '../errors.js';
 import { ALL_USERS_TARGET, labeller, resolveRef, type DirectoryIndex } from './directory.js';
 import { METHOD_CONFIGURATION_KINDS, type PlanResource } from './types.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export interface PolicyAfterPlan {
   displayName: string;

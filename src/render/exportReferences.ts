@@ -2,8 +2,7 @@
 // spec with role, application, location and strength ids turned back into names where unique.
 import { comparableLocation } from '../plan/referencePlan.js';
 import { APPLICATION_KEYWORDS, LOCATION_KEYWORDS } from '../plan/references.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 const obj = (value: unknown): Json => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 

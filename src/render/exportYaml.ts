@@ -15,8 +15,7 @@ import { ALL_USERS_TARGET, CA_USER_KEYWORDS, EMPTY_TARGET_ID } from '../plan/dir
 import { GENERIC_METHODS, liveGenericMethod } from '../plan/methodConfigs.js';
 import { projectToSchema, specSchema } from '../config/schemas.js';
 import { locationSpecs, nameCaReferences, strengthSpecs } from './exportReferences.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export interface ExportNames {
   /** id → the reference to write (display name or UPN), for ids whose name is unique. */

@@ -5,8 +5,8 @@ import { ALL_USERS_TARGET, EMPTY_TARGET_ID } from '../plan/directory.js';
 import { GENERIC_METHODS } from '../plan/methodConfigs.js';
 import type { ExportInput, ExportNames } from '../render/exportYaml.js';
 import { readExportReferences } from './exportReferences.js';
+import type { Json } from '../util/json.js';
 
-type Json = Record<string, unknown>;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads the live settings `export` writes, and a name for every id they mention. */

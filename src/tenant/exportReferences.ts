@@ -4,8 +4,7 @@
 import { findServicePrincipals, GraphRequestError, listAuthenticationStrengths, listDirectoryRoleTemplates, listNamedLocations, type GraphGateway } from '../graph/index.js';
 import { GUID } from '../plan/references.js';
 import type { ExportNames } from '../render/exportYaml.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export interface ExportReferences {
   authenticationStrengths: Json[];

@@ -6,8 +6,7 @@ import { collectRefs } from './refs.js';
 import { labelLiveIds, resolveDeclaredRefs } from './resolve.js';
 import { resolveReferenceNames } from './resolveReferences.js';
 import type { LiveState } from './types.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 export interface ReadLiveResult {
   /** Absent when a reference could not be resolved. */

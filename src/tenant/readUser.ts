@@ -29,8 +29,8 @@ import { caIncludeGroups, caUsersOf, rolloutStrategy, type AuditEvent, type Targ
 import { collectRefs } from './refs.js';
 import { resolveDeclaredRefs } from './resolve.js';
 import { AUDIT_SELECT, auditRetentionDays, odataTime, readTargetFacts, toAuditEvent } from './rollouts.js';
+import type { Json } from '../util/json.js';
 
-type Json = Record<string, unknown>;
 const DAY_MS = 86_400_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SIGNIN_SELECT = ['id', 'userId', 'createdDateTime', 'appDisplayName', 'status', 'conditionalAccessStatus', 'appliedConditionalAccessPolicies'];

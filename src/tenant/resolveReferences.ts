@@ -6,8 +6,8 @@ import type { Diagnostic } from '../diagnostics.js';
 import { listDirectoryRoleTemplates, servicePrincipalsWherePath, type GraphGateway } from '../graph/index.js';
 import { refKey, type DirectoryIndex, type RefKind } from '../plan/directory.js';
 import { GUID, nameToResolve, pendingId } from '../plan/references.js';
+import type { Json } from '../util/json.js';
 
-type Json = Record<string, unknown>;
 type OtherKind = Exclude<RefKind, 'group' | 'user'>;
 
 interface Use {

@@ -21,8 +21,7 @@ import { findPreflightTwin } from '../plan/preflightTwin.js';
 import type { AuditEvent, ReadinessInput, RegistrationRow, RolloutObservation, RolloutStrategyImpl, SignInEvent, TargetFacts, WaveObservation, WaveStatus } from '../waves/index.js';
 import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, caIncludeGroups, evaluateRollout, preflightWindowHours, resolveGateSettings, rolloutHasPreflight, rolloutStrategy, toSignInEvent } from '../waves/index.js';
 import type { LiveState } from './types.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 /**
  * How far back the directory audit log is read: Graph keeps 30 days with P1/P2 and 7 without, and a

@@ -1,6 +1,5 @@
 import type { DirectoryIndex } from '../plan/directory.js';
-
-type Json = Record<string, unknown>;
+import type { Json } from '../util/json.js';
 
 /** What a plan reads from the tenant: raw Graph objects, normalised later by the planner. */
 export interface LiveState {

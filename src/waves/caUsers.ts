@@ -1,3 +1,4 @@
+import type { Json } from '../util/json.js';
 /**
  * A Conditional Access policy's user condition as the rollout reads and writes it: the one place that
  * digs `conditions.users.includeGroups` out of a policy (live JSON or the plan's desired body) and
@@ -9,7 +10,6 @@
  * says `includeUsers: ["None"]` rather than an empty condition, and when a wave group comes in, `None`
  * goes (a policy that includes nobody and a group says two things).
  */
-type Json = Record<string, unknown>;
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 const isNone = (u: string) => u.toLowerCase() === 'none';
