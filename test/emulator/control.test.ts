@@ -63,6 +63,8 @@ describe('emulator: control API', () => {
       expect(sa.json).toEqual(sb.json);
       const log = await a.control('GET', '/requests');
       expect(log.json.writes).toEqual([expect.objectContaining({ method: 'PATCH', status: 204, outcome: 'applied' })]);
+      // The counters alone (what the crash test polls) agree with the full log.
+      expect((await a.control('GET', '/requests/counts')).json).toEqual({ total: log.json.total, writes: 1, inFlight: 0 });
       await a.control('POST', '/reset-log');
       expect((await a.control('GET', '/requests')).json.total).toBe(0);
     } finally {

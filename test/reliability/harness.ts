@@ -24,8 +24,17 @@ export interface RequestSummary {
   gets: Array<{ seq: number; path: string; status: number }>;
 }
 
+/** The request log's counters (GET /_emulator/requests/counts): cheap enough to poll. */
+export interface RequestCounts {
+  total: number;
+  /** Write records (`writes.length` of the full log). */
+  writes: number;
+  inFlight: number;
+}
+
 export interface Tenant extends TestTenant {
   log(): Promise<RequestSummary>;
+  counts(): Promise<RequestCounts>;
   /** Runs the CLI against this tenant (its env first, then `env`). */
   cli(args: string[], env?: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult>;
 }
@@ -36,6 +45,7 @@ export async function startTenant(options: Partial<EmulatorOptions> = {}): Promi
   const tenant: Tenant = Object.assign(base, {
     env: { ...base.env, ENTRA_ROLLOUT_TIME_SCALE: String(timeScale) },
     log: async () => (await base.control('GET', '/requests')) as RequestSummary,
+    counts: async () => (await base.control('GET', '/requests/counts')) as RequestCounts,
     cli: (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) =>
       runCli(args, { env: { ...tenant.env, ...env }, ...(cwd ? { cwd } : {}) }),
   });

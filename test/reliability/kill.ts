@@ -1,4 +1,5 @@
-// Each workflow's writing command (`apply`, `apply --only waves`, `users issue-tap`) killed with
+// The crash test's body, one file per workflow (kill-config, kill-waves, kill-users) so the three
+// long runs land on different workers. Each workflow's writing command (`apply`, `apply --only waves`, `users issue-tap`) killed with
 // SIGKILL at seeded random points (after k writes the emulator has seen, plus a random delay inside
 // the next request's latency), then run again as a user would (as is, then the workflow's recovery
 // if that is refused): the tenant converges to the state of an uninterrupted run and no write is
@@ -20,12 +21,6 @@ const KILL_SEED = 2026;
 const REQUEST_LATENCY_MS = 10;
 const ANSWER_LATENCY_MS = 150;
 
-let tenant: Tenant | undefined;
-afterEach(async () => {
-  await tenant?.close();
-  tenant = undefined;
-});
-
 interface KillPoint {
   point: number;
   /** Killed once this share (per mille) of an uninterrupted run's writes has reached the emulator. */
@@ -39,9 +34,16 @@ function killPoints(): KillPoint[] {
   return Array.from({ length: POINTS }, (_, point) => ({ point, permille: rng.int(1000), moreRequests: rng.int(3) }));
 }
 
-const crashWorkflows: WorkflowName[] = (Object.keys(WORKFLOWS) as WorkflowName[]).filter((n) => (WORKFLOWS[n] as Workflow).crash);
+/** The workflows with a crash step; each has a kill-<name>.test.ts calling killTests (checked in kill-config). */
+export const CRASH_WORKFLOWS: WorkflowName[] = (Object.keys(WORKFLOWS) as WorkflowName[]).filter((n) => (WORKFLOWS[n] as Workflow).crash);
 
-describe.each(crashWorkflows)('reliability: %s killed with SIGKILL, then run again', (name) => {
+/** The crash test of one workflow (the test names are those the single kill.test.ts had). */
+export const killTests = (only: WorkflowName) => describe.each([only])('reliability: %s killed with SIGKILL, then run again', (name) => {
+  let tenant: Tenant | undefined;
+  afterEach(async () => {
+    await tenant?.close();
+    tenant = undefined;
+  });
   const wf: Workflow = WORKFLOWS[name];
   const crash = wf.crash!;
   let killedRuns = 0;
@@ -71,16 +73,16 @@ describe.each(crashWorkflows)('reliability: %s killed with SIGKILL, then run aga
     cpSync(await prepare(), dir, { recursive: true });
     tenant = await startTenant({ scenario: wf.scenario, seed: SEED, throttle: false, latencyMs: REQUEST_LATENCY_MS, answerLatencyMs: ANSWER_LATENCY_MS });
 
-    const before = (await tenant.log()).total;
+    const before = (await tenant.counts()).total;
     const child = spawnCli(crash.args(dir), tenant.env);
     let exited = false;
     void child.done.then(() => (exited = true));
     // Each poll is a round trip to the emulator: the loop waits on events it observes, never on a timer.
     let atPoint: number | undefined;
     for (;;) {
-      const log = await tenant.log();
+      const log = await tenant.counts();
       if (exited) break;
-      if (atPoint === undefined && log.total > before && log.writes.length >= afterWrites) atPoint = log.total;
+      if (atPoint === undefined && log.total > before && log.writes >= afterWrites) atPoint = log.total;
       if (atPoint !== undefined && log.total >= atPoint + moreRequests) break;
     }
     child.kill();
@@ -88,7 +90,7 @@ describe.each(crashWorkflows)('reliability: %s killed with SIGKILL, then run aga
     if (killed.signal === 'SIGKILL') killedRuns++;
     else expect(killed.code, killed.stderr).toBe(0);
     // Answers still in the emulator's latency land after the kill: let them, as Graph would.
-    while ((await tenant.log()).inFlight > 0);
+    while ((await tenant.counts()).inFlight > 0);
 
     const atCrash = await tenant.log();
     const ranBefore = atCrash.writes.filter(ran).length;
