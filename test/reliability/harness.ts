@@ -71,7 +71,14 @@ export function spawnCli(
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd = REPO_ROOT,
-): { pid: number; kill: (signal?: NodeJS.Signals) => void; stdout: () => string; done: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
+): {
+  pid: number;
+  kill: (signal?: NodeJS.Signals) => void;
+  stdout: () => string;
+  /** The first match of `re` in stdout, as soon as it is there; undefined if the process ends without one. */
+  waitForStdout: (re: RegExp) => Promise<RegExpExecArray | undefined>;
+  done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -80,7 +87,20 @@ export function spawnCli(
   const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
     child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr }));
   });
-  return { pid: child.pid!, kill: (signal = 'SIGKILL') => child.kill(signal), stdout: () => stdout, done };
+  const waitForStdout = (re: RegExp) =>
+    new Promise<RegExpExecArray | undefined>((resolve) => {
+      const check = () => {
+        const m = re.exec(stdout);
+        if (m) {
+          child.stdout.off('data', check);
+          resolve(m);
+        }
+      };
+      child.stdout.on('data', check);
+      void done.then(() => resolve(re.exec(stdout) ?? undefined));
+      check();
+    });
+  return { pid: child.pid!, kill: (signal = 'SIGKILL') => child.kill(signal), stdout: () => stdout, waitForStdout, done };
 }
 
 /**
