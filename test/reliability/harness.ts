@@ -35,6 +35,11 @@ export interface RequestCounts {
 export interface Tenant extends TestTenant {
   log(): Promise<RequestSummary>;
   counts(): Promise<RequestCounts>;
+  /**
+   * The counters once they differ from `last` (the emulator answers at its next request or answer),
+   * or undefined once `until` settles first (the client it follows has ended): no timer.
+   */
+  nextCounts(last: RequestCounts, until: Promise<unknown>): Promise<RequestCounts | undefined>;
   /** Runs the CLI against this tenant (its env first, then `env`). */
   cli(args: string[], env?: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult>;
 }
@@ -46,6 +51,17 @@ export async function startTenant(options: Partial<EmulatorOptions> = {}): Promi
     env: { ...base.env, ENTRA_ROLLOUT_TIME_SCALE: String(timeScale) },
     log: async () => (await base.control('GET', '/requests')) as RequestSummary,
     counts: async () => (await base.control('GET', '/requests/counts')) as RequestCounts,
+    nextCounts: async (last: RequestCounts, until: Promise<unknown>) => {
+      const abort = new AbortController();
+      const poll = fetch(`${base.emulator.url}/_emulator/requests/counts?since=${last.total},${last.inFlight}`, { signal: abort.signal }).then(async (r) => (await r.json()) as RequestCounts);
+      poll.catch(() => undefined); // aborted below once `until` won
+      const ended = until.then(() => undefined);
+      try {
+        return await Promise.race([poll, ended]);
+      } finally {
+        abort.abort();
+      }
+    },
     cli: (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) =>
       runCli(args, { env: { ...tenant.env, ...env }, ...(cwd ? { cwd } : {}) }),
   });

@@ -7,7 +7,7 @@
 import { cpSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Prng } from '../../src/emulator/prng.js';
-import { ran, spawnCli, startTenant, stateDiff, tmp, unclean, writeViolations, type Tenant } from './harness.js';
+import { ran, spawnCli, startTenant, stateDiff, tmp, unclean, writeViolations, type RequestCounts, type Tenant } from './harness.js';
 import { reference, runToCompletion } from './runner.js';
 import { SEED, WORKFLOWS, type Workflow, type WorkflowName } from './scenarios.js';
 
@@ -73,24 +73,23 @@ export const killTests = (only: WorkflowName) => describe.each([only])('reliabil
     cpSync(await prepare(), dir, { recursive: true });
     tenant = await startTenant({ scenario: wf.scenario, seed: SEED, throttle: false, latencyMs: REQUEST_LATENCY_MS, answerLatencyMs: ANSWER_LATENCY_MS });
 
-    const before = (await tenant.counts()).total;
+    let seen: RequestCounts | undefined = await tenant.counts();
+    const before = seen.total;
     const child = spawnCli(crash.args(dir), tenant.env);
-    let exited = false;
-    void child.done.then(() => (exited = true));
-    // Each poll is a round trip to the emulator: the loop waits on events it observes, never on a timer.
+    // Each step waits for the emulator's next event (a request arrived or was answered), never a timer.
     let atPoint: number | undefined;
     for (;;) {
-      const log = await tenant.counts();
-      if (exited) break;
-      if (atPoint === undefined && log.total > before && log.writes >= afterWrites) atPoint = log.total;
-      if (atPoint !== undefined && log.total >= atPoint + moreRequests) break;
+      seen = await tenant.nextCounts(seen, child.done);
+      if (!seen) break; // the command ended before the point
+      if (atPoint === undefined && seen.total > before && seen.writes >= afterWrites) atPoint = seen.total;
+      if (atPoint !== undefined && seen.total >= atPoint + moreRequests) break;
     }
     child.kill();
     const killed = await child.done;
     if (killed.signal === 'SIGKILL') killedRuns++;
     else expect(killed.code, killed.stderr).toBe(0);
     // Answers still in the emulator's latency land after the kill: let them, as Graph would.
-    while ((await tenant.counts()).inFlight > 0);
+    for (let c: RequestCounts | undefined = await tenant.counts(); c && c.inFlight > 0; c = await tenant.nextCounts(c, new Promise(() => undefined)));
 
     const atCrash = await tenant.log();
     const ranBefore = atCrash.writes.filter(ran).length;
