@@ -1,6 +1,6 @@
 /**
  * The /_emulator/ control API for tests and demos: clock, user registration, sign-ins, audit
- * removal, state dump, request log, faults, auth switches (POST /auth {roles} makes the emulator
+ * removal, state dump, request log (GET /requests/counts: its counters only, `?since=` waits for a change), faults, auth switches (POST /auth {roles} makes the emulator
  * enforce those application permissions and returns an accessToken carrying them), and the
  * Entra ID P1/P2 licence (POST /licence {premium}), the TAP codes handed out (GET /issued-passes,
  * for secrecy tests), POST /query-options {undocumented} (undocumented query options ignored,
@@ -102,6 +102,14 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
     return { status: 200, body: { passes } };
   }
   if (route === 'GET /requests') return { status: 200, body: { ...s.log.summary(), inFlight: s.inFlight } };
+  // The log's counters alone, for a test that follows a running client (to kill it at a point).
+  // `?since=TOTAL,INFLIGHT` (the counters last seen) answers only once they differ: a long poll, so
+  // the test waits on the emulator's events instead of asking again and again.
+  if (route === 'GET /requests/counts') {
+    const since = query.get('since')?.split(',').map(Number);
+    while (since && s.log.total === since[0] && s.inFlight === since[1]) await s.log.nextChange();
+    return { status: 200, body: { total: s.log.total, writes: s.log.writes.length, inFlight: s.inFlight } };
+  }
   if (route === 'POST /reset-log') {
     s.log.reset();
     return { status: 204 };

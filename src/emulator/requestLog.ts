@@ -57,6 +57,19 @@ export class RequestLog {
   /** Injected faults per kind. */
   injected: Record<string, number> = {};
   private seq = 0;
+  private waiters: Array<() => void> = [];
+
+  /** Resolves at the next change of the log or of the requests in flight (see `changed`). */
+  nextChange(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Wakes whoever waits in nextChange (a test's long poll of GET /_emulator/requests/counts). */
+  changed(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const wake of waiting) wake();
+  }
 
   /** `extra.isWrite`: false for a `$batch` envelope that carries only reads (its items are recorded on their own). */
   record(
@@ -94,9 +107,11 @@ export class RequestLog {
         ...(extra.clientRequestId !== undefined ? { clientRequestId: extra.clientRequestId } : {}),
       };
       this.writes.push(w);
+      this.changed();
       return w;
     }
     if (method === 'GET') this.gets.push({ seq: ++this.seq, path, status });
+    this.changed();
     return undefined;
   }
 
@@ -122,6 +137,7 @@ export class RequestLog {
     this.faults = 0;
     this.throttled = 0;
     this.injected = {};
+    this.changed();
   }
 
   summary(): Record<string, unknown> {

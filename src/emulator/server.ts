@@ -113,11 +113,17 @@ export class EmulatorServer {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Counted so a test can wait for a killed client's last requests to settle instead of sleeping.
     const api = !(req.url ?? '').startsWith('/_emulator');
-    if (api) this.inFlight++;
+    if (api) {
+      this.inFlight++;
+      this.log.changed();
+    }
     try {
       await this.handleRequest(req, res);
     } finally {
-      if (api) this.inFlight--;
+      if (api) {
+        this.inFlight--;
+        this.log.changed();
+      }
     }
   }
 

@@ -41,71 +41,74 @@ const SEEDS_USERS = ['alex.wilber@contoso.onmicrosoft.com', 'isaiah.langer@conto
 /** Has a mobile phone in the seeds scenario. */
 const PHONE_USER = 'megan.bowen@contoso.onmicrosoft.com';
 
-/** Every request the listed commands made, plus each command's result (for a readable failure). */
+/**
+ * Every request the listed commands made, plus each command's result (for a readable failure). The
+ * three tenants are independent, so their command sequences run side by side (each in order); the
+ * results are listed tenant by tenant as before.
+ */
 export async function runCompactCliSet(): Promise<{ requests: LoggedRequest[]; runs: CliRun[] }> {
-  const requests: LoggedRequest[] = [];
-  const runs: CliRun[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'entra-rollout-contract-'));
   const policies = path.join(dir, 'policies');
   cpSync(path.join(REPO_ROOT, 'policies'), policies, { recursive: true });
-  // No throttling: the set measures which endpoints are called, not pacing (and stays fast).
-  const run = async (t: TestTenant, args: string[]): Promise<void> => {
-    const t0 = performance.now();
-    const result = await runCli(args, { env: t.env, cwd: dir });
-    runs.push({ command: args.join(' '), result, ms: Math.round(performance.now() - t0) });
-  };
-
-  const demo = await startTestTenant({ scenario: 'demo', throttle: false, timeScale: 1000 });
-  try {
-    await run(demo, ['doctor', '-c', policies]);
-    await run(demo, ['plan', '-c', policies, '--out', path.join(dir, 'plan.json')]);
-    await run(demo, ['apply', path.join(dir, 'plan.json'), '-c', policies]);
-    await run(demo, ['waves', 'status', '-c', policies, '--format', 'json']);
-    // Early adopters register and the soak passes: early is promoted, so the rollback has a wave to take out.
-    await registerAuthenticator(demo, await transitiveUserIds(demo, await groupId(demo, 'MFA Wave 1 - Early adopters')));
-    await demo.control('POST', '/clock/advance', { hours: 73 });
-    await run(demo, ['apply', '-c', policies, '--only', 'waves', '--auto-approve']);
-    await run(demo, ['waves', 'rollback', '--to', 'pilot', '-c', policies, '--auto-approve']);
-    await run(demo, ['export', '--out', path.join(dir, 'export')]);
-    await drain(demo, requests);
-  } finally {
-    await demo.close();
-  }
-
   // The `members` strategy widens the target group with `members@odata.bind` PATCHes.
   const membersPolicies = path.join(dir, 'policies-members');
   cpSync(policies, membersPolicies, { recursive: true });
   const rollout = path.join(membersPolicies, 'rollout.yaml');
   writeFileSync(rollout, readFileSync(rollout, 'utf8').replace('strategy: nestedGroups', 'strategy: members'));
-  const members = await startTestTenant({ scenario: 'demo', throttle: false, timeScale: 1000 });
-  try {
-    await run(members, ['apply', '-c', membersPolicies, '--auto-approve']);
-    await drain(members, requests);
-  } finally {
-    await members.close();
-  }
 
-  const seeds = await startTestTenant({ scenario: 'seeds', throttle: false, timeScale: 1000 });
-  try {
-    const userArgs = SEEDS_USERS.flatMap((u) => ['--user', u]);
-    await run(seeds, ['users', 'show', SEEDS_USER, '-c', policies]);
-    await run(seeds, ['users', 'issue-tap', '--user', SEEDS_USER, '--out', path.join(dir, 'passes.csv'), '--journal', path.join(dir, 'tap.j'), '-c', policies]);
-    // add (POST) and update (GET + PATCH) in one run; delete (GET + DELETE) of the added phone in a second.
-    const csv = path.join(dir, 'phones.csv');
-    // The mobile row also enables SMS sign-in (GET of its state, POST enableSmsSignIn).
-    writeFileSync(csv, ['user,phoneType,phoneNumber,action,smsSignIn', `${SEEDS_USER},office,+1 4255550100,add,`, `${PHONE_USER},mobile,+1 4255550111,update,enable`].join('\n') + '\n');
-    await run(seeds, ['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'phones.j'), '-c', policies]);
-    const csv2 = path.join(dir, 'phones-delete.csv');
-    writeFileSync(csv2, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,,delete`].join('\n') + '\n');
-    await run(seeds, ['users', 'import-phones', csv2, '--yes', '--journal', path.join(dir, 'phones-delete.j'), '-c', policies]);
-    // Every resettable kind on the first user, so reset-methods meets each collection's DELETE.
-    await seeds.control('POST', `/users/${SEEDS_USERS[0]}/register`, { methods: ['softwareOath', 'email', 'windowsHelloForBusiness', 'temporaryAccessPass', 'fido2', 'mobilePhone'] });
-    await run(seeds, ['users', 'reset-methods', ...userArgs, '--methods', 'authenticator,phone,fido2,softwareOath,email,windowsHelloForBusiness,temporaryAccessPass', '--revoke-sessions', '--yes', '--journal', path.join(dir, 'reset.j'), '-c', policies]);
-    await run(seeds, ['users', 'set-default-method', PHONE_USER, '--method', 'sms', '--yes', '--journal', path.join(dir, 'default.j'), '-c', policies]);
-    await run(seeds, ['users', 'revoke-sessions', '--user', SEEDS_USER, '--yes', '--journal', path.join(dir, 'revoke.j'), '-c', policies]);
-    await drain(seeds, requests);
-  } finally {
-    await seeds.close();
-  }
-  return { requests, runs };
+  /** One tenant's commands, in order, on its own emulator; what they requested and how each ran. */
+  const onTenant = async (scenario: 'demo' | 'seeds', commands: (t: TestTenant, run: (args: string[]) => Promise<void>) => Promise<void>) => {
+    const requests: LoggedRequest[] = [];
+    const runs: CliRun[] = [];
+    // No throttling: the set measures which endpoints are called, not pacing (and stays fast).
+    const t = await startTestTenant({ scenario, throttle: false, timeScale: 1000 });
+    try {
+      await commands(t, async (args) => {
+        const t0 = performance.now();
+        const result = await runCli(args, { env: t.env, cwd: dir });
+        runs.push({ command: args.join(' '), result, ms: Math.round(performance.now() - t0) });
+      });
+      await drain(t, requests);
+    } finally {
+      await t.close();
+    }
+    return { requests, runs };
+  };
+
+  const results = await Promise.all([
+    onTenant('demo', async (demo, run) => {
+      await run(['doctor', '-c', policies]);
+      await run(['plan', '-c', policies, '--out', path.join(dir, 'plan.json')]);
+      await run(['apply', path.join(dir, 'plan.json'), '-c', policies]);
+      await run(['waves', 'status', '-c', policies, '--format', 'json']);
+      // Early adopters register and the soak passes: early is promoted, so the rollback has a wave to take out.
+      await registerAuthenticator(demo, await transitiveUserIds(demo, await groupId(demo, 'MFA Wave 1 - Early adopters')));
+      await demo.control('POST', '/clock/advance', { hours: 73 });
+      await run(['apply', '-c', policies, '--only', 'waves', '--auto-approve']);
+      await run(['waves', 'rollback', '--to', 'pilot', '-c', policies, '--auto-approve']);
+      await run(['export', '--out', path.join(dir, 'export')]);
+    }),
+    onTenant('demo', async (_members, run) => {
+      await run(['apply', '-c', membersPolicies, '--auto-approve']);
+    }),
+    onTenant('seeds', async (seeds, run) => {
+      const userArgs = SEEDS_USERS.flatMap((u) => ['--user', u]);
+      await run(['users', 'show', SEEDS_USER, '-c', policies]);
+      await run(['users', 'issue-tap', '--user', SEEDS_USER, '--out', path.join(dir, 'passes.csv'), '--journal', path.join(dir, 'tap.j'), '-c', policies]);
+      // add (POST) and update (GET + PATCH) in one run; delete (GET + DELETE) of the added phone in a second.
+      const csv = path.join(dir, 'phones.csv');
+      // The mobile row also enables SMS sign-in (GET of its state, POST enableSmsSignIn).
+      writeFileSync(csv, ['user,phoneType,phoneNumber,action,smsSignIn', `${SEEDS_USER},office,+1 4255550100,add,`, `${PHONE_USER},mobile,+1 4255550111,update,enable`].join('\n') + '\n');
+      await run(['users', 'import-phones', csv, '--yes', '--journal', path.join(dir, 'phones.j'), '-c', policies]);
+      const csv2 = path.join(dir, 'phones-delete.csv');
+      writeFileSync(csv2, ['user,phoneType,phoneNumber,action', `${SEEDS_USER},office,,delete`].join('\n') + '\n');
+      await run(['users', 'import-phones', csv2, '--yes', '--journal', path.join(dir, 'phones-delete.j'), '-c', policies]);
+      // Every resettable kind on the first user, so reset-methods meets each collection's DELETE.
+      await seeds.control('POST', `/users/${SEEDS_USERS[0]}/register`, { methods: ['softwareOath', 'email', 'windowsHelloForBusiness', 'temporaryAccessPass', 'fido2', 'mobilePhone'] });
+      await run(['users', 'reset-methods', ...userArgs, '--methods', 'authenticator,phone,fido2,softwareOath,email,windowsHelloForBusiness,temporaryAccessPass', '--revoke-sessions', '--yes', '--journal', path.join(dir, 'reset.j'), '-c', policies]);
+      await run(['users', 'set-default-method', PHONE_USER, '--method', 'sms', '--yes', '--journal', path.join(dir, 'default.j'), '-c', policies]);
+      await run(['users', 'revoke-sessions', '--user', SEEDS_USER, '--yes', '--journal', path.join(dir, 'revoke.j'), '-c', policies]);
+    }),
+  ]);
+  return { requests: results.flatMap((r) => r.requests), runs: results.flatMap((r) => r.runs) };
 }

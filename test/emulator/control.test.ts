@@ -63,6 +63,17 @@ describe('emulator: control API', () => {
       expect(sa.json).toEqual(sb.json);
       const log = await a.control('GET', '/requests');
       expect(log.json.writes).toEqual([expect.objectContaining({ method: 'PATCH', status: 204, outcome: 'applied' })]);
+      // The counters alone (what the crash test polls) agree with the full log.
+      expect((await a.control('GET', '/requests/counts')).json).toEqual({ total: log.json.total, writes: 1, inFlight: 0 });
+      // `?since=` the counters last seen: answered only once they change, here when the next request
+      // arrives (in flight) or is logged (a long poll, no busy loop).
+      let answered = false;
+      const next = a.control('GET', `/requests/counts?since=${log.json.total},0`).then((r) => ((answered = true), r.json));
+      await a.control('GET', '/requests/counts');
+      expect(answered).toBe(false);
+      await a.graph('GET', '/users?$top=1');
+      const changed = (await next) as { total: number; inFlight: number };
+      expect([changed.total, changed.inFlight]).not.toEqual([log.json.total, 0]);
       await a.control('POST', '/reset-log');
       expect((await a.control('GET', '/requests')).json.total).toBe(0);
     } finally {

@@ -1,23 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { Throttler } from '../../src/emulator/throttle.js';
 import { start } from './helpers.js';
 
 describe('emulator: throttling', () => {
   it('reports class: 5 requests per 10 s, then 429 with Retry-After', async () => {
     const c = await start({ throttle: true });
     try {
-      const codes: number[] = [];
-      let retryAfter: string | null = null;
-      for (let i = 0; i < 7; i++) {
-        const r = await c.graph('GET', '/auditLogs/signIns?$top=1');
-        codes.push(r.status);
-        if (r.status === 429) {
-          retryAfter = r.headers.get('retry-after');
-          expect(r.json.error.code).toBe('TooManyRequests');
-        }
+      const answers: Array<Awaited<ReturnType<typeof c.graph>>> = [];
+      for (let i = 0; i < 7; i++) answers.push(await c.graph('GET', '/auditLogs/signIns?$top=1'));
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429, 429]);
+      for (const r of answers.slice(5)) {
+        expect(r.json.error.code).toBe('TooManyRequests');
+        expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
       }
-      expect(codes.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
-      expect(codes[5]).toBe(429);
-      expect(Number(retryAfter)).toBeGreaterThan(0);
       // Other classes are unaffected.
       expect((await c.graph('GET', '/users?$top=1')).status).toBe(200);
       const log = await c.control('GET', '/requests');
@@ -42,13 +37,29 @@ describe('emulator: throttling', () => {
   });
 
   it('timeScale speeds refill up; throttling can be switched off', async () => {
-    const c = await start({ throttle: true, timeScale: 1000 });
+    // The refill on a clock the test moves (the Throttler takes `now`), not on the machine's speed:
+    // reports hold 5 and refill 0.5 per second, 1000 times faster here (one request per 2 ms).
+    const at = (timeScale: number) => {
+      const t = new Throttler(true, timeScale);
+      for (let i = 0; i < 5; i++) expect(t.check('reports', 'GET', 0)).toBeUndefined();
+      return t;
+    };
+    const fast = at(1000);
+    expect(Number(fast.check('reports', 'GET', 0)?.retryAfterSeconds)).toBeCloseTo(0.002, 5);
+    expect(fast.check('reports', 'GET', 2)).toBeUndefined();
+    const real = at(1);
+    expect(Number(real.check('reports', 'GET', 0)?.retryAfterSeconds)).toBe(2);
+    expect(real.check('reports', 'GET', 2)).toBeDefined();
+    expect(real.check('reports', 'GET', 2000)).toBeUndefined();
+
+    // The emulator hands its timeScale to the throttle: slowed 100 times, the sixth report read
+    // waits 200 s (2 s at scale 1), which no machine's slowness can refill in between.
+    const c = await start({ throttle: true, timeScale: 0.01 });
     try {
-      for (let i = 0; i < 5; i++) await c.graph('GET', '/auditLogs/signIns?$top=1');
+      for (let i = 0; i < 5; i++) expect((await c.graph('GET', '/auditLogs/signIns?$top=1')).status).toBe(200);
       const r = await c.graph('GET', '/auditLogs/signIns?$top=1');
-      if (r.status === 429) expect(Number(r.headers.get('retry-after'))).toBeLessThan(0.1);
-      await new Promise((res) => setTimeout(res, 20));
-      expect((await c.graph('GET', '/auditLogs/signIns?$top=1')).status).toBe(200);
+      expect(r.status).toBe(429);
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(100);
       await c.control('POST', '/throttle', { enabled: false });
       for (let i = 0; i < 20; i++) expect((await c.graph('GET', '/auditLogs/signIns?$top=1')).status).toBe(200);
     } finally {

@@ -24,8 +24,22 @@ export interface RequestSummary {
   gets: Array<{ seq: number; path: string; status: number }>;
 }
 
+/** The request log's counters (GET /_emulator/requests/counts): cheap enough to poll. */
+export interface RequestCounts {
+  total: number;
+  /** Write records (`writes.length` of the full log). */
+  writes: number;
+  inFlight: number;
+}
+
 export interface Tenant extends TestTenant {
   log(): Promise<RequestSummary>;
+  counts(): Promise<RequestCounts>;
+  /**
+   * The counters once they differ from `last` (the emulator answers at its next request or answer),
+   * or undefined once `until` settles first (the client it follows has ended): no timer.
+   */
+  nextCounts(last: RequestCounts, until: Promise<unknown>): Promise<RequestCounts | undefined>;
   /** Runs the CLI against this tenant (its env first, then `env`). */
   cli(args: string[], env?: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult>;
 }
@@ -36,6 +50,18 @@ export async function startTenant(options: Partial<EmulatorOptions> = {}): Promi
   const tenant: Tenant = Object.assign(base, {
     env: { ...base.env, ENTRA_ROLLOUT_TIME_SCALE: String(timeScale) },
     log: async () => (await base.control('GET', '/requests')) as RequestSummary,
+    counts: async () => (await base.control('GET', '/requests/counts')) as RequestCounts,
+    nextCounts: async (last: RequestCounts, until: Promise<unknown>) => {
+      const abort = new AbortController();
+      const poll = fetch(`${base.emulator.url}/_emulator/requests/counts?since=${last.total},${last.inFlight}`, { signal: abort.signal }).then(async (r) => (await r.json()) as RequestCounts);
+      poll.catch(() => undefined); // aborted below once `until` won
+      const ended = until.then(() => undefined);
+      try {
+        return await Promise.race([poll, ended]);
+      } finally {
+        abort.abort();
+      }
+    },
     cli: (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) =>
       runCli(args, { env: { ...tenant.env, ...env }, ...(cwd ? { cwd } : {}) }),
   });
@@ -61,7 +87,14 @@ export function spawnCli(
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd = REPO_ROOT,
-): { pid: number; kill: (signal?: NodeJS.Signals) => void; stdout: () => string; done: Promise<CliResult & { signal: NodeJS.Signals | null }> } {
+): {
+  pid: number;
+  kill: (signal?: NodeJS.Signals) => void;
+  stdout: () => string;
+  /** The first match of `re` in stdout, as soon as it is there; undefined if the process ends without one. */
+  waitForStdout: (re: RegExp) => Promise<RegExpExecArray | undefined>;
+  done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -70,7 +103,20 @@ export function spawnCli(
   const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
     child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr }));
   });
-  return { pid: child.pid!, kill: (signal = 'SIGKILL') => child.kill(signal), stdout: () => stdout, done };
+  const waitForStdout = (re: RegExp) =>
+    new Promise<RegExpExecArray | undefined>((resolve) => {
+      const check = () => {
+        const m = re.exec(stdout);
+        if (m) {
+          child.stdout.off('data', check);
+          resolve(m);
+        }
+      };
+      child.stdout.on('data', check);
+      void done.then(() => resolve(re.exec(stdout) ?? undefined));
+      check();
+    });
+  return { pid: child.pid!, kill: (signal = 'SIGKILL') => child.kill(signal), stdout: () => stdout, waitForStdout, done };
 }
 
 /**

@@ -4,7 +4,6 @@
 // the emulator handed out are secrets too: they may be only in the pass file the user named (0600).
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
 import { issuedPasses, spawnCli, startTenant, tmp, type Tenant } from './harness.js';
@@ -86,11 +85,8 @@ const ROWS: SecretRow[] = [
     code: 0,
     run: async (c) => {
       const emu = spawnCli(['emulator', '--port', '0', '--scenario', 'seeds'], c.env, c.dir);
-      let url: string | undefined;
-      for (let i = 0; i < 500 && !url; i++) {
-        url = /listening on (http:\/\/\S+)/.exec(emu.stdout())?.[1];
-        if (!url) await sleep(10);
-      }
+      // Waits for the line however long start-up takes here (or until the process ends without it).
+      const url = (await emu.waitForStdout(/listening on (http:\/\/\S+)/))?.[1];
       expect(url, 'the emulator never said where it listens').toBeDefined();
       const res = await fetch(`${url}/v1.0/users?$top=1`, { headers: { Authorization: `Bearer ${TOKEN}` } });
       expect(res.status).toBe(200);

@@ -19,16 +19,30 @@ function desiredState(): DesiredState {
   return loaded.state;
 }
 
-/** Every request the process sends, in the order they start (path and query, decoded). */
-function recordRequests(): { starts: string[]; restore(): void } {
+/**
+ * Every request the process sends, in the order they start (path and query, decoded), and how many
+ * whose path contains a string have not been answered yet. `before` may hold a request back until a promise settles; `after` sees
+ * each answer's status.
+ */
+function recordRequests(hooks: { before?: (url: string) => Promise<void> | undefined; after?: (url: string, status: number) => void } = {}): { starts: string[]; pending(match: string): number; restore(): void } {
   const original = globalThis.fetch;
   const starts: string[] = [];
-  globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    starts.push(decodeURIComponent(new URL(url).pathname + new URL(url).search));
-    return original(input, init);
+  const pending: string[] = [];
+  globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const url = decodeURIComponent(new URL(href).pathname + new URL(href).search);
+    starts.push(url);
+    pending.push(url);
+    try {
+      await hooks.before?.(url);
+      const res = await original(input, init);
+      hooks.after?.(url, res.status);
+      return res;
+    } finally {
+      pending.splice(pending.indexOf(url), 1);
+    }
   };
-  return { starts, restore: () => (globalThis.fetch = original) };
+  return { starts, pending: (match) => pending.filter((u) => u.includes(match)).length, restore: () => (globalThis.fetch = original) };
 }
 
 let emulator: RunningEmulator | undefined;
@@ -64,18 +78,28 @@ describe('readRollouts on a scale tenant', () => {
   });
 
   it('stops the readiness reads when a membership read fails, and reports that failure', async () => {
-    // Reports throttled (5 per 50 ms here): the report's 20 pages take ~150 ms, the failure comes first.
-    emulator = await startEmulator({ scenario: 'scale', users: 20_000, timeScale: 200 });
-    const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 't', timeScale: 200, env: {} });
+    emulator = await startEmulator({ scenario: 'scale', users: 20_000, throttle: false });
+    const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 't', timeScale: 1000, env: {} });
     const desired = desiredState();
     const { live } = await readLiveState(gw, desired);
     const wave4 = resolveRef(live!.directory, 'group', 'Scale Wave 4');
     await fetch(`${emulator.graphBaseUrl}/groups/${wave4}`, { method: 'DELETE', headers: { Authorization: 'Bearer t' } });
-    recorder = recordRequests();
+    // Ordered by events, not by the machine's speed: the report's second page is held until the
+    // membership read of the deleted wave has been answered 404, so the failure always comes first
+    // and the report (20 pages) could read on only if the reader did not stop.
+    let memberFailed!: () => void;
+    const failed = new Promise<void>((resolve) => (memberFailed = resolve));
+    recorder = recordRequests({
+      before: (url) => (url.includes('/userRegistrationDetails') && recorder!.starts.filter((p) => p.includes('/userRegistrationDetails')).length > 1 ? failed : undefined),
+      after: (url, status) => {
+        if (status === 404 && url.includes(`/groups/${wave4}`)) memberFailed();
+      },
+    });
     const err = await readRollouts(gw, desired, live!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphRequestError);
     expect((err as GraphRequestError).status).toBe(404);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // time enough for the whole report, were it still read
+    // readRollouts settles only once its readiness reads have: no report page is left in flight.
+    expect(recorder.pending('/userRegistrationDetails'), 'a report page still in flight after the read failed').toBe(0);
     const reportPages = recorder.starts.filter((p) => p.includes('/userRegistrationDetails')).length;
     expect(reportPages).toBeGreaterThan(0);
     expect(reportPages).toBeLessThan(10);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditWidenedAt, readMembershipChange, resolveWidenings } from '../../src/waves/history.js';
+import { auditRolledBackAt, auditWidenedAt, readMembershipChange, resolveWidenings } from '../../src/waves/history.js';
 import { POLICY_ID, TARGET_GROUP, addMember, at, caPolicyUpdate, rollout } from './fixtures.js';
 
 const WAVE = 'grp-early';
@@ -88,5 +88,36 @@ describe('resolveWidenings', () => {
       { source: 'unknown' },
       { source: 'unknown' },
     ]);
+  });
+});
+
+// Issue 16 (a mutation that survived): a wave rolled back and then widened again is widened, not
+// rolled back; only a removal later than the last widening counts. Each strategy reads its own events.
+describe('auditRolledBackAt: the last rollback counts only while no widening came after it', () => {
+  const removeMember = (container: string, member: string, type: 'User' | 'Group', when: string) => ({ ...addMember(container, member, type, when), activityDisplayName: 'Remove member from group' });
+  const cases = [
+    {
+      strategy: 'nestedGroups' as const,
+      q: { strategy: 'nestedGroups' as const, targetGroupId: TARGET_GROUP, groupId: WAVE, memberIds: [] },
+      widen: (when: string) => addMember(TARGET_GROUP, WAVE, 'Group', when),
+      remove: (when: string) => removeMember(TARGET_GROUP, WAVE, 'Group', when),
+    },
+    {
+      strategy: 'members' as const,
+      q: { strategy: 'members' as const, targetGroupId: TARGET_GROUP, groupId: WAVE, memberIds: ['u-1', 'u-2'] },
+      widen: (when: string) => addMember(TARGET_GROUP, 'u-1', 'User', when),
+      remove: (when: string) => removeMember(TARGET_GROUP, 'u-1', 'User', when),
+    },
+    {
+      strategy: 'policyIncludeGroups' as const,
+      q: { strategy: 'policyIncludeGroups' as const, policyId: POLICY_ID, groupId: WAVE, memberIds: [] },
+      widen: (when: string) => caPolicyUpdate(POLICY_ID, ['grp-pilot'], ['grp-pilot', WAVE], when),
+      remove: (when: string) => caPolicyUpdate(POLICY_ID, ['grp-pilot', WAVE], ['grp-pilot'], when),
+    },
+  ];
+  it.each(cases)('$strategy: widened, rolled back, widened again', ({ q, widen, remove }) => {
+    expect(auditRolledBackAt(q, [widen(at(-50))])).toBeUndefined();
+    expect(auditRolledBackAt(q, [widen(at(-50)), remove(at(-10))])).toBe(at(-10));
+    expect(auditRolledBackAt(q, [widen(at(-50)), remove(at(-10)), widen(at(-5))])).toBeUndefined();
   });
 });

@@ -75,6 +75,17 @@ describe('classifyUser', () => {
     expect(classify('u2', lagging)).toMatchObject({ ready: true, proof: 'registrationCompleted' });
   });
 
+  // Issue 16 (a mutation that survived): audit times have whole seconds, so a registration completed
+  // within the second it was started shows both at the same time; that is a completed registration.
+  it('a completion logged in the same second as the start closes the registration', () => {
+    for (const audits of [
+      [registeredSecurityInfo('u1', at(-10)), startedAuthenticator('u1', at(-10))],
+      [startedAuthenticator('u1', at(-10)), registeredSecurityInfo('u1', at(-10))],
+    ]) {
+      expect(classify('u1', tenant({ rows: [capableRow('u1', at(-5))], audits }))).toMatchObject({ ready: true, proof: 'registrationCompleted' });
+    }
+  });
+
   // DESIGN.md "Readiness evidence, strongest first": a successful MFA sign-in beats everything.
   it('a successful MFA sign-in proves capability, shown as its own proof', () => {
     const t = tenant({ rows: [noMethodRow('u1')], audits: [startedAuthenticator('u1', at(-10))], signIns: [mfaSignIn('u1', at(-2))] });

@@ -1,4 +1,5 @@
-// Each workflow's writing command (`apply`, `apply --only waves`, `users issue-tap`) killed with
+// The crash test's body, one file per workflow (kill-config, kill-waves, kill-users) so the three
+// long runs land on different workers. Each workflow's writing command (`apply`, `apply --only waves`, `users issue-tap`) killed with
 // SIGKILL at seeded random points (after k writes the emulator has seen, plus a random delay inside
 // the next request's latency), then run again as a user would (as is, then the workflow's recovery
 // if that is refused): the tenant converges to the state of an uninterrupted run and no write is
@@ -6,7 +7,7 @@
 import { cpSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Prng } from '../../src/emulator/prng.js';
-import { ran, spawnCli, startTenant, stateDiff, tmp, unclean, writeViolations, type Tenant } from './harness.js';
+import { ran, spawnCli, startTenant, stateDiff, tmp, unclean, writeViolations, type RequestCounts, type Tenant } from './harness.js';
 import { reference, runToCompletion } from './runner.js';
 import { SEED, WORKFLOWS, type Workflow, type WorkflowName } from './scenarios.js';
 
@@ -19,12 +20,6 @@ const KILL_SEED = 2026;
  */
 const REQUEST_LATENCY_MS = 10;
 const ANSWER_LATENCY_MS = 150;
-
-let tenant: Tenant | undefined;
-afterEach(async () => {
-  await tenant?.close();
-  tenant = undefined;
-});
 
 interface KillPoint {
   point: number;
@@ -39,9 +34,16 @@ function killPoints(): KillPoint[] {
   return Array.from({ length: POINTS }, (_, point) => ({ point, permille: rng.int(1000), moreRequests: rng.int(3) }));
 }
 
-const crashWorkflows: WorkflowName[] = (Object.keys(WORKFLOWS) as WorkflowName[]).filter((n) => (WORKFLOWS[n] as Workflow).crash);
+/** The workflows with a crash step; each has a kill-<name>.test.ts calling killTests (checked in kill-config). */
+export const CRASH_WORKFLOWS: WorkflowName[] = (Object.keys(WORKFLOWS) as WorkflowName[]).filter((n) => (WORKFLOWS[n] as Workflow).crash);
 
-describe.each(crashWorkflows)('reliability: %s killed with SIGKILL, then run again', (name) => {
+/** The crash test of one workflow (the test names are those the single kill.test.ts had). */
+export const killTests = (only: WorkflowName) => describe.each([only])('reliability: %s killed with SIGKILL, then run again', (name) => {
+  let tenant: Tenant | undefined;
+  afterEach(async () => {
+    await tenant?.close();
+    tenant = undefined;
+  });
   const wf: Workflow = WORKFLOWS[name];
   const crash = wf.crash!;
   let killedRuns = 0;
@@ -71,24 +73,23 @@ describe.each(crashWorkflows)('reliability: %s killed with SIGKILL, then run aga
     cpSync(await prepare(), dir, { recursive: true });
     tenant = await startTenant({ scenario: wf.scenario, seed: SEED, throttle: false, latencyMs: REQUEST_LATENCY_MS, answerLatencyMs: ANSWER_LATENCY_MS });
 
-    const before = (await tenant.log()).total;
+    let seen: RequestCounts | undefined = await tenant.counts();
+    const before = seen.total;
     const child = spawnCli(crash.args(dir), tenant.env);
-    let exited = false;
-    void child.done.then(() => (exited = true));
-    // Each poll is a round trip to the emulator: the loop waits on events it observes, never on a timer.
+    // Each step waits for the emulator's next event (a request arrived or was answered), never a timer.
     let atPoint: number | undefined;
     for (;;) {
-      const log = await tenant.log();
-      if (exited) break;
-      if (atPoint === undefined && log.total > before && log.writes.length >= afterWrites) atPoint = log.total;
-      if (atPoint !== undefined && log.total >= atPoint + moreRequests) break;
+      seen = await tenant.nextCounts(seen, child.done);
+      if (!seen) break; // the command ended before the point
+      if (atPoint === undefined && seen.total > before && seen.writes >= afterWrites) atPoint = seen.total;
+      if (atPoint !== undefined && seen.total >= atPoint + moreRequests) break;
     }
     child.kill();
     const killed = await child.done;
     if (killed.signal === 'SIGKILL') killedRuns++;
     else expect(killed.code, killed.stderr).toBe(0);
     // Answers still in the emulator's latency land after the kill: let them, as Graph would.
-    while ((await tenant.log()).inFlight > 0);
+    for (let c: RequestCounts | undefined = await tenant.counts(); c && c.inFlight > 0; c = await tenant.nextCounts(c, new Promise(() => undefined)));
 
     const atCrash = await tenant.log();
     const ranBefore = atCrash.writes.filter(ran).length;
