@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { TEST_TIMEOUT_MS } from './test/timeouts.js';
@@ -32,5 +34,8 @@ export default defineConfig({
     // computing: four at once halve `npm test` on a 2-core machine (vitest's default there is one).
     maxWorkers: 4,
     sequence: { sequencer: LongFilesFirst },
+    // A bulk command run without --journal keeps its journal in the state directory: in a test, a
+    // scratch one, never the machine's real ~/.local/state (every CLI child inherits this).
+    env: { XDG_STATE_HOME: path.join(tmpdir(), 'entra-rollout-test-state') },
   },
 });

@@ -95,11 +95,13 @@ describe('bounded transport (built CLI against hostile answers)', () => {
   });
 
   it('a stalled answer ends at the per-command deadline with an error naming the request', async () => {
+    // The deadline counts from the CLI's start; 20 s leaves a loaded machine ample time to reach the
+    // stalled request (it failed under load at 2 s). The stall never ends, so only the deadline ends it.
     tenant = await startTestTenant();
     await faults(tenant, 'stall:1@GET~/identity/conditionalaccess/policies#1');
-    const result = await runCli(['plan'], { env: { ...tenant.env, ENTRA_ROLLOUT_DEADLINE_SECONDS: '2' } });
+    const result = await runCli(['plan'], { env: { ...tenant.env, ENTRA_ROLLOUT_DEADLINE_SECONDS: '20' } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: Graph GET \/identity\/conditionalAccess\/policies\S* failed: the command reached its deadline of 2 s \(ENTRA_ROLLOUT_DEADLINE_SECONDS=2\); nothing more is sent$/m);
+    expect(result.stderr).toMatch(/^error: Graph GET \/identity\/conditionalAccess\/policies\S* failed: the command reached its deadline of 20 s \(ENTRA_ROLLOUT_DEADLINE_SECONDS=20\); nothing more is sent$/m);
     expect(((await tenant.control('GET', '/requests')) as Log).injected).toEqual({ stall: 1 });
   });
 
