@@ -1,5 +1,6 @@
 // Issue 15 point 3: apply order (methods, then strengths and locations, then CA policies; deletes
-// after the CA policies) and idempotence, through the built CLI against the emulator.
+// after the CA policies) and idempotence, through the built CLI against the emulator. The acceptance
+// plan also enables FIDO2 (the strength's first combination) in the same apply.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,8 @@ afterEach(async () => {
   await tenant?.close();
   tenant = undefined;
 });
+
+const FIDO2 = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2';
 
 const STRENGTH = `apiVersion: entra-rollout/v1
 kind: AuthenticationStrength
@@ -45,12 +48,17 @@ function policyFolder(): string {
   expect(switched).not.toBe(text);
   writeFileSync(ca, switched);
   writeFileSync(path.join(dir, 'strengths.yaml'), STRENGTH);
+  // FIDO2 security keys enabled by the same plan (the tenant starts with them disabled).
+  const methods = path.join(dir, 'methods.yaml');
+  writeFileSync(methods, `${readFileSync(methods, 'utf8').trimEnd()}\n  fido2:\n    state: enabled\n`);
   return dir;
 }
 
 describe('strengths and locations: apply order and idempotence', () => {
   it('a CA policy moved from mfa to a new custom strength and location: creates first, then the CA update; a second plan has no changes', async () => {
     tenant = await startTestTenant();
+    const fido2Off = await tenant.graph('PATCH', FIDO2, { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', state: 'disabled' });
+    expect(fido2Off.status).toBe(204);
     const dir = policyFolder();
     const planPath = path.join(path.dirname(dir), 'p.json');
     const planned = await runCli(['plan', '-c', dir, '--out', planPath, '--format', 'json'], { env: tenant.env });
@@ -63,7 +71,8 @@ describe('strengths and locations: apply order and idempotence', () => {
     expect(at('NamedLocation.hq')).toBeGreaterThanOrEqual(0);
     expect(at('AuthenticationStrength.keys-or-passwordless')).toBeLessThan(at('ConditionalAccessPolicy.require-mfa'));
     expect(at('NamedLocation.hq')).toBeLessThan(at('ConditionalAccessPolicy.require-mfa'));
-    const methodWrites = plan.resources.filter((r) => r.action !== 'noop' && ['MicrosoftAuthenticator', 'TemporaryAccessPass', 'RegistrationCampaign'].includes(r.kind)).map((r) => at(r.address));
+    const methodWrites = plan.resources.filter((r) => r.action !== 'noop' && ['MicrosoftAuthenticator', 'TemporaryAccessPass', 'RegistrationCampaign', 'Fido2'].includes(r.kind)).map((r) => at(r.address));
+    expect(methodWrites).toContain(at('AuthenticationMethods.methods.fido2'));
     for (const i of methodWrites) expect(i).toBeLessThan(at('AuthenticationStrength.keys-or-passwordless'));
     const caWrite = plan.resources.find((r) => r.address === 'ConditionalAccessPolicy.require-mfa')!.write!;
     // The reviewed body names the strength that apply creates first, and clears the mfa control (Graph refuses both, 1108).
@@ -74,7 +83,10 @@ describe('strengths and locations: apply order and idempotence', () => {
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
     const writes = (await tenant.writes()).map((w) => `${w.method} ${w.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${w.status}`);
+    const fido2On = writes.indexOf(`PATCH ${FIDO2} 204`);
     const strengthCreate = writes.indexOf('POST /policies/authenticationStrengthPolicies 201');
+    expect(fido2On, writes.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(fido2On).toBeLessThan(strengthCreate);
     const locationCreate = writes.indexOf('POST /identity/conditionalAccess/namedLocations 201');
     const caUpdate = writes.indexOf('PATCH /identity/conditionalAccess/policies/{id} 204');
     expect(strengthCreate, writes.join('\n')).toBeGreaterThanOrEqual(0);
@@ -87,6 +99,7 @@ describe('strengths and locations: apply order and idempotence', () => {
     const ca010 = policies.value.find((p) => p.displayName.startsWith('CA010'))!;
     expect(ca010.grantControls.authenticationStrength?.id).toBe(created.id);
     expect(ca010.grantControls.builtInControls).toEqual([]);
+    expect(((await tenant.graph('GET', FIDO2)).body as { state: string }).state).toBe('enabled');
 
     const again = await runCli(['plan', '-c', dir, '--detailed-exitcode'], { env: tenant.env });
     expect(again.stdout + again.stderr).not.toMatch(/will be (created|updated|deleted)/);

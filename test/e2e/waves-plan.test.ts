@@ -150,12 +150,12 @@ describe('waves: the plan JSON waves section', () => {
 });
 
 describe('reading the tenant through faults (issue 3)', () => {
-  it('plan --format json under 429:0.1,503:0.03,reset:0.01 is identical, createdAt aside, to a fault-free read', async () => {
+  it('plan --format json under 429:0.1,503:0.1,reset:0.05 is identical, createdAt aside, to a fault-free read', async () => {
     // Same scenario, seed and frozen clock: the tenants are identical, and so are the times the gates see.
     const options = { seed: 8, frozenClock: true, timeScale: 100 } as const;
     const clean = await startTestTenant(options);
     try {
-      tenant = await startTestTenant({ ...options, faults: '429:0.1,503:0.03,reset:0.01' });
+      tenant = await startTestTenant({ ...options, faults: '429:0.1,503:0.1,reset:0.05' });
       const digest = async (t: TestTenant): Promise<{ hash: string; plan: PlanFile }> => {
         const r = await runCli(['plan', '--format', 'json'], { env: t.env });
         expect(r.stderr).not.toMatch(STACK_TRACE);
@@ -166,7 +166,9 @@ describe('reading the tenant through faults (issue 3)', () => {
       const a = await digest(clean);
       const b = await digest(tenant);
 
-      // The faults did happen, on every source the plan reads.
+      // The faults did happen, on every source the plan reads. Fault draws hang on each request's content
+      // (src/emulator/faults.ts), so this is the same run every time; the rates are high enough that the
+      // plan's ~45 requests meet each kind (at 503:0.03 they met no 503).
       const log = (await tenant.control('GET', '/requests')) as { faults: number; statuses: Record<string, number>; counts: Record<string, number> };
       expect(log.statuses['429']).toBeGreaterThan(0);
       expect(log.statuses['503']).toBeGreaterThan(0);

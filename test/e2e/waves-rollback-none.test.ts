@@ -20,6 +20,12 @@ afterEach(async () => {
   tenant = undefined;
 });
 
+/**
+ * The writes that took effect. A write answered 429 (the emulator throttles like Graph, and a busy
+ * machine bunches requests) never ran and is sent again: the log then has it twice, once refused.
+ */
+const succeeded = (writes: Array<{ method: string; status: number }>) => writes.filter((w) => w.status < 400).map((w) => w.method);
+
 const usersOf = (policy: Json) => (policy.conditions as Json).users as { includeUsers: string[]; includeGroups: string[]; excludeGroups: string[]; excludeUsers: string[] };
 
 async function rollbackNone(t: TestTenant, config: string) {
@@ -52,7 +58,7 @@ describe('waves rollback --to none, per strategy (issue 14.8)', { timeout: 180_0
     const users = usersOf(await caPolicyState(tenant, CA010));
     expect(users.includeGroups).toEqual([target]);
     expect(users.includeUsers).toEqual([]);
-    expect((await httpWrites(tenant)).map((w) => w.method)).toEqual(['PATCH']);
+    expect(succeeded(await httpWrites(tenant))).toEqual(['PATCH']);
     await expectSettled(tenant, config);
   });
 
@@ -76,8 +82,7 @@ describe('waves rollback --to none, per strategy (issue 14.8)', { timeout: 180_0
     expect((await planJson(tenant, config)).resources.filter((r) => r.action !== 'noop').map((r) => r.address)).toEqual([]);
 
     await rollbackNone(tenant, config);
-    const writes = (await tenant.control('GET', '/requests')) as { writes: Array<{ method: string; path: string }> };
-    expect(writes.writes.map((w) => w.method)).toEqual(['PATCH']);
+    expect(succeeded(await httpWrites(tenant))).toEqual(['PATCH']);
     const users = usersOf(await caPolicyState(tenant, CA010));
     expect(users.includeGroups).toEqual([]);
     expect(users.includeUsers).toEqual(['None']);
