@@ -372,7 +372,10 @@ document.body.setAttribute('data-script','ran')})();`;
 
 /** The whole page. Deterministic for the same data (no clock, no random ids). */
 export function renderRolloutReport(data: RolloutReportData): string {
-  const problems = data.problems.length ? `<div class="problems"><strong>Needs attention</strong><ul>${data.problems.map((p) => `<li>${text(p)}</li>`).join('')}</ul></div>` : '<p>No failing gates.</p>';
+  // The controller's verdict, as `waves status` words it: never "no failing gates" above a FAIL cell.
+  const attention = data.problems.length ? `<div class="problems"><strong>Needs attention</strong><ul>${data.problems.map((p) => `<li>${text(p)}</li>`).join('')}</ul></div>` : '';
+  const holds = data.holds.length ? `<p><strong>Held (expected)</strong></p><ul>${data.holds.map((h) => `<li>${text(h)}</li>`).join('')}</ul>` : '';
+  const problems = `${attention}<p>${text(data.summary)}</p>${holds}`;
   const sections = data.rollouts.map((r, i) => section(r, i, data.evaluatedAt)).join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

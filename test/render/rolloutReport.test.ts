@@ -7,6 +7,7 @@ import { LISTED_USERS, rolloutReportData } from '../../src/render/rolloutReportD
 import { WAVES_STATUS_FORMAT_VERSION, type WavesStatusReport } from '../../src/render/wavesStatus.js';
 import type { TenantRollouts } from '../../src/tenant/rollouts.js';
 import { evaluateRollout, type AuditEvent, type RegistrationRow, type WaveStatus } from '../../src/waves/index.js';
+import { statusSummary, statusVerdict } from '../../src/waves/statusVerdict.js';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 const EVIL = '<script>alert("x")</script>';
@@ -65,6 +66,19 @@ function statusOf(t: TenantRollouts, rename?: (w: WaveStatus) => WaveStatus): Wa
 }
 
 describe('rolloutReportData', () => {
+  it('heads the page with the controller\'s verdict: a wave held below its threshold is "held (expected)", never "no failing gates" above a FAIL cell', () => {
+    const t = tenant(10, 4); // nobody capable: the pilot's mfaCapable gate fails
+    const status = statusOf(t);
+    const verdict = statusVerdict(status.rollouts);
+    const data = rolloutReportData({ ...status, problems: verdict.attention, holds: verdict.holds, summary: statusSummary(verdict) }, t);
+    const html = renderRolloutReport(data);
+    expect(html).toMatch(/<td[^>]*>FAIL<\/td>|>FAIL</);
+    expect(html).not.toContain('No failing gates');
+    expect(verdict.holds.length).toBeGreaterThan(0);
+    expect(html).toContain(`<p>${statusSummary(verdict)}</p>`);
+    expect(html).toContain('Held (expected)');
+  });
+
   it('counts completed registrations per UTC day over 30 days; days before the audit history are "not covered", not zero', () => {
     const t = tenant(10, 4, {
       audits: [registered('u000001', '2026-11-19T10:00:00Z'), registered('u000002', '2026-11-19T23:59:59Z'), registered('u000006', '2026-11-18T00:00:00Z'), registered('someone-else', '2026-11-19T11:00:00Z')],
