@@ -1,6 +1,8 @@
 // Generates schemas/*.schema.json (draft 2020-12), one self-contained file per kind so editors
 // (yaml-language-server) can use each file alone. Run `node scripts/gen-schemas.mjs` after editing;
 // a unit test fails when the committed files differ from what this script produces.
+// Over ~400 lines on purpose: it is data, one schema per kind (with descriptions for editor
+// completion), not logic; splitting it per kind would scatter the shared definitions.
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';

@@ -5,7 +5,8 @@
  * (issue 15's acceptance tenant for export → plan).
  */
 import { isoSeconds } from './clock.js';
-import { buildSeeds, caPolicyJson, GROUP_NAMES, type ScenarioOptions } from './scenarios.js';
+import { buildSeeds, GROUP_NAMES, type ScenarioOptions } from './scenarios.js';
+import { caPolicyJson } from './seedPolicies.js';
 import { firstPartyServicePrincipals, namedLocationJson } from './routes/strengthsLocations.js';
 import type { Json, Tenant } from './tenant.js';
 

@@ -1,6 +1,8 @@
 /**
  * The HTTP front: request ids, auth, latency, fault injection (before any effect, so a faulted
  * write is never applied), throttling, routing, the error envelope, and the request log.
+ * Over ~400 lines on purpose: one pipeline, read top to bottom in the order Graph applies its steps,
+ * whose stages share the request's state; routes, faults, throttle and log live in their own files.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
