@@ -4,6 +4,7 @@
 // same schemas at run time when this file is absent (vitest runs from src/).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { Ajv2020 } = require('ajv/dist/2020.js');
@@ -20,3 +21,19 @@ addFormats(ajv);
 const exportsByKind = Object.fromEntries(Object.keys(SCHEMA_FILES).map((kind) => [kind, `entra-rollout:${kind}`]));
 mkdirSync(new URL('../dist/config/', import.meta.url), { recursive: true });
 writeFileSync(new URL('../dist/config/validators.generated.cjs', import.meta.url), standaloneCode(ajv, exportsByKind));
+
+// V8's code cache for what `validate` loads (src/startup/codeCache.ts): one warm-up run of validate
+// on the sample policies compiles the functions a run needs, then each file's cache is written.
+const { writeCodeCaches } = await import('../dist/startup/codeCache.js');
+const { Command } = await import('../dist/vendor/commander.js');
+const { registerValidate } = await import('../dist/cli/validate.js');
+const program = new Command('entra-rollout').exitOverride();
+registerValidate(program);
+const write = process.stdout.write;
+process.stdout.write = () => true; // the warm-up's report is not the build's output
+try {
+  await program.parseAsync(['node', 'entra-rollout', 'validate', '-c', fileURLToPath(new URL('../policies', import.meta.url))]);
+} finally {
+  process.stdout.write = write;
+}
+writeCodeCaches();

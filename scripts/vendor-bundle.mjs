@@ -3,7 +3,8 @@
 // compile cache). At build time each package is concatenated, unchanged, into one file under
 // dist/vendor/ (every module keeps its own function scope and runs only when first required, as
 // under Node's loader), and dist's imports of the package are pointed at that file. No bundler
-// dependency: a package's relative require() calls are all this needs to follow.
+// dependency: a package's relative require() calls are all this needs to follow. The ESM face
+// loads the bundle with V8's code cache from the build (src/startup/codeCache.ts).
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -88,8 +89,9 @@ export function vendorBundle() {
     writeFileSync(
       path.join(dist, 'vendor', `${name}.js`),
       `// ${name} for dist's ES modules: the bundle in ${name}.cjs, with its export names listed (scripts/vendor-bundle.mjs).\n` +
-        `import { createRequire } from 'node:module';\n` +
-        `const pkg = createRequire(import.meta.url)('./${name}.cjs');\n` +
+        `import { fileURLToPath } from 'node:url';\n` +
+        `import { requireCached } from '../startup/codeCache.js';\n` +
+        `const pkg = requireCached(fileURLToPath(new URL('./${name}.cjs', import.meta.url)));\n` +
         `export default pkg;\n` +
         `export const { ${names.join(', ')} } = pkg;\n`,
     );
