@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { bundleCommonJs } from './vendor-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 const { Ajv2020 } = require('ajv/dist/2020.js');
@@ -20,7 +21,11 @@ const ajv = new Ajv2020({ ...AJV_OPTIONS, schemas, code: { ...AJV_OPTIONS.code, 
 addFormats(ajv);
 const exportsByKind = Object.fromEntries(Object.keys(SCHEMA_FILES).map((kind) => [kind, `entra-rollout:${kind}`]));
 mkdirSync(new URL('../dist/config/', import.meta.url), { recursive: true });
-writeFileSync(new URL('../dist/config/validators.generated.cjs', import.meta.url), standaloneCode(ajv, exportsByKind));
+const generated = new URL('../dist/config/validators.generated.cjs', import.meta.url);
+writeFileSync(generated, standaloneCode(ajv, exportsByKind));
+// The code requires four small files of ajv, ajv-formats and fast-deep-equal; copied in, a run does
+// not search node_modules for them.
+writeFileSync(generated, bundleCommonJs(fileURLToPath(generated), '// Validators ajv generated from schemas/ (scripts/build-validators.mjs), with the run-time helpers they require.\n').code);
 
 // V8's code cache for what `validate` loads (src/startup/codeCache.ts): one warm-up run of validate
 // on the sample policies compiles the functions a run needs, then each file's cache is written.

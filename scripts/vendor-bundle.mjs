@@ -6,7 +6,7 @@
 // dependency: a package's relative require() calls are all this needs to follow. The ESM face
 // loads the bundle with V8's code cache from the build (src/startup/codeCache.ts).
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,35 +17,50 @@ const require = createRequire(path.join(root, 'package.json'));
 /** The packages bundled: name -> its CommonJS entry (what `require(name)` loads under Node). */
 export const VENDORED = ['yaml', 'commander'];
 
-const RELATIVE_REQUIRE = /\brequire\((['"])(\.{1,2}\/[^'"]+)\1\)/g;
+const REQUIRE = /\brequire\((['"])([^'"]+)\1\)/g;
 
-function bundle(name) {
-  const entry = require.resolve(name);
-  let pkgDir = path.dirname(entry);
-  while (!existsSync(path.join(pkgDir, 'package.json')) || JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).name !== name) pkgDir = path.dirname(pkgDir);
-  const modules = new Map();
+/**
+ * One CommonJS file holding `entry` and every file it requires (relative or from a package; Node's
+ * built-in modules stay outside), each in its own function scope, run when first required.
+ */
+export function bundleCommonJs(entry, header) {
+  const modules = new Map(); // file -> { source, deps: { spec -> file } }
   const queue = [entry];
   while (queue.length > 0) {
     const file = queue.pop();
     if (modules.has(file)) continue;
     const source = readFileSync(file, 'utf8');
-    modules.set(file, source);
-    for (const [, , spec] of source.matchAll(RELATIVE_REQUIRE)) {
-      const target = path.resolve(path.dirname(file), spec);
-      const resolved = [target, `${target}.js`].find((f) => existsSync(f) && f.endsWith('.js'));
+    const deps = {};
+    for (const [, , spec] of source.matchAll(REQUIRE)) {
+      if (isBuiltin(spec)) continue;
+      let resolved;
+      try {
+        resolved = createRequire(file).resolve(spec);
+      } catch {
+        resolved = undefined;
+      }
       // A require this loader cannot follow must fail the build, not the user's run.
-      if (!resolved) throw new Error(`vendor-bundle: ${name}: cannot resolve ${spec} from ${file}`);
+      if (!resolved || !/\.c?js$/.test(resolved)) throw new Error(`vendor-bundle: cannot bundle require(${JSON.stringify(spec)}) in ${file}`);
+      deps[spec] = resolved;
       queue.push(resolved);
     }
+    modules.set(file, { source, deps });
   }
-  const id = (file) => path.relative(pkgDir, file).split(path.sep).join('/');
-  const license = ['LICENSE', 'LICENSE.md', 'license'].map((f) => path.join(pkgDir, f)).find(existsSync);
-  const { version } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
-  let out = `// ${name}@${version}, its ${modules.size} CommonJS modules in one file (scripts/vendor-bundle.mjs); the code is unchanged.\n`;
-  if (license) out += `/*\n${readFileSync(license, 'utf8').replaceAll('*/', '* /').trimEnd()}\n*/\n`;
+  const NM = `${path.sep}node_modules${path.sep}`;
+  const idOf = (file) => (file.includes(NM) ? file.slice(file.lastIndexOf(NM) + NM.length) : path.relative(path.dirname(entry), file)).split(path.sep).join('/');
+  const ids = new Map([...modules.keys()].map((file) => [file, idOf(file)]));
+  let out = header;
+  // The licence of every package whose code is copied in (MIT and ISC ask for their notice).
+  const packages = new Set([...modules.keys()].filter((f) => f.includes(NM)).map((f) => packageDirOf(f)));
+  for (const dir of packages) {
+    const license = ['LICENSE', 'LICENSE.md', 'license'].map((f) => path.join(dir, f)).find(existsSync);
+    const { name, version } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    out += `/* ${name}@${version}${license ? `:\n${readFileSync(license, 'utf8').replaceAll('*/', '* /').trimEnd()}\n` : ' '}*/\n`;
+  }
   out += 'const __defs = {\n';
-  for (const [file, source] of modules) {
-    out += `${JSON.stringify(id(file))}: function (exports, require, module, __filename, __dirname) {\n${source}\n},\n`;
+  for (const [file, { source, deps }] of modules) {
+    const depIds = Object.fromEntries(Object.entries(deps).map(([spec, f]) => [spec, ids.get(f)]));
+    out += `${JSON.stringify(ids.get(file))}: [${JSON.stringify(depIds)}, function (exports, require, module, __filename, __dirname) {\n${source}\n}],\n`;
   }
   out += `};
 const __cache = Object.create(null);
@@ -54,23 +69,25 @@ function __load(id) {
   const cached = __cache[id];
   if (cached) return cached.exports;
   const module = (__cache[id] = { exports: {} });
-  const dir = id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : '';
-  const localRequire = (spec) => {
-    if (!spec.startsWith('./') && !spec.startsWith('../')) return __outerRequire(spec);
-    const parts = dir ? dir.split('/') : [];
-    for (const part of spec.split('/')) {
-      if (part === '..') parts.pop();
-      else if (part !== '.') parts.push(part);
-    }
-    const target = parts.join('/');
-    return __load(Object.hasOwn(__defs, target) ? target : \`\${target}.js\`);
-  };
-  __defs[id].call(module.exports, module.exports, localRequire, module, __filename, __dirname);
+  const [deps, body] = __defs[id];
+  const localRequire = (spec) => (Object.hasOwn(deps, spec) ? __load(deps[spec]) : __outerRequire(spec));
+  body.call(module.exports, module.exports, localRequire, module, __filename, __dirname);
   return module.exports;
 }
-module.exports = __load(${JSON.stringify(id(entry))});
+module.exports = __load(${JSON.stringify(ids.get(entry))});
 `;
-  return out;
+  return { code: out, files: modules.size };
+}
+
+/** The folder of the package a file belongs to (the nearest package.json with a name). */
+function packageDirOf(file) {
+  let dir = path.dirname(file);
+  while (!existsSync(path.join(dir, 'package.json')) || !JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name) dir = path.dirname(dir);
+  return dir;
+}
+
+function bundle(name) {
+  return bundleCommonJs(require.resolve(name), `// ${name}: its CommonJS modules in one file (scripts/vendor-bundle.mjs); the code is unchanged.\n`).code;
 }
 
 function distFiles(dir) {
