@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/index.js';
+import { checkConfig } from '../config/index.js';
 import { ExitError } from '../errors.js';
 import { renderDiagnostics, renderGithubAnnotations } from '../render/diagnostics.js';
 import { parseFormat } from './options.js';
@@ -12,7 +12,7 @@ export function registerValidate(program: Command): void {
     .option('--format <format>', 'text, json, or github (workflow-command annotations on the files)', 'text')
     .action((opts: { config: string; format: string }) => {
       const format = parseFormat(opts.format, ['text', 'json', 'github'] as const);
-      const result = loadConfig(opts.config);
+      const result = checkConfig(opts.config);
       const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = result.diagnostics.length - errors;
       if (format === 'json') {

@@ -12,20 +12,14 @@ export interface ConfigResult {
   documentCount: number;
 }
 
+/** What `validate` reports: the findings, without building the desired state. */
+export type ConfigCheck = Omit<ConfigResult, 'state'>;
+
 /** Loads a policy folder: YAML, schemas, then semantic rules. Reports everything it finds at once. */
 export function loadConfig(dir: string, options: { now?: Date } = {}): ConfigResult {
-  const loaded = loadPolicyFolder(dir);
-  const diagnostics = [...loaded.diagnostics];
-  const docs = loaded.documents;
-  // Rules run even when some documents failed, so one run shows as much as it can.
-  diagnostics.push(...checkRules(docs, options.now ?? new Date(), loaded.invalid));
-  const tenant = docs.find((d): d is PolicyDocument<'Tenant'> => d.kind === 'Tenant');
-  if (!tenant && loaded.files.length > 0 && !hasErrors(loaded.diagnostics)) {
-    diagnostics.push({ severity: 'error', code: 'ER019', file: loaded.files[0], line: 1, column: 1, message: 'no Tenant document: declare the tenantId (and emergency-access accounts) in a kind: Tenant document' });
-  }
-  diagnostics.sort(compareDiagnostics);
-  const result: ConfigResult = { diagnostics, files: loaded.files, documentCount: loaded.documentCount };
-  if (tenant && !hasErrors(diagnostics)) {
+  const { check, docs, tenant } = checkPolicyFolder(dir, options);
+  const result: ConfigResult = check;
+  if (tenant && !hasErrors(check.diagnostics)) {
     result.state = {
       tenant,
       authenticationMethods: docs.find((d): d is PolicyDocument<'AuthenticationMethods'> => d.kind === 'AuthenticationMethods'),
@@ -38,6 +32,28 @@ export function loadConfig(dir: string, options: { now?: Date } = {}): ConfigRes
     };
   }
   return result;
+}
+
+/**
+ * `loadConfig`'s findings alone, for `validate`: the same diagnostics, but no desired state and so
+ * no configHash (its sort wakes ICU's collator and its hash node:crypto, a tenth of the run).
+ */
+export function checkConfig(dir: string, options: { now?: Date } = {}): ConfigCheck {
+  return checkPolicyFolder(dir, options).check;
+}
+
+function checkPolicyFolder(dir: string, options: { now?: Date }): { check: ConfigCheck; docs: PolicyDocument[]; tenant?: PolicyDocument<'Tenant'> } {
+  const loaded = loadPolicyFolder(dir);
+  const diagnostics = [...loaded.diagnostics];
+  const docs = loaded.documents;
+  // Rules run even when some documents failed, so one run shows as much as it can.
+  diagnostics.push(...checkRules(docs, options.now ?? new Date(), loaded.invalid));
+  const tenant = docs.find((d): d is PolicyDocument<'Tenant'> => d.kind === 'Tenant');
+  if (!tenant && loaded.files.length > 0 && !hasErrors(loaded.diagnostics)) {
+    diagnostics.push({ severity: 'error', code: 'ER019', file: loaded.files[0], line: 1, column: 1, message: 'no Tenant document: declare the tenantId (and emergency-access accounts) in a kind: Tenant document' });
+  }
+  diagnostics.sort(compareDiagnostics);
+  return { check: { diagnostics, files: loaded.files, documentCount: loaded.documentCount }, docs, ...(tenant ? { tenant } : {}) };
 }
 
 /** Hash of what is declared, independent of file layout, comments and key order. */
