@@ -8,7 +8,7 @@ import { SEEDS_USERS } from '../../src/emulator/index.js';
 import type { WaveStatus } from '../../src/waves/index.js';
 import { runCli, STACK_TRACE } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
-import { advanceClock, applyCli, gateOf, groupId, planJson, transitiveUserIds, waveOf } from '../helpers/waves.js';
+import { advanceClock, applyCli, seedPilotSignInFailure, gateOf, groupId, planJson, transitiveUserIds, waveOf } from '../helpers/waves.js';
 
 let tenant: TestTenant | undefined;
 afterEach(async () => {
@@ -54,13 +54,7 @@ describe('waves status: disabled accounts, audit services and sign-in health (se
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toMatch(/^promoted mfa-enforcement\/pilot/m);
     await advanceClock(tenant, { hours: 1 });
-    const ca010 = (await tenant.graph('GET', "/identity/conditionalAccess/policies?$filter=displayName eq 'CA010 - Require MFA for rollout waves'")).body as { value: { id: string }[] };
-    const policyId = ca010.value[0]!.id;
-    await tenant.control('POST', '/signins', [
-      { upn: SEEDS_USERS.completedAuthenticator, errorCode: 50074, minutesAgo: 10, appliedPolicyId: policyId },
-      { upn: SEEDS_USERS.completedAuthenticator, errorCode: 0, minutesAgo: 9, appliedPolicyId: policyId },
-      { upn: SEEDS_USERS.admin, errorCode: 500121, minutesAgo: 5, appliedPolicyId: policyId },
-    ]);
+    await seedPilotSignInFailure(tenant);
     const after = await runCli(['waves', 'status', '-c', 'policies', '--format', 'json'], { env: tenant.env });
     expect(after.stderr).not.toMatch(STACK_TRACE);
     const report = JSON.parse(after.stdout) as { rollouts: { waves: WaveStatus[] }[]; problems: string[] };

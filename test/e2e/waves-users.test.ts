@@ -10,7 +10,7 @@ import { SEEDS_USERS } from '../../src/emulator/index.js';
 import type { WavesStatusReport } from '../../src/render/wavesStatus.js';
 import { runCli, STACK_TRACE } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
-import { advanceClock, applyCli } from '../helpers/waves.js';
+import { advanceClock, applyCli, seedPilotSignInFailure } from '../helpers/waves.js';
 
 let tenant: TestTenant | undefined;
 afterEach(async () => {
@@ -121,13 +121,7 @@ describe('waves users (seeds tenant)', { timeout: 120_000 }, () => {
     const applied = await applyCli(tenant);
     expect(applied.code, applied.stderr).toBe(0);
     await advanceClock(tenant, { hours: 1 });
-    const ca010 = (await tenant.graph('GET', "/identity/conditionalAccess/policies?$filter=displayName eq 'CA010 - Require MFA for rollout waves'")).body as { value: { id: string }[] };
-    const policyId = ca010.value[0]!.id;
-    await tenant.control('POST', '/signins', [
-      { upn: SEEDS_USERS.completedAuthenticator, errorCode: 50074, minutesAgo: 10, appliedPolicyId: policyId },
-      { upn: SEEDS_USERS.completedAuthenticator, errorCode: 0, minutesAgo: 9, appliedPolicyId: policyId },
-      { upn: SEEDS_USERS.admin, errorCode: 500121, minutesAgo: 5, appliedPolicyId: policyId },
-    ]);
+    await seedPilotSignInFailure(tenant);
     const status = JSON.parse((await runCli(['waves', 'status', '--format', 'json'], { env: tenant.env })).stdout) as WavesStatusReport;
     expect(status.problems[0]).toContain('signInHealth failed: 1/3 enforced users');
     const json = await runCli(['waves', 'users', '--wave', 'early', '--format', 'json'], { env: tenant.env });

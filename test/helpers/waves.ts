@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import type { PlanFile, WaveGateResult, WavePlan } from '../../src/plan/types.js';
 import { runCli, STACK_TRACE, type CliResult } from './cli.js';
+import { SEEDS_USERS } from '../../src/emulator/index.js';
 import type { TestTenant } from './emulator.js';
 
 type Json = Record<string, unknown>;
@@ -120,4 +121,18 @@ export function includeGroupsOf(policy: Json): string[] {
 export async function httpWrites(tenant: TestTenant): Promise<Array<{ method: string; path: string; status: number; inBatch: boolean }>> {
   const log = (await tenant.control('GET', '/requests')) as { writes: Array<{ method: string; path: string; status: number; inBatch: boolean }> };
   return log.writes;
+}
+
+/**
+ * Seeds tenant, pilot enforced by CA010: one user asked for MFA then successful (healthy), the admin
+ * failing MFA (500121) under the policy: the sign-in health gate's failure, named by `waves users`.
+ */
+export async function seedPilotSignInFailure(tenant: TestTenant): Promise<void> {
+  const ca010 = (await tenant.graph('GET', "/identity/conditionalAccess/policies?$filter=displayName eq 'CA010 - Require MFA for rollout waves'")).body as { value: { id: string }[] };
+  const policyId = ca010.value[0]!.id;
+  await tenant.control('POST', '/signins', [
+    { upn: SEEDS_USERS.completedAuthenticator, errorCode: 50074, minutesAgo: 10, appliedPolicyId: policyId },
+    { upn: SEEDS_USERS.completedAuthenticator, errorCode: 0, minutesAgo: 9, appliedPolicyId: policyId },
+    { upn: SEEDS_USERS.admin, errorCode: 500121, minutesAgo: 5, appliedPolicyId: policyId },
+  ]);
 }
