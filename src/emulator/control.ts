@@ -1,6 +1,7 @@
 /**
  * The /_emulator/ control API for tests and demos: clock, user registration, sign-ins, audit
- * removal, state dump, request log (GET /requests/counts: its counters only, `?since=` waits for a change), faults, auth switches (POST /auth {roles} makes the emulator
+ * removal, state dump, request log (GET /requests/counts: its counters only, `?since=` waits for a change), a crash
+ * test's hold point (POST /hold {afterWrites, moreRequests}, POST /release: see hold.ts), faults, auth switches (POST /auth {roles} makes the emulator
  * enforce those application permissions and returns an accessToken carrying them), and the
  * Entra ID P1/P2 licence (POST /licence {premium}), the TAP codes handed out (GET /issued-passes,
  * for secrecy tests), POST /query-options {undocumented} (undocumented query options ignored,
@@ -15,6 +16,7 @@ import { type MethodKind, type MethodRecord, M, methodsFromMask, PHONE_IDS } fro
 import { emulatorAccessToken } from './permissions.js';
 import { type ApiResponse, UNDOCUMENTED_QUERY_MODES, type UndocumentedQueryMode } from './routes/common.js';
 import { evaluateCaPolicies } from './caEvaluation.js';
+import { HoldPoint } from './hold.js';
 import { signInJson } from './scenarios.js';
 import type { EmulatorServer } from './server.js';
 import type { Json } from './tenant.js';
@@ -103,12 +105,27 @@ export async function handleControl(s: EmulatorServer, method: string, path: str
   }
   if (route === 'GET /requests') return { status: 200, body: { ...s.log.summary(), inFlight: s.inFlight } };
   // The log's counters alone, for a test that follows a running client (to kill it at a point).
-  // `?since=TOTAL,INFLIGHT` (the counters last seen) answers only once they differ: a long poll, so
+  // `?since=TOTAL,INFLIGHT[,HELD]` (the counters last seen) answers only once they differ: a long poll, so
   // the test waits on the emulator's events instead of asking again and again.
   if (route === 'GET /requests/counts') {
     const since = query.get('since')?.split(',').map(Number);
-    while (since && s.log.total === since[0] && s.inFlight === since[1]) await s.log.nextChange();
-    return { status: 200, body: { total: s.log.total, writes: s.log.writes.length, inFlight: s.inFlight } };
+    while (since && s.log.total === since[0] && s.inFlight === since[1] && (s.hold?.held ?? 0) === (since[2] ?? 0)) await s.log.nextChange();
+    return { status: 200, body: { total: s.log.total, writes: s.log.writes.length, inFlight: s.inFlight, held: s.hold?.held ?? 0 } };
+  }
+  if (route === 'POST /hold') {
+    const count = (name: string): number => {
+      const v = b[name] ?? 0;
+      if (!Number.isInteger(v) || (v as number) < 0) throw badRequest(`${name} must be a whole number of 0 or more.`);
+      return v as number;
+    };
+    s.hold?.release();
+    s.hold = new HoldPoint(count('afterWrites'), count('moreRequests'));
+    return { status: 204 };
+  }
+  if (route === 'POST /release') {
+    s.hold?.release();
+    s.log.changed();
+    return { status: 204 };
   }
   if (route === 'POST /reset-log') {
     s.log.reset();

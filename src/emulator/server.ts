@@ -11,6 +11,7 @@ import { handleControl } from './control.js';
 import { AFTER_EXECUTION, type FaultRule, FaultInjector, faultContent } from './faults.js';
 import { checkPremium, checkRoles, tokenTenantId } from './permissions.js';
 import { errorBody, GraphError } from './graphError.js';
+import type { HoldPoint } from './hold.js';
 import { RequestLog, type WriteRecord } from './requestLog.js';
 import type { ApiRequest, ApiResponse, Ctx, UndocumentedQueryMode } from './routes/common.js';
 import { registerConditionalAccessRoutes } from './routes/conditionalAccess.js';
@@ -111,6 +112,8 @@ export class EmulatorServer {
 
   /** Graph requests received whose handling has not finished (answered, or the client gone). */
   inFlight = 0;
+  /** A crash test's hold point (POST /_emulator/hold), if one is set. */
+  hold: HoldPoint | undefined;
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Counted so a test can wait for a killed client's last requests to settle instead of sleeping.
@@ -120,6 +123,11 @@ export class EmulatorServer {
       this.log.changed();
     }
     try {
+      const held = api ? this.hold?.arrive(this.log.writes.length) : undefined;
+      if (held) {
+        this.log.changed();
+        await held;
+      }
       await this.handleRequest(req, res);
     } finally {
       if (api) {
@@ -226,6 +234,11 @@ export class EmulatorServer {
       try {
         result = await runBatch(apiReq, async (item) => {
           const itemId = randomUUID();
+          const held = item.method !== 'GET' ? this.hold?.beforeBatchWrite(this.log.writes.length) : undefined;
+          if (held) {
+            this.log.changed();
+            await held;
+          }
           const out = await this.execute(item, itemId, undefined, true, gone);
           if (out.record) itemWrites.push(out.record);
           return out.res === 'reset' ? this.errorResponse(new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable.'), itemId, undefined) : out.res;

@@ -57,7 +57,7 @@ async function earlyWaveDue(t: TestTenant): Promise<{ pilotUsers: string[]; earl
 
 describe('waves: readiness of an abandoned Authenticator registration (seeds tenant)', () => {
   it('reports the user unverifiedAuthenticator and not ready although her methods list an Authenticator', async () => {
-    tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
+    tenant = await startTestTenant({ scenario: 'seeds' });
     const adele = SEEDS_USERS.unverifiedAuthenticator;
 
     // What Graph shows for her: an Authenticator in the methods list, registered in the report.
@@ -98,7 +98,7 @@ describe('waves: readiness of an abandoned Authenticator registration (seeds ten
 
 describe('waves: sign-in health and freshness hold the next wave (demo tenant)', () => {
   it('MFA interrupts among enforced users above maxPercent fail signInHealth and hold the wave, also for a plan saved before them', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const { pilotUsers, earlyUsers } = await earlyWaveDue(tenant);
     expect(pilotUsers.length).toBe(40);
 
@@ -139,7 +139,7 @@ describe('waves: sign-in health and freshness hold the next wave (demo tenant)',
   });
 
   it('registrations the report has not caught up with for more than maxAgeHours make freshness inconclusive and hold', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const { earlyUsers } = await earlyWaveDue(tenant);
 
     // The report stops refreshing; a user registers a phone (the audit log records it at once).
@@ -179,7 +179,7 @@ describe('waves: sign-in health and freshness hold the next wave (demo tenant)',
 
 describe('waves: widening time from the audit log, or declared', () => {
   it('a widened wave without its audit event makes the next soak inconclusive; widenedAt in the Rollout resolves it', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const applied = await applyCli(tenant);
     expect(applied.code, applied.stderr).toBe(0);
     const target = await groupId(tenant, TARGET);

@@ -124,7 +124,7 @@ describe('waves: the plan JSON waves section', () => {
   });
 
   it('every wave entry follows the contract, in every decision: promote, blocked, done, hold, paused', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const dir = mkdtempSync(path.join(tmpdir(), 'entra-rollout-waves-'));
     const out = path.join(dir, 'plan.json');
     const saved = await runCli(['plan', '--out', out, '--format', 'json'], { env: tenant.env });
@@ -152,7 +152,7 @@ describe('waves: the plan JSON waves section', () => {
 describe('reading the tenant through faults (issue 3)', () => {
   it('plan --format json under 429:0.1,503:0.1,reset:0.05 is identical, createdAt aside, to a fault-free read', async () => {
     // Same scenario, seed and frozen clock: the tenants are identical, and so are the times the gates see.
-    const options = { seed: 8, frozenClock: true, timeScale: 100 } as const;
+    const options = { seed: 8, frozenClock: true } as const;
     const clean = await startTestTenant(options);
     try {
       tenant = await startTestTenant({ ...options, faults: '429:0.1,503:0.1,reset:0.05' });

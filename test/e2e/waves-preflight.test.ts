@@ -59,7 +59,7 @@ async function apply(t: TestTenant, extra: string[] = []): Promise<string> {
 
 describe('waves: preflight gate with a report-only twin (issue 17)', () => {
   it('creates the twin, holds the next wave at 3 of 20 failing, passes at 1 of 20, moves the twin on promotion and deletes it after the last wave', async () => {
-    tenant = await startTestTenant({ scenario: 'demo', timeScale: 100 });
+    tenant = await startTestTenant({ scenario: 'demo' });
     const t = tenant;
 
     // Two waves of staff outside the pilot and the early adopters: 17 + 3 not capable, then 5 capable.

@@ -34,7 +34,7 @@ afterEach(async () => {
 
 describe('waves: promotion on the demo tenant', () => {
   it('promotes the pilot, holds the 80 % wave with reasons, then promotes it after registrations and the soak', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const [target, wave0, wave1] = [await groupId(tenant, TARGET), await groupId(tenant, WAVE0), await groupId(tenant, WAVE1)];
     expect((await groupState(tenant, target)).memberGroups).toEqual([]);
 
@@ -112,7 +112,7 @@ describe('waves: promotion on the demo tenant', () => {
   });
 
   it('apply --only waves promotes the pilot and writes no configuration', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const target = await groupId(tenant, TARGET);
     const before = await caPolicyState(tenant, CA010);
     const configBefore = JSON.stringify((await tenant.state()).body.methodConfigurations);
@@ -140,7 +140,7 @@ describe('waves: promotion on the demo tenant', () => {
   });
 
   it('apply --only waves that cannot read the report and logs (no AuditLog.Read.All) holds the pilot and exits 1, naming what it could not read', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const target = await groupId(tenant, TARGET);
     // The apply app without AuditLog.Read.All: both logs answer 403.
     const roles = leastPrivilegedSet(selectCommands('apply'), { hasRollout: true }).filter((r) => r !== 'AuditLog.Read.All');
@@ -158,7 +158,7 @@ describe('waves: promotion on the demo tenant', () => {
   });
 
   it('apply --only config writes the configuration and promotes no wave', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const target = await groupId(tenant, TARGET);
     await tenant.control('POST', '/reset-log');
 

@@ -23,7 +23,7 @@ async function userId(t: TestTenant, upn: string): Promise<string> {
 
 describe('waves status: disabled accounts, audit services and sign-in health (seeds tenant)', () => {
   it('lists disabled members beside the share, counts an "Azure MFA" completion as ready, and fails health only on an MFA failure', async () => {
-    tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
+    tenant = await startTestTenant({ scenario: 'seeds' });
     const early = await transitiveUserIds(tenant, await groupId(tenant, 'MFA Wave 1 - Early adopters'));
     const lee = await userId(tenant, SEEDS_USERS.disabledEarly);
     const johanna = await userId(tenant, SEEDS_USERS.azureMfaCompleted);

@@ -102,7 +102,7 @@ function expectDrawn(charts: readonly Drawn[], expected: Record<string, number>)
 describe('waves report', { timeout: 240_000 }, () => {
   it('seeds: one self-contained page whose every chart Chromium draws offline, Graph text escaped', async () => {
     mkdirSync(OUT, { recursive: true });
-    tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
+    tenant = await startTestTenant({ scenario: 'seeds' });
     // Promote the pilot, so the early wave is the frontier and its not-ready users are listed.
     const applied = await applyCli(tenant);
     expect(applied.code, applied.stderr).toBe(0);

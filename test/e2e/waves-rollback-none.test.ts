@@ -47,7 +47,7 @@ async function expectSettled(t: TestTenant, config: string): Promise<void> {
 
 describe('waves rollback --to none, per strategy (issue 14.8)', { timeout: 180_000 }, () => {
   it('policyIncludeGroups, policy with its own included group: the wave groups leave includeGroups, the own group stays', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const config = 'test/fixtures/waves/policy-include-groups';
     const target = await groupId(tenant, 'CA010 - MFA enforced');
     const pilot = await groupId(tenant, 'MFA Wave 0 - IT');
@@ -63,7 +63,7 @@ describe('waves rollback --to none, per strategy (issue 14.8)', { timeout: 180_0
   });
 
   it('policyIncludeGroups, policy that includes only the waves (includeUsers None): the pilot replaces None, None comes back after --to none', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const config = mkdtempSync(path.join(tmpdir(), 'entra-rollout-none-'));
     cpSync(path.join(REPO_ROOT, 'test/fixtures/waves/policy-include-groups'), config, { recursive: true });
     const ca = path.join(config, 'conditional-access.yaml');
@@ -93,7 +93,7 @@ describe('waves rollback --to none, per strategy (issue 14.8)', { timeout: 180_0
   });
 
   it('members: every wave user leaves the target group; nothing else is written', async () => {
-    tenant = await startTestTenant({ timeScale: 100 });
+    tenant = await startTestTenant();
     const config = 'test/fixtures/waves/members';
     const target = await groupId(tenant, 'CA010 - MFA enforced');
     expect((await applyCli(tenant, [], config)).code).toBe(0);

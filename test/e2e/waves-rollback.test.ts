@@ -91,7 +91,7 @@ describe('waves status and rollback', () => {
   });
 
   it('--to none takes the first wave out too (issue 14.8): every wave, nothing else', async () => {
-    tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
+    tenant = await startTestTenant({ scenario: 'seeds' });
     const env = tenant.env;
     const target = await groupId(tenant, 'CA010 - MFA enforced');
     const pilot = await groupId(tenant, 'MFA Wave 0 - IT');

@@ -15,7 +15,7 @@ afterEach(async () => {
 
 describe('waves status exit codes (seeds tenant)', { timeout: 120_000 }, () => {
   it('a held-but-healthy rollout exits 0; a widened wave whose readiness regresses is listed under "Needs attention" and exits 1', async () => {
-    tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
+    tenant = await startTestTenant({ scenario: 'seeds' });
     const applied = await applyCli(tenant);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toMatch(/^promoted mfa-enforcement\/pilot/m);

@@ -108,7 +108,7 @@ function awkwardSection(): RolloutReportSection {
 describe('waves status --format markdown: Mermaid charts (issue 17.2)', () => {
   it('prints Mermaid blocks that mermaid.parse and mermaid.render accept, awkward labels included', async () => {
     expect(existsSync(MERMAID), `${MERMAID} is missing: the mermaid package must be installed`).toBe(true);
-    tenant = await startTestTenant({ scenario: 'demo', timeScale: 100 });
+    tenant = await startTestTenant({ scenario: 'demo' });
     const r = await runCli(['waves', 'status', '--format', 'markdown'], { env: tenant.env });
     expect(r.stderr).not.toMatch(STACK_TRACE);
     expect([0, 1]).toContain(r.code);

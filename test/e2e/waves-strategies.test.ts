@@ -71,7 +71,7 @@ const STRATEGIES = [
 describe('waves: each strategy widens correctly and a second apply writes nothing', () => {
   for (const { strategy, config } of STRATEGIES) {
     it(`${strategy}: pilot, then the early adopters after the soak; idempotent`, async () => {
-      tenant = await startTestTenant({ timeScale: 100 });
+      tenant = await startTestTenant();
       const ids: Ids = { target: await groupId(tenant, TARGET), wave0: await groupId(tenant, WAVE0), wave1: await groupId(tenant, WAVE1) };
       await expectations[strategy]!(tenant, ids, []);
 
@@ -112,7 +112,7 @@ describe('waves: each strategy widens correctly and a second apply writes nothin
   }
 
   it('members: a wave of thousands is written in $batch requests of 20 PATCHes of 20 users, at most ceil(N/400)+5 requests', async () => {
-    tenant = await startTestTenant({ scenario: 'scale', users: 10_000, timeScale: 100 });
+    tenant = await startTestTenant({ scenario: 'scale', users: 10_000 });
     const info = (await tenant.control('GET', '/info')) as { groups: Array<{ id: string; displayName: string; transitiveUsers: number }> };
     const wave = info.groups.find((g) => g.displayName === 'Scale Wave 4')!;
     const target = info.groups.find((g) => g.displayName === TARGET)!;

@@ -117,7 +117,7 @@ describe('waves users (seeds tenant)', { timeout: 120_000 }, () => {
   });
 
   it('names the enforced users the sign-in health gate counts as failing', async () => {
-    tenant = await startTestTenant({ scenario: 'seeds', timeScale: 100 });
+    tenant = await startTestTenant({ scenario: 'seeds' });
     const applied = await applyCli(tenant);
     expect(applied.code, applied.stderr).toBe(0);
     await advanceClock(tenant, { hours: 1 });

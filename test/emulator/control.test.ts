@@ -64,7 +64,7 @@ describe('emulator: control API', () => {
       const log = await a.control('GET', '/requests');
       expect(log.json.writes).toEqual([expect.objectContaining({ method: 'PATCH', status: 204, outcome: 'applied' })]);
       // The counters alone (what the crash test polls) agree with the full log.
-      expect((await a.control('GET', '/requests/counts')).json).toEqual({ total: log.json.total, writes: 1, inFlight: 0 });
+      expect((await a.control('GET', '/requests/counts')).json).toEqual({ total: log.json.total, writes: 1, inFlight: 0, held: 0 });
       // `?since=` the counters last seen: answered only once they change, here when the next request
       // arrives (in flight) or is logged (a long poll, no busy loop).
       let answered = false;
@@ -132,6 +132,76 @@ describe('emulator: control API', () => {
       expect((await c.control('GET', '/clock')).json.now).toBe('2026-11-20T09:00:00Z');
       expect(new Date((await c.graph('GET', '/groups?$top=1')).headers.get('date')!).toISOString()).toBe(CLOCK.toISOString());
       expect((await c.control('POST', '/clock/advance', { hours: 1 })).json.now).toBe('2026-11-20T10:00:00Z');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('emulator: a crash test hold point (POST /_emulator/hold)', () => {
+  it('runs the first writes and the allowed further requests, holds every later one unrun until release, then runs it', async () => {
+    const c = await start({ scenario: 'seeds', throttle: false });
+    try {
+      const u = 'lynne.robbins@contoso.onmicrosoft.com';
+      expect((await c.control('POST', '/hold', { afterWrites: 1, moreRequests: 1 })).status).toBe(204);
+      // Before the first write, reads pass; the write runs; one more request passes.
+      expect((await c.graph('GET', `/users/${u}`)).status).toBe(200);
+      expect((await c.graph('POST', `/users/${u}/authentication/emailMethods`, { emailAddress: 'lynne@example.com' })).status).toBe(201);
+      const email = (await c.graph('GET', `/users/${u}/authentication/emailMethods`)).json.value[0].id as string;
+      // The next write arrives and is held: not run, not answered.
+      let answered = false;
+      const heldWrite = c.graph('DELETE', `/users/${u}/authentication/emailMethods/${email}`).then((r) => ((answered = true), r));
+      let counts = (await c.control('GET', '/requests/counts')).json;
+      // Until the emulator reports the hold, or the write was answered after all (then the checks below fail).
+      while (counts.held === 0 && !answered) {
+        const since = `/requests/counts?since=${counts.total},${counts.inFlight}`;
+        counts = (await Promise.race([c.control('GET', since), heldWrite.then(() => ({ json: counts }))])).json;
+      }
+      expect(counts).toMatchObject({ held: 1, inFlight: 1, writes: 1 });
+      expect(answered).toBe(false);
+      expect(JSON.stringify((await c.control('GET', '/state')).json)).toContain('lynne@example.com');
+      expect((await c.control('POST', '/release')).status).toBe(204);
+      expect((await heldWrite).status).toBe(204);
+      expect(JSON.stringify((await c.control('GET', '/state')).json)).not.toContain('lynne@example.com');
+      expect((await c.control('GET', '/requests/counts')).json).toMatchObject({ held: 1, inFlight: 0, writes: 2 });
+      // After release nothing is held.
+      expect((await c.graph('GET', `/users/${u}`)).status).toBe(200);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('holds the write items of a $batch that come after the point, the envelope unanswered until release', async () => {
+    const c = await start({ scenario: 'seeds', throttle: false });
+    try {
+      const upns = ['lynne.robbins@contoso.onmicrosoft.com', 'megan.bowen@contoso.onmicrosoft.com', 'alex.wilber@contoso.onmicrosoft.com'];
+      const requests = upns.map((u, i) => ({ id: String(i + 1), method: 'POST', url: `/users/${u}/authentication/emailMethods`, headers: { 'content-type': 'application/json' }, body: { emailAddress: `held${i}@example.com` } }));
+      expect((await c.control('POST', '/hold', { afterWrites: 1, moreRequests: 0 })).status).toBe(204);
+      let answered = false;
+      const batch = c.graph('POST', '/$batch', { requests }).then((r) => ((answered = true), r));
+      let counts = (await c.control('GET', '/requests/counts')).json;
+      while (counts.held === 0 && !answered) {
+        const since = `/requests/counts?since=${counts.total},${counts.inFlight},${counts.held}`;
+        counts = (await Promise.race([c.control('GET', since), batch.then(() => ({ json: counts }))])).json;
+      }
+      // The first item ran, the second waits (held), the third has not started.
+      expect(counts).toMatchObject({ held: 1, writes: 1, inFlight: 1 });
+      expect(answered).toBe(false);
+      expect((await c.control('POST', '/release')).status).toBe(204);
+      const r = await batch;
+      expect(r.status).toBe(200);
+      expect(r.json.responses.map((x: { status: number }) => x.status)).toEqual([201, 201, 201]);
+      expect((await c.control('GET', '/requests/counts')).json).toMatchObject({ held: 1, inFlight: 0 });
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('refuses a hold point that is not whole numbers of 0 or more', async () => {
+    const c = await start({ scenario: 'seeds' });
+    try {
+      expect((await c.control('POST', '/hold', { afterWrites: -1 })).status).toBe(400);
+      expect((await c.control('POST', '/hold', { afterWrites: 1, moreRequests: 'two' })).status).toBe(400);
     } finally {
       await c.close();
     }

@@ -18,8 +18,10 @@ export interface TestTenant {
 }
 
 export async function startTestTenant(options: Partial<EmulatorOptions> = {}): Promise<TestTenant> {
-  // Graph's throttles, 20 times faster on both sides (emulator and CLI), so tests stay quick.
-  const timeScale = options.timeScale ?? 20;
+  // Graph's throttles, 1,000 times faster on both sides (emulator and CLI): CLI and emulator keep to
+  // the same limits against each other, and a test does not wait Graph's real windows (5 report reads
+  // per 10 s would make each plan wait over a second). A test of pacing itself passes its own scale.
+  const timeScale = options.timeScale ?? 1000;
   const emulator = await startEmulator({ scenario: 'demo', clockStart: new Date('2026-11-20T09:00:00Z'), ...options, timeScale });
   const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

@@ -10,7 +10,7 @@ import { CLI, REPO_ROOT, runCli, STACK_TRACE, type CliResult } from '../helpers/
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
 
 /** Graph's throttles run this many times faster on both sides (emulator and CLI). */
-export const TIME_SCALE = 20;
+export const TIME_SCALE = 1000;
 
 export interface RequestSummary {
   total: number;
@@ -30,6 +30,8 @@ export interface RequestCounts {
   /** Write records (`writes.length` of the full log). */
   writes: number;
   inFlight: number;
+  /** Requests the emulator's hold point keeps unanswered (POST /_emulator/hold). */
+  held: number;
 }
 
 export interface Tenant extends TestTenant {
@@ -53,7 +55,7 @@ export async function startTenant(options: Partial<EmulatorOptions> = {}): Promi
     counts: async () => (await base.control('GET', '/requests/counts')) as RequestCounts,
     nextCounts: async (last: RequestCounts, until: Promise<unknown>) => {
       const abort = new AbortController();
-      const poll = fetch(`${base.emulator.url}/_emulator/requests/counts?since=${last.total},${last.inFlight}`, { signal: abort.signal }).then(async (r) => (await r.json()) as RequestCounts);
+      const poll = fetch(`${base.emulator.url}/_emulator/requests/counts?since=${last.total},${last.inFlight},${last.held}`, { signal: abort.signal }).then(async (r) => (await r.json()) as RequestCounts);
       poll.catch(() => undefined); // aborted below once `until` won
       const ended = until.then(() => undefined);
       try {

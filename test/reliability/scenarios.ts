@@ -34,7 +34,7 @@ export interface Workflow {
 }
 
 const WAVES_APPLY = ['apply', '-c', 'test/fixtures/reliability/waves', '--only', 'waves', '--auto-approve'];
-const tapArgs = (dir: string) => ['users', 'issue-tap', '--wave', 'everyone', '--not-ready', '--out', path.join(dir, 'passes.csv'), '--lifetime', '120'];
+const tapArgs = (dir: string) => ['users', 'issue-tap', '--wave', 'early', '--not-ready', '--out', path.join(dir, 'passes.csv'), '--lifetime', '120'];
 
 /**
  * The pass file is what the helpdesk hands out: it must hold each user once, with the code of the
@@ -114,13 +114,13 @@ export const WORKFLOWS = {
     crash: { args: () => WAVES_APPLY },
   },
   /**
-   * Helpdesk bulk work during a rollout: a Temporary Access Pass for each of the 719 users of the
-   * `everyone` wave who are not ready (over 70 `$batch` requests with the user look-ups),
+   * Helpdesk bulk work during a rollout: a Temporary Access Pass for each of the 51 users of the
+   * `early` wave who are not ready (seven `$batch` requests with the user look-ups, four at once),
    * journalled; after a failure or a crash, `--resume` the journal. A pass whose code was lost (the
    * creation ran, its answer did not arrive) is reported as failed and replaced by the resumed run.
    */
   users: {
-    name: 'users issue-tap --wave everyone --not-ready --journal (recover: --resume)',
+    name: 'users issue-tap --wave early --not-ready --journal (recover: --resume)',
     scenario: 'demo',
     run: (t, dir) => steps(() => t.cli([...tapArgs(dir), '--journal', path.join(dir, 'tap.journal')])),
     recover: (t, dir) => steps(() => resumeClearingStaleLock(t, [...tapArgs(dir), '--resume', path.join(dir, 'tap.journal')])),
@@ -311,7 +311,7 @@ export const FAULT_SCENARIOS: FaultScenario[] = [
   {
     name: 'every fault kind at once, issuing passes',
     workflow: 'users',
-    // Lower rates than the other rows: 719 creations and every resume meet all of them.
+    // Lower rates than the other rows: the 51 creations and every resume meet all of them.
     faults: '429:0.05,429noretry:0.03,503:0.03,504:0.03,reset:0.02,lost:0.02,slow:0.03:100,lost:0.02@POST,503:0.05@POST',
     recoveries: 8,
     mustHitWrite: 'lost',
