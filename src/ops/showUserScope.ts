@@ -1,10 +1,11 @@
 /**
  * `users show`, the Conditional Access part: whether each Rollout's policy applies to the user (and
- * which of its waves hold them, observed through the rollout's strategy), and every live CA policy
- * that covers the user with why (groups, directory roles by template id, guests, all users). Pure.
+ * which of its waves hold them, each wave seen through the one rollout model, src/waves/observe.ts,
+ * that waves status decides from), and every live CA policy that covers the user with why (groups,
+ * directory roles by template id, guests, all users). Pure.
  */
 import type { RegistrationRow } from '../waves/index.js';
-import { rolloutStrategy } from '../waves/index.js';
+import { countingWave, observeWaves, waveStates } from '../waves/index.js';
 import type { CaPolicyScope, RolloutFacts, RolloutReport, UserShowInput, WaveMembership } from './showUserTypes.js';
 import type { Json } from '../util/json.js';
 
@@ -17,14 +18,11 @@ export function rolloutReport(r: RolloutFacts, input: UserShowInput): RolloutRep
   if (r.error) return { ...base, waves: [], policyApplies: 'unknown', reason: r.error, error: r.error };
   const memberOf = input.memberOf;
   const has = (groupId: string): boolean | null => (memberOf ? memberOf.has(lower(groupId)) : null);
-  const strategy = rolloutStrategy({ strategy: r.strategy });
-  const waves: WaveMembership[] = r.waves.map((w) => ({
-    wave: w.name,
-    group: w.group,
-    member: has(w.groupId) === true,
-    widened: strategy.widened({ groupId: w.groupId }, r.facts ?? {}),
-  }));
-  const first = waves.find((w) => w.member);
+  // The rollout as waves status observes it (src/waves/observe.ts); only the membership is the user's own.
+  const observed = observeWaves({ strategy: r.strategy }, r.waves, r.facts ?? {});
+  const states = waveStates(observed, r);
+  const waves: WaveMembership[] = observed.map((w, i) => ({ wave: w.name, group: w.group, member: has(w.groupId) === true, widened: w.widened, state: states[i] ?? null }));
+  const first = countingWave(waves, (w) => w.member);
   const out: RolloutReport = { ...base, waves, ...(first ? { wave: first.wave } : {}), policyApplies: 'unknown', reason: '' };
   const live = r.livePolicy;
   if (!memberOf) return { ...out, reason: `group membership could not be read: ${input.unavailable.membership ?? 'unknown error'}` };

@@ -2,7 +2,7 @@
  * The shapes of `users show`: what the tenant reader (src/tenant/readUser.ts) gathers and the report
  * src/ops/showUser.ts builds from it (src/render/userShow.ts formats it; `--format json` prints it).
  */
-import type { AuditEvent, NotReadyReason, ReadyProof, TargetFacts } from '../waves/index.js';
+import type { AuditEvent, NotReadyReason, ReadyProof, TargetFacts, WaveState } from '../waves/index.js';
 import type { Json } from '../util/json.js';
 
 export const USER_REPORT_FORMAT_VERSION = 1;
@@ -19,7 +19,7 @@ export interface RolloutFacts {
   targetGroup?: { ref: string; id: string };
   /** What the strategy observes waves from (src/tenant/rollouts.ts readTargetFacts); empty when not read. */
   facts?: TargetFacts;
-  waves: Array<{ name: string; group: string; groupId: string }>;
+  waves: Array<{ name: string; group: string; groupId: string; paused?: boolean }>;
   error?: string;
 }
 
@@ -71,6 +71,8 @@ export interface WaveMembership {
   member: boolean;
   /** The wave is widened (its users are enforced); null when the strategy gives no per-wave answer. */
   widened: boolean | null;
+  /** Its place in the rollout, as `waves status` decides it (next: promoted or held by its gates); null when unknown. */
+  state: WaveState | null;
 }
 
 export type PolicyApplies = 'enforced' | 'reportOnly' | 'no' | 'unknown';

@@ -25,7 +25,7 @@ import {
 } from '../graph/index.js';
 import type { RolloutFacts, UserShowInput } from '../ops/showUser.js';
 import { resolveRef } from '../plan/directory.js';
-import { caIncludeGroups, caUsersOf, rolloutStrategy, type AuditEvent, type TargetFacts } from '../waves/index.js';
+import { caIncludeGroups, caUsersOf, livePolicyMatches, rolloutStrategy, type AuditEvent, type TargetFacts } from '../waves/index.js';
 import { collectRefs } from './refs.js';
 import { resolveDeclaredRefs } from './resolve.js';
 import { AUDIT_SELECT, auditRetentionDays, odataTime, readTargetFacts, toAuditEvent } from './rollouts.js';
@@ -80,10 +80,9 @@ async function rolloutFacts(gw: GraphGateway, desired: DesiredState, doc: Policy
   if (resolved.diagnostics.length > 0) return { ...base, error: resolved.diagnostics.map((d) => d.message).join('; ') };
   const dir = resolved.directory;
   const targetGroup = spec.targetGroup ? { ref: spec.targetGroup, id: resolveRef(dir, 'group', spec.targetGroup) } : undefined;
-  const waves = spec.waves.map((w) => ({ name: w.name, group: w.group, groupId: resolveRef(dir, 'group', w.group) }));
+  const waves = spec.waves.map((w) => ({ name: w.name, group: w.group, groupId: resolveRef(dir, 'group', w.group), ...(w.paused ? { paused: true } : {}) }));
   if (policies === undefined) return { ...base, waves, ...(targetGroup ? { targetGroup } : {}), error: `the CA policies could not be read: ${policiesError ?? 'unknown error'}` };
-  const name = (policyDoc?.spec.displayName ?? '').toLowerCase();
-  const hits = policies.filter((p) => String(p.displayName ?? '').toLowerCase() === name);
+  const hits = livePolicyMatches(policyDoc?.spec.displayName, policies);
   if (hits.length > 1) return { ...base, waves, error: `${hits.length} CA policies are named "${policyDoc?.spec.displayName}"` };
   // The same observation as waves status (readTargetFacts), except that users show never reads a whole
   // target group's users: a `members` rollout's waves stay "not told" (null) here.

@@ -19,7 +19,7 @@ import {
 import { resolveRef } from '../plan/directory.js';
 import { findPreflightTwin } from '../plan/preflightTwin.js';
 import type { AuditEvent, ReadinessInput, RegistrationRow, RolloutObservation, RolloutStrategyImpl, SignInEvent, TargetFacts, WaveObservation, WaveStatus } from '../waves/index.js';
-import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, caIncludeGroups, evaluateRollout, preflightWindowHours, resolveGateSettings, rolloutHasPreflight, rolloutStrategy, toSignInEvent } from '../waves/index.js';
+import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, caIncludeGroups, evaluateRollout, livePolicyMatches, observeWaves, preflightWindowHours, resolveGateSettings, rolloutHasPreflight, rolloutStrategy, toSignInEvent } from '../waves/index.js';
 import type { LiveState } from './types.js';
 import type { Json } from '../util/json.js';
 
@@ -90,8 +90,7 @@ function reason(err: unknown): string {
 }
 
 function livePolicyOf(live: LiveState, doc: PolicyDocument<'ConditionalAccessPolicy'> | undefined): Json | undefined {
-  if (!doc) return undefined;
-  const hits = live.conditionalAccessPolicies.filter((p) => String(p.displayName ?? '').toLowerCase() === doc.spec.displayName.toLowerCase());
+  const hits = livePolicyMatches(doc?.spec.displayName, live.conditionalAccessPolicies);
   return hits.length === 1 ? hits[0] : undefined;
 }
 
@@ -161,10 +160,8 @@ async function observeRollout(gw: GraphGateway, desired: DesiredState, live: Liv
   }
   const preflightTwin = rolloutHasPreflight(spec) ? findPreflightTwin(desired, live, doc) : undefined;
 
-  const waves: WaveObservation[] = waveGroups.map((w, i) => {
-    const memberIds = memberLists[i]!;
-    return { name: w.name, group: w.group, groupId: w.groupId, memberIds, widened: strategy.widened({ groupId: w.groupId, memberIds }, facts) === true };
-  });
+  // Every member list is read, so the strategy always answers; `=== true` only narrows the type.
+  const waves: WaveObservation[] = observeWaves(spec, waveGroups.map((w, i) => ({ ...w, memberIds: memberLists[i]! })), facts).map((w) => ({ ...w, widened: w.widened === true }));
   return { ...target, spec, ...(preflightTwin?.id ? { preflightTwinId: String(preflightTwin.id) } : {}), waves, enforcedUserIds: enforced };
 }
 

@@ -8,6 +8,7 @@ import type { WaveDecision, WaveGateResult } from '../plan/types.js';
 import type { GateContext, GateProvider } from './gates.js';
 import { DEFAULT_GATE_PROVIDERS, evaluateWaveGates, resolveGateSettings, worstStatus } from './gates.js';
 import { resolveWidenings } from './history.js';
+import { waveStates } from './observe.js';
 import { rolloutStrategy } from './strategies.js';
 import type { ReadinessIndex, WaveReadiness } from './readiness.js';
 import { indexReadiness, rolloutReadiness } from './readiness.js';
@@ -120,7 +121,8 @@ export function evaluateRollout(input: RolloutEvaluationInput, now: Date, option
 
   const specByName = new Map<string, WaveSpec>(rollout.spec.waves.map((w) => [w.name, w]));
   const maxNew = rollout.spec.maxNewUsersPerApply;
-  let frontierSeen = false;
+  // Where each wave stands in the order: the same model users show reports (observe.ts).
+  const states = waveStates(rollout.waves, rollout.spec);
 
   return rollout.waves.map((wave, i): WaveStatus => {
     const spec = specByName.get(wave.name);
@@ -136,16 +138,9 @@ export function evaluateRollout(input: RolloutEvaluationInput, now: Date, option
       if (rolledBack) gates.push(rolledBack);
     }
 
-    let decision: WaveDecision;
-    if (wave.widened) decision = 'done';
-    else if (spec?.paused) {
-      decision = 'paused';
-      frontierSeen = true;
-    } else if (frontierSeen) decision = 'blocked';
-    else {
-      frontierSeen = true;
-      decision = worstStatus(gates) === 'pass' ? 'promote' : 'hold';
-    }
+    // An observed wave is widened or not (never unknown), so every state is told.
+    const state = states[i] ?? 'blocked';
+    const decision: WaveDecision = state === 'next' ? (worstStatus(gates) === 'pass' ? 'promote' : 'hold') : state;
 
     const w = widenings[i];
     let eta: EtaEstimate | null | undefined;

@@ -27,4 +27,6 @@ export { PREFLIGHT_DEFAULTS, measurePreflight, preflightFailures, preflightGate,
 export type { PreflightFailure, PreflightMeasurement, PreflightResult, ResolvedPreflight } from './preflight.js';
 export { caIncludeGroups, caUsersOf, includesNobody, policyWithIncludeGroups, withIncludeGroups } from './caUsers.js';
 export { rolloutStrategy, strategyName } from './strategies.js';
+export { countingWave, livePolicyMatches, observeWaves, waveStates } from './observe.js';
+export type { WaveState } from './observe.js';
 export type { MovingWave, RolloutStrategyImpl, RolloutTarget, TargetFacts, WaveWrite, WideningAt } from './strategies.js';

@@ -82,7 +82,7 @@ describe('strengths and locations: apply order and idempotence', () => {
     const applied = await runCli(['apply', planPath, '-c', dir, '--auto-approve'], { env: tenant.env });
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
-    const writes = (await tenant.writes()).map((w) => `${w.method} ${w.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${w.status}`);
+    const writes = (await tenant.writes({ tookEffect: true })).map((w) => `${w.method} ${w.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${w.status}`);
     const fido2On = writes.indexOf(`PATCH ${FIDO2} 204`);
     const strengthCreate = writes.indexOf('POST /policies/authenticationStrengthPolicies 201');
     expect(fido2On, writes.join('\n')).toBeGreaterThanOrEqual(0);
@@ -115,7 +115,7 @@ describe('strengths and locations: apply order and idempotence', () => {
     const removed = await runCli(['apply', removalPlan, '-c', dir, '--auto-approve'], { env: tenant.env });
     expect(removed.stderr).toBe('');
     expect(removed.code).toBe(0);
-    const later = (await tenant.writes()).map((w) => `${w.method} ${w.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${w.status}`);
+    const later = (await tenant.writes({ tookEffect: true })).map((w) => `${w.method} ${w.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${w.status}`);
     expect(later).toEqual(['PATCH /identity/conditionalAccess/policies/{id} 204', 'DELETE /policies/authenticationStrengthPolicies/{id} 204']);
     expect((await runCli(['plan', '-c', dir, '--detailed-exitcode'], { env: tenant.env })).code).toBe(0);
   });

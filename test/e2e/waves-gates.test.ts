@@ -18,7 +18,6 @@ import {
   gateStatuses,
   groupId,
   groupState,
-  httpWrites,
   membersByReport,
   planJson,
   registerAuthenticator,
@@ -128,7 +127,7 @@ describe('waves: sign-in health and freshness hold the next wave (demo tenant)',
     expect(apply.code).toBe(1);
     expect(apply.stderr).toMatch(/^not promoted: mfa-enforcement\/early: the gates no longer pass at apply time: signInHealth fail: 2\/40 enforced users/m);
     expect(apply.stdout).not.toMatch(/^promoted /m);
-    expect(await httpWrites(tenant)).toEqual([]);
+    expect(await tenant.writes()).toEqual([]);
     expect((await groupState(tenant, target)).memberGroups).toEqual(memberGroupsBefore);
 
     // Once the interrupts are older than the 24 h window, the gate passes again.

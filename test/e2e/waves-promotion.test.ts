@@ -13,7 +13,6 @@ import {
   gateStatuses,
   groupId,
   groupState,
-  httpWrites,
   membersByReport,
   planJson,
   registerAuthenticator,
@@ -126,7 +125,7 @@ describe('waves: promotion on the demo tenant', () => {
     // It shows only what it acts on, and says what it leaves out.
     expect(r.stdout).not.toContain('ConditionalAccessPolicy.require-mfa');
     expect(r.stdout).toMatch(/^\(--only waves: 5 configuration change\(s\) left out; `entra-rollout plan` shows everything\)$/m);
-    const writes = await httpWrites(tenant);
+    const writes = await tenant.writes();
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.filter((w) => !w.path.startsWith(`/groups/${target}`))).toEqual([]);
     expect((await groupState(tenant, target)).memberGroups).toEqual([await groupId(tenant, WAVE0)]);
@@ -153,7 +152,7 @@ describe('waves: promotion on the demo tenant', () => {
     expect(r.stderr).toMatch(/^error: mfa-enforcement\/pilot held: the registration report, the directory audit log and the sign-in logs could not be read$/m);
     expect(r.stderr).toMatch(/^the sign-in logs: Graph GET \/auditLogs\/signIns.* 403 .*request-id [0-9a-f-]{36}/m);
     expect(r.stdout).not.toMatch(/^promoted /m);
-    expect(await httpWrites(tenant)).toEqual([]);
+    expect(await tenant.writes()).toEqual([]);
     expect((await groupState(tenant, target)).memberGroups).toEqual([]);
   });
 
@@ -169,7 +168,7 @@ describe('waves: promotion on the demo tenant', () => {
     expect(r.stdout).not.toMatch(/^promoted /m);
     expect(r.stdout).not.toContain('Waves:'); // not even read
     expect(r.stdout).toContain('0 wave(s) promoted');
-    const writes = await httpWrites(tenant);
+    const writes = await tenant.writes();
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.filter((w) => w.path.startsWith('/groups'))).toEqual([]);
     expect((await groupState(tenant, target)).memberGroups).toEqual([]);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, STACK_TRACE } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
-import { applyCli, caPolicyState, groupId, groupState, httpWrites, planJson } from '../helpers/waves.js';
+import { applyCli, caPolicyState, groupId, groupState, planJson } from '../helpers/waves.js';
 
 const CA010 = 'CA010 - Require MFA for rollout waves';
 type Json = Record<string, unknown>;
@@ -19,12 +19,6 @@ afterEach(async () => {
   await tenant?.close();
   tenant = undefined;
 });
-
-/**
- * The writes that took effect. A write answered 429 (the emulator throttles like Graph, and a busy
- * machine bunches requests) never ran and is sent again: the log then has it twice, once refused.
- */
-const succeeded = (writes: Array<{ method: string; status: number }>) => writes.filter((w) => w.status < 400).map((w) => w.method);
 
 const usersOf = (policy: Json) => (policy.conditions as Json).users as { includeUsers: string[]; includeGroups: string[]; excludeGroups: string[]; excludeUsers: string[] };
 
@@ -58,7 +52,7 @@ describe('waves rollback --to none, per strategy (issue 14.8)', { timeout: 180_0
     const users = usersOf(await caPolicyState(tenant, CA010));
     expect(users.includeGroups).toEqual([target]);
     expect(users.includeUsers).toEqual([]);
-    expect(succeeded(await httpWrites(tenant))).toEqual(['PATCH']);
+    expect((await tenant.writes({ tookEffect: true })).map((w) => w.method)).toEqual(['PATCH']);
     await expectSettled(tenant, config);
   });
 
@@ -82,7 +76,7 @@ describe('waves rollback --to none, per strategy (issue 14.8)', { timeout: 180_0
     expect((await planJson(tenant, config)).resources.filter((r) => r.action !== 'noop').map((r) => r.address)).toEqual([]);
 
     await rollbackNone(tenant, config);
-    expect(succeeded(await httpWrites(tenant))).toEqual(['PATCH']);
+    expect((await tenant.writes({ tookEffect: true })).map((w) => w.method)).toEqual(['PATCH']);
     const users = usersOf(await caPolicyState(tenant, CA010));
     expect(users.includeGroups).toEqual([]);
     expect(users.includeUsers).toEqual(['None']);
@@ -103,7 +97,7 @@ describe('waves rollback --to none, per strategy (issue 14.8)', { timeout: 180_0
     const after = await groupState(tenant, target);
     expect(after.memberUsers).toEqual([]);
     expect(after.memberGroups).toEqual([]);
-    expect((await httpWrites(tenant)).every((w) => w.path.includes(target) || w.path === '/$batch')).toBe(true);
+    expect((await tenant.writes()).every((w) => w.path.includes(target) || w.path === '/$batch')).toBe(true);
     expect(usersOf(await caPolicyState(tenant, CA010)).includeGroups).toEqual([target]);
     await expectSettled(tenant, config);
   });

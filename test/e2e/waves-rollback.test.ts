@@ -68,7 +68,7 @@ describe('waves status and rollback', () => {
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toContain('rolled back mfa-enforcement/early: 1 removed');
     expect(await nestedGroups(tenant, target)).toEqual([pilot]);
-    expect((await tenant.writes()).map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /groups/${target}/members/${early}/$ref`]);
+    expect((await tenant.writes({ tookEffect: true })).map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /groups/${target}/members/${early}/$ref`]);
 
     // the audit log is the record: early is held by the rollback gate although its other gates pass
     const after = JSON.parse((await runCli(['plan', '-c', policies, '--format', 'json'], { env })).stdout) as PlanFile;
@@ -108,7 +108,7 @@ describe('waves status and rollback', () => {
     expect(rollback.code, rollback.stderr).toBe(0);
     expect(rollback.stdout).toContain('Rollback of mfa-enforcement to no wave takes out: pilot (MFA Wave 0 - IT)');
     expect(await nestedGroups(tenant, target)).toEqual([]);
-    expect((await tenant.writes()).map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /groups/${target}/members/${pilot}/$ref`]);
+    expect((await tenant.writes({ tookEffect: true })).map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /groups/${target}/members/${pilot}/$ref`]);
     const again = await runCli(['waves', 'rollback', '--all', '--auto-approve'], { env });
     expect(again.stdout).toContain('Nothing to roll back: no wave is widened in rollout mfa-enforcement.');
   });

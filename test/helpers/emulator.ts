@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../src/util/canonicalJson.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import type { WriteRecord } from '../../src/emulator/requestLog.js';
 
 /** A running emulator plus small helpers for its /_emulator control API. */
 export interface TestTenant {
@@ -11,7 +12,11 @@ export interface TestTenant {
    * policies and authentication methods) and timestamps.
    */
   comparableState(): Promise<string>;
-  writes(): Promise<Array<{ method: string; path: string; status: number }>>;
+  /**
+   * Every write request the emulator logged (items of a `$batch` too), in order: what was SENT. With
+   * `tookEffect`, the writes the throttle refused before running them are left out (see `tookEffect`).
+   */
+  writes(options?: { tookEffect?: boolean }): Promise<WriteRecord[]>;
   control(method: string, path: string, body?: unknown): Promise<unknown>;
   graph(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -46,9 +51,10 @@ export async function startTestTenant(options: Partial<EmulatorOptions> = {}): P
       }
       return canonicalJson(JSON.parse(JSON.stringify(body, (key, value: unknown) => (key.endsWith('DateTime') ? undefined : value))));
     },
-    async writes() {
+    async writes(options = {}) {
       const r = await call('GET', `${emulator.url}/_emulator/requests`);
-      return (r.body as { writes: Array<{ method: string; path: string; status: number }> }).writes;
+      const all = (r.body as { writes: WriteRecord[] }).writes;
+      return options.tookEffect ? all.filter((w) => !refusedByThrottle(w)) : all;
     },
     async control(method, path, body) {
       return (await call(method, `${emulator.url}/_emulator${path}`, body)).body;
@@ -64,4 +70,15 @@ export async function startTestTenant(options: Partial<EmulatorOptions> = {}): P
     close: () => emulator.close(),
   };
   return tenant;
+}
+
+/**
+ * A write the throttle answered 429 before running it, Graph's throttle (`throttled`) or an injected
+ * `429`/`429noretry`/`429huge` fault (`fault`): it did nothing, and the client sends it again, so on a
+ * busy machine one write that took effect can leave two records. Every other record counts, so a
+ * failed or extra write still shows. (The emulator sends no 503 with Retry-After; an injected `503`
+ * fault is a failure a test asks for, not the machine's load, and stays.)
+ */
+export function refusedByThrottle(w: Pick<WriteRecord, 'status' | 'outcome'>): boolean {
+  return w.status === 429 && (w.outcome === 'throttled' || w.outcome === 'fault');
 }

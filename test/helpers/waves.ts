@@ -117,12 +117,6 @@ export function includeGroupsOf(policy: Json): string[] {
   return ((policy.conditions as Json).users as { includeGroups: string[] }).includeGroups;
 }
 
-/** Write requests the emulator saw as HTTP requests (a `$batch` counts once, its items not). */
-export async function httpWrites(tenant: TestTenant): Promise<Array<{ method: string; path: string; status: number; inBatch: boolean }>> {
-  const log = (await tenant.control('GET', '/requests')) as { writes: Array<{ method: string; path: string; status: number; inBatch: boolean }> };
-  return log.writes;
-}
-
 /**
  * Seeds tenant, pilot enforced by CA010: one user asked for MFA then successful (healthy), the admin
  * failing MFA (500121) under the policy: the sign-in health gate's failure, named by `waves users`.
