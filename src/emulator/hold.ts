@@ -1,11 +1,11 @@
 /**
  * A hold point for crash tests (POST /_emulator/hold): once `afterWrites` writes have run and
- * `moreRequests` further Graph requests have arrived, every Graph request that arrives after is held
- * unanswered, not yet run, until POST /_emulator/release (and so is every write item of a `$batch`
- * due to run then). A test kills its client while the hold is
- * engaged, so where the kill lands is decided by the requests, never by how fast the machine is: a
- * client cannot run ahead of the kill while the test's process waits for a CPU. Held requests then
- * run on release, as Graph runs a request whose client died after sending it.
+ * `moreRequests` further Graph requests (or `$batch` write items) have arrived, every Graph request
+ * that arrives after, and every `$batch` write item due to run after, is held unanswered and not yet
+ * run until POST /_emulator/release. A test kills its client while the hold is engaged, so where the
+ * kill lands is decided by the requests, never by how fast the machine is: a client cannot run ahead
+ * of the kill while the test's process waits for a CPU. Held requests then run on release, as Graph
+ * runs a request whose client died after sending it.
  */
 export class HoldPoint {
   /** Requests (and `$batch` items) held so far. */
@@ -40,11 +40,12 @@ export class HoldPoint {
   }
 
   /**
-   * Before a write item of a `$batch` that arrived earlier runs: held like a request once the point
-   * is passed, so a kill can land while Graph is part-way through a batch.
+   * Before a write item of a `$batch` that arrived earlier runs: it counts as one of the further
+   * requests, and is held like one once they have passed, so a kill can land while Graph is part-way
+   * through a batch (a client that sent all its batches before the point still gets killed).
    */
   beforeBatchWrite(writesRun: number): Promise<void> | undefined {
-    return this.engaged(writesRun) ? this.hold() : undefined;
+    return this.arrive(writesRun);
   }
 
   /** Lets every held request run; the point holds nothing after. */
