@@ -1,15 +1,19 @@
+import type { LiveCaPolicy, LiveMethodConfiguration, LiveMethodsPolicy } from '../graph/payloads.js';
 import type { DirectoryIndex } from '../plan/directory.js';
 import type { Json } from '../util/json.js';
 
-/** What a plan reads from the tenant: raw Graph objects, normalised later by the planner. */
+/**
+ * What a plan reads from the tenant: Graph objects checked where they were read (graph/payloads.ts) and
+ * typed as Graph documents them, still JSON objects for the planner's generic normalise and diff.
+ */
 export interface LiveState {
   tenantId: string;
   /** GET /policies/authenticationMethodsPolicy (registrationEnforcement, authenticationMethodConfigurations, …). */
-  authenticationMethodsPolicy: Json;
+  authenticationMethodsPolicy: LiveMethodsPolicy;
   /** Method configurations by lower-cased id (`microsoftauthenticator`, `temporaryaccesspass`, …). */
-  methodConfigurations: Record<string, Json>;
+  methodConfigurations: Record<string, LiveMethodConfiguration>;
   /** Every CA policy in the tenant (managed or not). */
-  conditionalAccessPolicies: Json[];
+  conditionalAccessPolicies: LiveCaPolicy[];
   directory: DirectoryIndex;
   /** GET /policies/authenticationStrengthPolicies (built-in and custom); absent in older tests: none. */
   authenticationStrengths?: Json[];
