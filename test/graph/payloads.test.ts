@@ -28,6 +28,7 @@ import {
   parseRegistrationDetails,
   parseSignIn,
 } from '../../src/graph/payloads.js';
+import { toAuditEvent, toRegistrationRow, toSignInEvent } from '../../src/waves/index.js';
 import { ORIGIN, makeGateway, setupNock, teardownNock } from './helpers.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../contract/fixtures');
@@ -208,5 +209,31 @@ describe('the graph readers parse at the boundary (nock)', () => {
     await expect(listUserRegistrationDetails(gw, { select: ['id', 'methodsRegistered'] })).rejects.toThrow(/row 0 methodsRegistered\[0\] is a number, not a string$/);
     expect(await getUserRegistrationDetails(gw, 'u2')).toEqual({ id: 'u2', methodsRegistered: ['sms'] });
     await expect(listMethods(gw, 'u1')).rejects.toThrow(/method 0 is a string, not an object$/);
+  });
+});
+
+describe('the parsed rows reduce to what the gates read (waves/records.ts, waves/signInCodes.ts)', () => {
+  it("Graph's documented audit event, sign-in and report row, read without casts", () => {
+    const audit = toAuditEvent(parseDirectoryAudit(firstOf('directoryAudits.list'), { path: '/a' }));
+    expect(audit).toMatchObject({ id: 'SSGM_b662f17a-4e4d-4e1c-9248-cdec180024b2_MCDC4_88453290', result: 'success', loggedByService: 'Self-service Group Management' });
+    expect(audit.targetResources).toEqual([{ id: '00000000-0000-0000-0000-000000000000', type: 'N/A', displayName: null, userPrincipalName: null, modifiedProperties: [] }]);
+    const signIn = toSignInEvent(parseSignIn(firstOf('signIns.list'), { path: '/s' }));
+    expect(signIn).toMatchObject({ userId: '26be570a-ae82-4189-b4e2-a37c6808512d', status: { errorCode: 0 } });
+    expect(signIn.appliedConditionalAccessPolicies?.[0]).toEqual({ id: 'de7e60eb-ed89-4d73-8205-2227def6b7c9', displayName: 'SharePoint limited access for guest workers', result: 'notEnabled', enforcedGrantControls: [] });
+    const row = toRegistrationRow(parseRegistrationDetails(firstOf('userRegistrationDetails.list'), { path: '/r' }));
+    expect(row).toEqual({
+      id: '86462606-fde0-4fc4-9e0c-a20eb73e54c6',
+      userPrincipalName: 'AlexW@Contoso.com',
+      isMfaCapable: true,
+      isMfaRegistered: true,
+      methodsRegistered: ['microsoftAuthenticatorPush', 'softwareOneTimePasscode'],
+      lastUpdatedDateTime: '2023-03-13T19:15:41.6195833Z',
+      ...(row.userType ? { userType: row.userType } : {}),
+    });
+  });
+
+  it('a target resource or modified property without its optional fields reads as empty, not as a TypeError later', () => {
+    const audit = toAuditEvent(parseDirectoryAudit({ id: 'a1', targetResources: [{ modifiedProperties: [{ newValue: '"x"' }] }] }, { path: '/a' }));
+    expect(audit.targetResources).toEqual([{ id: '', type: null, displayName: null, userPrincipalName: null, modifiedProperties: [{ displayName: '', oldValue: null, newValue: '"x"' }] }]);
   });
 });
