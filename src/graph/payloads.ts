@@ -12,9 +12,11 @@ import type {
   AuthenticationMethodConfiguration,
   AuthenticationMethodsPolicy,
   AuthenticationMethodTarget,
+  AuthenticationStrengthPolicy,
   ConditionalAccessPolicy,
   DirectoryAudit,
   MicrosoftAuthenticatorFeatureSettings,
+  NamedLocation,
   SignIn,
   UserRegistrationDetails,
 } from '@microsoft/microsoft-graph-types';
@@ -198,6 +200,28 @@ export function methodConfigurationsById(policy: LiveMethodsPolicy): Record<stri
 /** Ids of the targets of one type; a target without `targetType` is a group (Graph's default). */
 export function targetIds(targets: readonly { id?: string | null; targetType?: string | null }[] | null | undefined, type: 'user' | 'group'): string[] {
   return (targets ?? []).filter((t) => (t.targetType ?? 'group') === type).map((t) => String(t.id));
+}
+
+/** An authentication strength (built-in or custom): matched by name, its combinations compared. */
+export function parseAuthenticationStrength(value: unknown, source: PayloadSource, index?: number): GraphJson<AuthenticationStrengthPolicy> {
+  const shape: Shape = new Shape(source, label('authentication strength', index, value));
+  const strength = shape.object(value);
+  shape.id(strength);
+  shape.optionalString(strength, 'displayName');
+  shape.optionalString(strength, 'policyType');
+  shape.optionalStrings(strength, 'allowedCombinations');
+  return strength as GraphJson<AuthenticationStrengthPolicy>;
+}
+
+/** A named location (ip or country; the derived fields stay as sent): matched by name. */
+export function parseNamedLocation(value: unknown, source: PayloadSource, index?: number): GraphJson<NamedLocation> {
+  const shape: Shape = new Shape(source, label('named location', index, value));
+  const location = shape.object(value);
+  shape.id(location);
+  shape.optionalString(location, 'displayName');
+  shape.optionalObjects(location, 'ipRanges');
+  shape.optionalStrings(location, 'countriesAndRegions');
+  return location as GraphJson<NamedLocation>;
 }
 
 /** A user's registered method: its own fields depend on its `@odata.type`, so they stay readable by name. */

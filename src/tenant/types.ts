@@ -1,6 +1,6 @@
-import type { LiveCaPolicy, LiveMethodConfiguration, LiveMethodsPolicy } from '../graph/payloads.js';
+import type { AuthenticationStrengthPolicy, NamedLocation } from '@microsoft/microsoft-graph-types';
+import type { GraphJson, LiveCaPolicy, LiveMethodConfiguration, LiveMethodsPolicy } from '../graph/payloads.js';
 import type { DirectoryIndex } from '../plan/directory.js';
-import type { Json } from '../util/json.js';
 
 /**
  * What a plan reads from the tenant: Graph objects checked where they were read (graph/payloads.ts) and
@@ -16,7 +16,7 @@ export interface LiveState {
   conditionalAccessPolicies: LiveCaPolicy[];
   directory: DirectoryIndex;
   /** GET /policies/authenticationStrengthPolicies (built-in and custom); absent in older tests: none. */
-  authenticationStrengths?: Json[];
+  authenticationStrengths?: GraphJson<AuthenticationStrengthPolicy>[];
   /** GET /identity/conditionalAccess/namedLocations; absent: none. */
-  namedLocations?: Json[];
+  namedLocations?: GraphJson<NamedLocation>[];
 }

@@ -10,8 +10,10 @@ import {
   getMethodConfiguration,
   getPolicy,
   getUserRegistrationDetails,
+  listAuthenticationStrengths,
   listDirectoryAudits,
   listMethods,
+  listNamedLocations,
   listPolicies,
   listSignIns,
   listUserRegistrationDetails,
@@ -24,7 +26,9 @@ import {
   parseCaPolicies,
   parseCaPolicy,
   parseDirectoryAudit,
+  parseAuthenticationStrength,
   parseMethodConfiguration,
+  parseNamedLocation,
   parseRegistrationDetails,
   parseSignIn,
 } from '../../src/graph/payloads.js';
@@ -165,6 +169,28 @@ describe('the log and report parsers (directoryaudit-list, signin-list, userregi
   });
 });
 
+describe('parseAuthenticationStrength and parseNamedLocation (authenticationstrengthroot-list-policies, conditionalaccessroot-list-namedlocations)', () => {
+  it("accept Graph's documented strengths and locations", () => {
+    for (const [name, parse] of [
+      ['authenticationStrengthPolicies.list', parseAuthenticationStrength],
+      ['namedLocations.list', parseNamedLocation],
+    ] as const) {
+      const rows = documented(name).value as unknown[];
+      expect(rows.length).toBeGreaterThan(0);
+      rows.forEach((row, i) => expect(parse(row, { path: '/x' }, i), name).toEqual(row));
+    }
+  });
+
+  it('refuse combinations or countries that are not lists of strings, and objects without an id', () => {
+    const strength = { ...firstOf('authenticationStrengthPolicies.list'), allowedCombinations: 'fido2' };
+    expect(failure(() => parseAuthenticationStrength(strength, { path: '/policies/authenticationStrengthPolicies' }, 0)).message).toMatch(
+      /^Graph GET \/policies\/authenticationStrengthPolicies failed: 200: malformed response: authentication strength 0 \(".*"\) allowedCombinations is a string, not an array$/,
+    );
+    expect(failure(() => parseNamedLocation({ id: 'l1', displayName: 'HQ', countriesAndRegions: ['US', null] }, { path: '/n' }, 2)).message).toContain('named location 2 ("HQ") countriesAndRegions[1] is null, not a string');
+    expect(failure(() => parseNamedLocation({ displayName: 'HQ' }, { path: '/n' })).message).toContain('named location ("HQ") has no string "id"');
+  });
+});
+
 describe('the graph readers parse at the boundary (nock)', () => {
   beforeEach(setupNock);
   afterEach(teardownNock);
@@ -209,6 +235,14 @@ describe('the graph readers parse at the boundary (nock)', () => {
     await expect(listUserRegistrationDetails(gw, { select: ['id', 'methodsRegistered'] })).rejects.toThrow(/row 0 methodsRegistered\[0\] is a number, not a string$/);
     expect(await getUserRegistrationDetails(gw, 'u2')).toEqual({ id: 'u2', methodsRegistered: ['sms'] });
     await expect(listMethods(gw, 'u1')).rejects.toThrow(/method 0 is a string, not an object$/);
+  });
+
+  it('strengths and named locations are checked as they are listed', async () => {
+    nock(ORIGIN).get('/v1.0/policies/authenticationStrengthPolicies').reply(200, { value: [{ id: 's1', displayName: 'Keys', allowedCombinations: [['fido2']] }] });
+    nock(ORIGIN).get('/v1.0/identity/conditionalAccess/namedLocations').reply(200, { value: [{ displayName: 'HQ' }] });
+    const { gw } = makeGateway();
+    await expect(listAuthenticationStrengths(gw)).rejects.toThrow('Graph GET /policies/authenticationStrengthPolicies failed: 200: malformed response: authentication strength 0 ("Keys") allowedCombinations[0] is an array, not a string');
+    await expect(listNamedLocations(gw)).rejects.toThrow('Graph GET /identity/conditionalAccess/namedLocations failed: 200: malformed response: named location 0 ("HQ") has no string "id"');
   });
 });
 
