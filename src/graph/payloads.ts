@@ -150,6 +150,8 @@ export function parseCaPolicy(value: unknown, source: PayloadSource, index?: num
       shape.optionalStrings(users, field, `conditions.users.${field}`);
     }
   }
+  const applications = conditions ? shape.optionalObject(conditions.applications, 'conditions.applications') : undefined;
+  if (applications) for (const field of ['includeApplications', 'excludeApplications']) shape.optionalStrings(applications, field, `conditions.applications.${field}`);
   shape.optionalObject(policy.grantControls, 'grantControls');
   return policy as LiveCaPolicy;
 }

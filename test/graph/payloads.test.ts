@@ -101,6 +101,12 @@ describe('parseCaPolicy (conditionalaccessroot-list-policies, conditionalAccessP
     expect(failure(() => parseCaPolicy(q, SRC)).message).toContain('conditions.users is an array, not an object');
   });
 
+  it('application lists (read for role and app names) must be lists of strings', () => {
+    const p = sample();
+    (p.conditions as Record<string, unknown>).applications = { includeApplications: 'All' };
+    expect(failure(() => parseCaPolicy(p, SRC, 0)).message).toMatch(/ conditions\.applications\.includeApplications is a string, not an array$/);
+  });
+
   it('users may be null (a workload-identity policy)', () => {
     const p = sample();
     (p.conditions as Record<string, unknown>).users = null;
