@@ -133,9 +133,10 @@ export interface CaPolicyParseOptions {
 }
 
 /**
- * One CA policy. `conditions` is always present on a policy Graph returns (conditionalAccessPolicy
- * resource page: "Required"); `conditions.users` may be null for a workload-identity policy. The user
- * lists the rollout reads and writes must be lists of strings.
+ * One CA policy. `conditions` is always present on a policy Graph returns (learn.microsoft.com/graph/api/
+ * resources/conditionalaccesspolicy: "Required"); `conditions.users` may be absent or null, since "either
+ * users or clientApplications is required" (resources/conditionalaccessconditionset). The user and
+ * application lists the tool reads and writes must be lists of strings.
  */
 export function parseCaPolicy(value: unknown, source: PayloadSource, index?: number, options: CaPolicyParseOptions = {}): LiveCaPolicy {
   const shape: Shape = new Shape(source, label('policy', index, value));
