@@ -15,11 +15,11 @@ import {
   removeMembersBulk,
   type GraphGateway,
   type GraphRequestError,
+  type LiveCaPolicy,
 } from '../graph/index.js';
 import { rollbacksSince } from '../waves/history.js';
 import { readRolloutHistory, readTargetFacts } from '../tenant/rollouts.js';
 import { caIncludeGroups, caUsersOf, rolloutStrategy, withIncludeGroups, type AuditEvent, type RolloutObservation, type WaveObservation, type WaveWrite } from '../waves/index.js';
-import type { Json } from '../util/json.js';
 
 export interface WaveMoveResult {
   rollout: string;
@@ -40,9 +40,9 @@ export interface WaveEvaluation {
 /** How far before the evaluation the history is read again: events logged late still count. */
 const HISTORY_MARGIN_MS = 3_600_000;
 
-async function readPolicy(gw: GraphGateway, o: RolloutObservation): Promise<Json> {
+async function readPolicy(gw: GraphGateway, o: RolloutObservation): Promise<LiveCaPolicy> {
   if (!o.policyId) throw new UserError(`rollout ${o.name}: policy "${o.spec.policy}" does not exist in the tenant yet; apply the configuration first`);
-  const policy = (await getPolicy(gw, o.policyId)) as Json | undefined;
+  const policy = await getPolicy(gw, o.policyId);
   if (!policy) throw new UserError(`rollout ${o.name}: policy "${o.spec.policy}" (${o.policyId}) was deleted while the rollout ran`);
   return policy;
 }
@@ -51,7 +51,7 @@ async function readPolicy(gw: GraphGateway, o: RolloutObservation): Promise<Json
  * The PATCH carries every user condition as the policy has it now (read just before), with
  * includeGroups changed; a policy left including nobody says `includeUsers: ["None"]` (withIncludeGroups).
  */
-async function setPolicyIncludeGroups(gw: GraphGateway, policyId: string, policy: Json, add: readonly string[], drop: readonly string[]): Promise<{ changed: number }> {
+async function setPolicyIncludeGroups(gw: GraphGateway, policyId: string, policy: LiveCaPolicy, add: readonly string[], drop: readonly string[]): Promise<{ changed: number }> {
   const before = caIncludeGroups(policy);
   const dropped = new Set(drop.map((id) => id.toLowerCase()));
   const kept = before.filter((id) => !dropped.has(id.toLowerCase()));
@@ -68,7 +68,7 @@ async function setPolicyIncludeGroups(gw: GraphGateway, policyId: string, policy
  * (src/tenant/rollouts.ts readTargetFacts, through the rollout's strategy). The policy is read only
  * for a strategy that writes it, and returned so the PATCH is built from the same read.
  */
-async function readWidened(gw: GraphGateway, o: RolloutObservation): Promise<{ widened: (w: WaveObservation) => boolean; policy?: Json }> {
+async function readWidened(gw: GraphGateway, o: RolloutObservation): Promise<{ widened: (w: WaveObservation) => boolean; policy?: LiveCaPolicy }> {
   const strategy = rolloutStrategy(o.spec);
   if (strategy.reads !== 'includedGroupIds' && !o.targetGroupId) throw new UserError(`rollout ${o.name}: target group "${o.spec.targetGroup ?? ''}" was not resolved`);
   const policy = strategy.reads === 'includedGroupIds' ? await readPolicy(gw, o) : undefined;
@@ -77,7 +77,7 @@ async function readWidened(gw: GraphGateway, o: RolloutObservation): Promise<{ w
 }
 
 /** Runs the strategy's writes; one result per wave, in the order the writes name them. */
-async function runWrites(gw: GraphGateway, o: RolloutObservation, writes: readonly WaveWrite[], policy: Json | undefined): Promise<WaveMoveResult[]> {
+async function runWrites(gw: GraphGateway, o: RolloutObservation, writes: readonly WaveWrite[], policy: LiveCaPolicy | undefined): Promise<WaveMoveResult[]> {
   const results: WaveMoveResult[] = [];
   for (const w of writes) {
     switch (w.kind) {
@@ -129,7 +129,7 @@ function planned(o: RolloutObservation, plan: () => WaveWrite[]): WaveWrite[] {
  * re-read just before the write is the check; the workflows' concurrency group keeps scheduled runs
  * apart. Returns the policy read (policyIncludeGroups) so the PATCH is built from the same read.
  */
-async function assertUnmoved(gw: GraphGateway, o: RolloutObservation, moving: readonly WaveObservation[], verb: string, evaluation?: WaveEvaluation): Promise<Json | undefined> {
+async function assertUnmoved(gw: GraphGateway, o: RolloutObservation, moving: readonly WaveObservation[], verb: string, evaluation?: WaveEvaluation): Promise<LiveCaPolicy | undefined> {
   const what = `not ${verb} ${moving.map((w) => `${o.name}/${w.name}`).join(', ')}`;
   const now = await readWidened(gw, o);
   const moved = o.waves.filter((w) => !moving.includes(w) && now.widened(w) !== w.widened);

@@ -1,6 +1,7 @@
-import type { DirectoryAudit, SignIn } from '@microsoft/microsoft-graph-types';
+import type { DirectoryAudit } from '@microsoft/microsoft-graph-types';
 import type { GraphGateway } from './gateway.js';
 import { buildQuery } from './odata.js';
+import { parseDirectoryAudit, parseSignIn, type PayloadSource, type SignInRecord } from './payloads.js';
 import { projectRow } from './reports.js';
 
 export interface LogQuery {
@@ -28,20 +29,27 @@ function pageOptions(query: LogQuery) {
   return { ...(query.onProgress ? { onProgress: query.onProgress } : {}), ...(query.signal ? { signal: query.signal } : {}) };
 }
 
-async function listProjected<T extends object>(gw: GraphGateway, path: string, query: LogQuery, headers?: Record<string, string>): Promise<T[]> {
+/** Each entry projected to `select`, then checked by `parse` (payloads.ts). */
+async function listProjected<T>(
+  gw: GraphGateway,
+  path: string,
+  query: LogQuery,
+  parse: (value: unknown, source: PayloadSource, index: number) => T,
+  headers?: Record<string, string>,
+): Promise<T[]> {
   const all: T[] = [];
-  for await (const page of gw.pages<T>(path, { ...pageOptions(query), ...(headers ? { headers } : {}) })) {
-    for (const e of page) all.push(projectRow(e, query.select));
+  for await (const page of gw.pages<unknown>(path, { ...pageOptions(query), ...(headers ? { headers } : {}) })) {
+    page.forEach((e, i) => all.push(parse(typeof e === 'object' && e !== null ? projectRow(e, query.select) : e, { path }, i)));
   }
   return all;
 }
 
 /** Directory audit events (reports throttle class: narrow the time window with the filter). */
 export function listDirectoryAudits(gw: GraphGateway, query: LogQuery = {}): Promise<DirectoryAudit[]> {
-  return listProjected<DirectoryAudit>(gw, `/auditLogs/directoryAudits${buildQuery({ $filter: query.filter, $top: query.top ?? 999 })}`, query);
+  return listProjected(gw, `/auditLogs/directoryAudits${buildQuery({ $filter: query.filter, $top: query.top ?? 999 })}`, query, parseDirectoryAudit);
 }
 
 /** Interactive sign-ins, newest first (P1/P2; retention 30 days), with report-only CA results spelt out. */
-export function listSignIns(gw: GraphGateway, query: LogQuery = {}): Promise<SignIn[]> {
-  return listProjected<SignIn>(gw, `/auditLogs/signIns${buildQuery({ $filter: query.filter, $top: query.top ?? 1000 })}`, query, { ...INCLUDE_UNKNOWN_ENUM_MEMBERS });
+export function listSignIns(gw: GraphGateway, query: LogQuery = {}): Promise<SignInRecord[]> {
+  return listProjected(gw, `/auditLogs/signIns${buildQuery({ $filter: query.filter, $top: query.top ?? 1000 })}`, query, parseSignIn, { ...INCLUDE_UNKNOWN_ENUM_MEMBERS });
 }

@@ -1,19 +1,26 @@
 import type { AuthenticationMethodConfiguration, AuthenticationMethodsPolicy } from '@microsoft/microsoft-graph-types';
 import type { GraphGateway } from './gateway.js';
 import { seg } from './odata.js';
+import { parseAuthenticationMethodsPolicy, parseMethodConfiguration, type LiveMethodConfiguration, type LiveMethodsPolicy } from './payloads.js';
 
 const POLICY_PATH = '/policies/authenticationMethodsPolicy';
 
-export function getAuthenticationMethodsPolicy(gw: GraphGateway): Promise<AuthenticationMethodsPolicy> {
-  return gw.get<AuthenticationMethodsPolicy>(POLICY_PATH);
+/** The policy with its expanded configurations, checked (payloads.ts). */
+export async function getAuthenticationMethodsPolicy(gw: GraphGateway): Promise<LiveMethodsPolicy> {
+  return parseAuthenticationMethodsPolicy(await gw.get<unknown>(POLICY_PATH), { path: POLICY_PATH });
 }
 
-/** `id` as Graph names it: `MicrosoftAuthenticator`, `TemporaryAccessPass`, `Fido2`, `Sms`, … */
-export function getMethodConfiguration<T extends AuthenticationMethodConfiguration = AuthenticationMethodConfiguration>(
+/**
+ * `id` as Graph names it: `MicrosoftAuthenticator`, `TemporaryAccessPass`, `Fido2`, `Sms`, … The
+ * subtype (`T`) is the caller's word for which configuration it asked for; the fields all subtypes
+ * share are checked.
+ */
+export async function getMethodConfiguration<T extends AuthenticationMethodConfiguration = AuthenticationMethodConfiguration>(
   gw: GraphGateway,
   id: string,
-): Promise<T> {
-  return gw.get<T>(`${POLICY_PATH}/authenticationMethodConfigurations/${seg(id)}`);
+): Promise<T & LiveMethodConfiguration> {
+  const path = `${POLICY_PATH}/authenticationMethodConfigurations/${seg(id)}`;
+  return parseMethodConfiguration(await gw.get<unknown>(path), { path }) as T & LiveMethodConfiguration;
 }
 
 /** `microsoftAuthenticator` or `#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration` → the full form. */

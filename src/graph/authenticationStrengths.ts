@@ -3,15 +3,18 @@
 // The list returns the built-in strengths too. PATCH changes displayName/description only (204);
 // allowedCombinations change only through the updateAllowedCombinations action (200 with an
 // updateAllowedCombinationsResult). Write permission: Policy.ReadWrite.ConditionalAccess.
+import type { AuthenticationStrengthPolicy } from '@microsoft/microsoft-graph-types';
 import type { GraphGateway } from './gateway.js';
 import { GraphRequestError } from './graphError.js';
 import { seg } from './odata.js';
+import { parseAuthenticationStrength, type GraphJson } from './payloads.js';
 import type { Json } from '../util/json.js';
 
 export const STRENGTHS_PATH = '/policies/authenticationStrengthPolicies';
 
-export function listAuthenticationStrengths(gw: GraphGateway): Promise<Json[]> {
-  return gw.listAll<Json>(STRENGTHS_PATH);
+/** Every strength, built-in ones included, each checked (payloads.ts). */
+export async function listAuthenticationStrengths(gw: GraphGateway): Promise<GraphJson<AuthenticationStrengthPolicy>[]> {
+  return (await gw.listAll<unknown>(STRENGTHS_PATH)).map((s, i) => parseAuthenticationStrength(s, { path: STRENGTHS_PATH }, i));
 }
 
 /**
@@ -26,7 +29,7 @@ export async function createAuthenticationStrength(gw: GraphGateway, body: Json)
     const name = body.displayName.toLowerCase();
     let hits: Json[];
     try {
-      hits = (await listAuthenticationStrengths(gw)).filter((s) => String(s.displayName ?? '').toLowerCase() === name);
+      hits = (await listAuthenticationStrengths(gw)).filter((s) => (s.displayName ?? '').toLowerCase() === name);
     } catch {
       throw err;
     }

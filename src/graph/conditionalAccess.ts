@@ -3,6 +3,7 @@ import type { GraphGateway } from './gateway.js';
 import { UserError } from '../errors.js';
 import { GraphRequestError } from './graphError.js';
 import { buildQuery, odataString, seg } from './odata.js';
+import { parseCaPolicies, parseCaPolicy, type LiveCaPolicy } from './payloads.js';
 
 const POLICIES = '/identity/conditionalAccess/policies';
 
@@ -16,20 +17,24 @@ export function stripReadOnlyPolicyFields<T extends Record<string, unknown>>(pol
   return copy as Omit<T, (typeof CA_READ_ONLY_FIELDS)[number]>;
 }
 
-export function listPolicies(
-  gw: GraphGateway,
-  options: { filter?: string; select?: readonly string[] } = {},
-): Promise<ConditionalAccessPolicy[]> {
-  return gw.listAll<ConditionalAccessPolicy>(`${POLICIES}${buildQuery({ $filter: options.filter, $select: options.select })}`);
+/** Every policy, each checked (payloads.ts); `conditions` is required unless a `$select` left it out. */
+export async function listPolicies(gw: GraphGateway, options: { filter?: string; select?: readonly string[] } = {}): Promise<LiveCaPolicy[]> {
+  const path = `${POLICIES}${buildQuery({ $filter: options.filter, $select: options.select })}`;
+  const conditionsRequired = !options.select || options.select.includes('conditions');
+  return parseCaPolicies(await gw.listAll<unknown>(path), { path }, { conditionsRequired });
 }
 
 /** undefined when the policy does not exist. */
-export function getPolicy(gw: GraphGateway, id: string): Promise<ConditionalAccessPolicy | undefined> {
-  return gw.getOrUndefined<ConditionalAccessPolicy>(`${POLICIES}/${seg(id)}`);
+export async function getPolicy(gw: GraphGateway, id: string): Promise<LiveCaPolicy | undefined> {
+  const path = `${POLICIES}/${seg(id)}`;
+  const body = await gw.getOrUndefined<unknown>(path);
+  return body === undefined ? undefined : parseCaPolicy(body, { path });
 }
 
-export function findPoliciesByDisplayName(gw: GraphGateway, displayName: string): Promise<ConditionalAccessPolicy[]> {
-  return listPolicies(gw, { filter: `displayName eq ${odataString(displayName)}` });
+/** Used to find a create whose outcome is unknown: only the id and name are read, so conditions are not required. */
+export async function findPoliciesByDisplayName(gw: GraphGateway, displayName: string): Promise<LiveCaPolicy[]> {
+  const path = `${POLICIES}${buildQuery({ $filter: `displayName eq ${odataString(displayName)}` })}`;
+  return parseCaPolicies(await gw.listAll<unknown>(path), { path }, { conditionsRequired: false });
 }
 
 /**
@@ -64,7 +69,7 @@ export async function createPolicy(
     return await gw.post<ConditionalAccessPolicy>(POLICIES, body);
   } catch (err) {
     if (!(err instanceof GraphRequestError) || !err.outcomeUnknown || typeof policy.displayName !== 'string') throw err;
-    let hits: ConditionalAccessPolicy[];
+    let hits: LiveCaPolicy[];
     try {
       hits = await findPoliciesByDisplayName(gw, policy.displayName);
     } catch {

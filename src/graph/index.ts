@@ -27,3 +27,4 @@ export * from './licence.js';
 export * from './authenticationStrengths.js';
 export * from './namedLocations.js';
 export * from './directoryReferences.js';
+export * from './payloads.js';

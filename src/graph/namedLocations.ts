@@ -2,15 +2,18 @@
 // -post-namedlocations, namedlocation-update, namedlocation-delete). Bodies name the derived type
 // (#microsoft.graph.ipNamedLocation / countryNamedLocation); create 201, update and delete 204.
 // Read: Policy.Read.All; write: Policy.ReadWrite.ConditionalAccess with Policy.Read.All.
+import type { NamedLocation } from '@microsoft/microsoft-graph-types';
 import type { GraphGateway } from './gateway.js';
 import { GraphRequestError } from './graphError.js';
 import { seg } from './odata.js';
+import { parseNamedLocation, type GraphJson } from './payloads.js';
 import type { Json } from '../util/json.js';
 
 export const NAMED_LOCATIONS_PATH = '/identity/conditionalAccess/namedLocations';
 
-export function listNamedLocations(gw: GraphGateway): Promise<Json[]> {
-  return gw.listAll<Json>(NAMED_LOCATIONS_PATH);
+/** Every named location, each checked (payloads.ts). */
+export async function listNamedLocations(gw: GraphGateway): Promise<GraphJson<NamedLocation>[]> {
+  return (await gw.listAll<unknown>(NAMED_LOCATIONS_PATH)).map((l, i) => parseNamedLocation(l, { path: NAMED_LOCATIONS_PATH }, i));
 }
 
 /** POST (201); an unknown outcome is settled by looking the name up, never by sending again. */
@@ -22,7 +25,7 @@ export async function createNamedLocation(gw: GraphGateway, body: Json): Promise
     const name = body.displayName.toLowerCase();
     let hits: Json[];
     try {
-      hits = (await listNamedLocations(gw)).filter((l) => String(l.displayName ?? '').toLowerCase() === name);
+      hits = (await listNamedLocations(gw)).filter((l) => (l.displayName ?? '').toLowerCase() === name);
     } catch {
       throw err;
     }

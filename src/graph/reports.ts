@@ -1,6 +1,7 @@
 import type { UserRegistrationDetails } from '@microsoft/microsoft-graph-types';
 import type { GraphGateway } from './gateway.js';
 import { buildQuery, seg } from './odata.js';
+import { parseRegistrationDetails } from './payloads.js';
 
 const PATH = '/reports/authenticationMethods/userRegistrationDetails';
 
@@ -37,8 +38,9 @@ export async function* userRegistrationDetailsPages(
   options: ListRegistrationDetailsOptions = {},
 ): AsyncGenerator<UserRegistrationDetails[], void, undefined> {
   const pageOptions = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) };
-  for await (const page of gw.pages<UserRegistrationDetails>(`${PATH}${buildQuery({ $filter: options.filter })}`, pageOptions)) {
-    yield options.select ? page.map((row) => projectRow(row, options.select)) : page;
+  const path = `${PATH}${buildQuery({ $filter: options.filter })}`;
+  for await (const page of gw.pages<unknown>(path, pageOptions)) {
+    yield page.map((row, i) => parseRegistrationDetails(options.select && typeof row === 'object' && row !== null ? projectRow(row, options.select) : row, { path }, i));
   }
 }
 
@@ -57,8 +59,9 @@ export async function listUserRegistrationDetails(
  * both forms are read.
  */
 export async function getUserRegistrationDetails(gw: GraphGateway, userId: string): Promise<UserRegistrationDetails | undefined> {
-  const body = await gw.getOrUndefined<UserRegistrationDetails & { value?: unknown }>(`${PATH}/${seg(userId)}`);
-  const wrapped = body?.value;
-  if (wrapped !== null && typeof wrapped === 'object' && !Array.isArray(wrapped)) return wrapped as UserRegistrationDetails;
-  return body;
+  const path = `${PATH}/${seg(userId)}`;
+  const body = await gw.getOrUndefined<{ value?: unknown }>(path);
+  if (body === undefined) return undefined;
+  const wrapped = body.value;
+  return parseRegistrationDetails(wrapped !== null && typeof wrapped === 'object' && !Array.isArray(wrapped) ? wrapped : body, { path });
 }

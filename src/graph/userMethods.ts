@@ -6,6 +6,7 @@ import type {
 import type { GraphGateway } from './gateway.js';
 import { GraphRequestError } from './graphError.js';
 import { seg } from './odata.js';
+import { parseAuthenticationMethod, type GraphJson } from './payloads.js';
 
 export type MethodCollection =
   | 'microsoftAuthenticatorMethods'
@@ -29,8 +30,9 @@ export const PHONE_METHOD_IDS: Readonly<Record<PhoneType, string>> = {
 const base = (userId: string) => `/users/${seg(userId)}/authentication`;
 
 /** All registered methods of a user (each with `@odata.type`). Do not sweep a tenant with it: use the report. */
-export function listMethods(gw: GraphGateway, userId: string): Promise<AuthenticationMethod[]> {
-  return gw.listAll<AuthenticationMethod>(`${base(userId)}/methods`);
+export async function listMethods(gw: GraphGateway, userId: string): Promise<GraphJson<AuthenticationMethod>[]> {
+  const path = `${base(userId)}/methods`;
+  return (await gw.listAll<unknown>(path)).map((m, i) => parseAuthenticationMethod(m, { path }, i));
 }
 
 export function listMethodsOfType<T extends AuthenticationMethod = AuthenticationMethod>(

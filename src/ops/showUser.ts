@@ -6,9 +6,9 @@
  * Secrets never reach the report: a TAP is listed by its state and lifetime, never its code.
  */
 import type { NotReadyReason, ReadinessInput, ReadyProof } from '../waves/index.js';
-import { classifyUser, indexReadiness, toSignInEvent } from '../waves/index.js';
+import { classifyUser, indexReadiness, toRegistrationRow, toSignInEvent } from '../waves/index.js';
 import { securityInfoTimeline, signInReport, RECENT_SIGN_INS } from './showUserEvents.js';
-import { abandonedAuthenticatorIds, methodReport, toRegistrationRow } from './showUserMethods.js';
+import { abandonedAuthenticatorIds, methodReport } from './showUserMethods.js';
 import { caPolicyScope, rolloutReport } from './showUserScope.js';
 import { USER_REPORT_FORMAT_VERSION, type UserReport, type UserShowInput } from './showUserTypes.js';
 import { perUserMfaSkipsReset } from './userOps.js';
@@ -16,7 +16,7 @@ import { perUserMfaSkipsReset } from './userOps.js';
 // The report's shapes and its parts, for the CLI, the reader, the renderer and tests.
 export * from './showUserTypes.js';
 export { explainSignInError, RECENT_SIGN_INS } from './showUserEvents.js';
-export { toRegistrationRow } from './showUserMethods.js';
+export { toRegistrationRow } from '../waves/index.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);

@@ -5,7 +5,7 @@
 import type { AuditEvent } from '../waves/index.js';
 import { explainSignInCode } from '../waves/index.js';
 import type { SecurityInfoEvent, SignInReport } from './showUserTypes.js';
-import type { Json } from '../util/json.js';
+import type { SignInRecord } from '../graph/payloads.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const lower = (v: string): string => v.toLowerCase();
@@ -20,17 +20,16 @@ export function explainSignInError(code: number): { meaning: string; mfa: boolea
 /** How many sign-ins (successful and failed) the report lists, newest first. */
 export const RECENT_SIGN_INS = 20;
 
-export function signInReport(s: Json, policyIds: ReadonlySet<string>): SignInReport {
-  const status = (s.status ?? {}) as Json;
-  const errorCode = Number(status.errorCode ?? 0) || 0;
+export function signInReport(s: SignInRecord, policyIds: ReadonlySet<string>): SignInReport {
+  const errorCode = Number(s.status?.errorCode ?? 0) || 0;
   const { meaning, mfa } = explainSignInError(errorCode);
-  const applied = Array.isArray(s.appliedConditionalAccessPolicies) ? (s.appliedConditionalAccessPolicies as Json[]) : [];
-  const rolloutPolicies = applied.filter((p) => policyIds.has(lower(String(p.id ?? '')))).map((p) => ({ displayName: String(p.displayName ?? p.id), result: String(p.result ?? '') }));
+  const applied = s.appliedConditionalAccessPolicies ?? [];
+  const rolloutPolicies = applied.filter((p) => policyIds.has(lower(p.id ?? ''))).map((p) => ({ displayName: String(p.displayName ?? p.id), result: p.result ?? '' }));
   const caFailed = s.conditionalAccessStatus === 'failure';
   const conditionalAccess = applied.filter((p) => str(p.result) && p.result !== 'notApplied').map((p) => ({ displayName: String(p.displayName ?? p.id), result: String(p.result) }));
-  const method = str((s.mfaDetail as Json | undefined)?.authMethod);
+  const method = str(s.mfaDetail?.authMethod);
   return {
-    createdDateTime: String(s.createdDateTime ?? ''),
+    createdDateTime: s.createdDateTime ?? '',
     ...(str(s.appDisplayName) ? { app: str(s.appDisplayName)! } : {}),
     ...(method ? { method } : {}),
     ...(conditionalAccess.length ? { conditionalAccess } : {}),

@@ -3,9 +3,13 @@
  * live methods policy's targets, an abandoned Authenticator registration from the audit log), and
  * which Authenticator the abandoned registration is. Pure.
  */
+import type { AuthenticationMethod } from '@microsoft/microsoft-graph-types';
+import type { GraphJson, LiveMethodConfiguration } from '../graph/payloads.js';
 import type { AuditEvent, RegistrationRow, UserReadiness } from '../waves/index.js';
 import type { MethodReport, UserShowInput } from './showUserTypes.js';
-import type { Json } from '../util/json.js';
+
+/** A registered method: its own fields (phoneType, isUsable, …) depend on its `@odata.type`. */
+type Method = GraphJson<AuthenticationMethod>;
 
 const NON_MFA_TYPES = new Set(['password', 'email', 'temporaryAccessPass']);
 /** Fields a method may carry that are secret or meaningless to show. */
@@ -13,32 +17,20 @@ const HIDDEN_FIELDS = new Set(['@odata.type', 'id', 'temporaryAccessPass', 'secr
 const MINUTE = 60_000;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const lower = (v: string): string => v.toLowerCase();
 
-export function methodType(m: Json): string {
+export function methodType(m: Method): string {
   const t = str(m['@odata.type']) ?? 'unknown';
   return t.replace(/^#?microsoft\.graph\./, '').replace(/AuthenticationMethod$/, '') || 'unknown';
 }
 
-function methodDetails(m: Json): Record<string, string | number | boolean> {
+function methodDetails(m: Method): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(m)) {
     if (HIDDEN_FIELDS.has(k) || k.startsWith('@')) continue;
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   }
   return out;
-}
-
-export function toRegistrationRow(r: Json): RegistrationRow {
-  return {
-    id: String(r.id),
-    ...(str(r.userPrincipalName) ? { userPrincipalName: str(r.userPrincipalName)! } : {}),
-    isMfaCapable: r.isMfaCapable === true,
-    isMfaRegistered: r.isMfaRegistered === true,
-    methodsRegistered: strings(r.methodsRegistered),
-    lastUpdatedDateTime: str(r.lastUpdatedDateTime) ?? null,
-  };
 }
 
 /** Authenticator device ids the audit log shows being stamped on the user, with when. */
@@ -57,7 +49,8 @@ function stampedDevices(audits: readonly AuditEvent[]): Array<{ id: string; at: 
           continue;
         }
         for (const d of Array.isArray(after) ? after : []) {
-          const id = d && typeof d === 'object' ? (d as Json).Id ?? (d as Json).id : undefined;
+          // The audit log's own JSON text (not a Graph resource): Azure MFA spells the key `Id`.
+          const id = d && typeof d === 'object' ? (d as { Id?: unknown; id?: unknown }).Id ?? (d as { id?: unknown }).id : undefined;
           if (typeof id === 'string') out.push({ id: lower(id), at });
         }
       }
@@ -67,10 +60,10 @@ function stampedDevices(audits: readonly AuditEvent[]): Array<{ id: string; at: 
 }
 
 /** Is the user inside a method configuration's targets? null when it cannot be told. */
-function policyAllows(config: Json | undefined, userId: string, memberOf: ReadonlySet<string> | undefined): { allowed: boolean | null; why?: string } {
+function policyAllows(config: LiveMethodConfiguration | undefined, userId: string, memberOf: ReadonlySet<string> | undefined): { allowed: boolean | null; why?: string } {
   if (!config) return { allowed: null };
-  if (config.state !== 'enabled') return { allowed: false, why: `${String(config.id ?? 'the method')} is disabled in the authentication methods policy` };
-  const targets = (list: unknown) => (Array.isArray(list) ? (list as Json[]).map((t) => lower(String(t.id ?? ''))) : []);
+  if (config.state !== 'enabled') return { allowed: false, why: `${config.id ?? 'the method'} is disabled in the authentication methods policy` };
+  const targets = (list: readonly { id?: string | null }[] | null | undefined) => (list ?? []).map((t) => lower(t.id ?? ''));
   const hit = (ids: string[]): boolean | null => {
     if (ids.includes('all_users') || ids.includes(lower(userId))) return true;
     if (ids.length === 0) return false;
@@ -85,7 +78,7 @@ function policyAllows(config: Json | undefined, userId: string, memberOf: Readon
   return { allowed: true };
 }
 
-function configsFor(type: string, m: Json): string[] {
+function configsFor(type: string, m: Method): string[] {
   switch (type) {
     case 'microsoftAuthenticator':
       return ['microsoftauthenticator'];
@@ -104,9 +97,9 @@ function configsFor(type: string, m: Json): string[] {
   }
 }
 
-export function methodReport(m: Json, input: UserShowInput, abandonedIds: ReadonlySet<string>): MethodReport {
+export function methodReport(m: Method, input: UserShowInput, abandonedIds: ReadonlySet<string>): MethodReport {
   const type = methodType(m);
-  const id = String(m.id ?? '');
+  const id = m.id ?? '';
   const report: MethodReport = { id, type, details: methodDetails(m), mfaMethod: !NON_MFA_TYPES.has(type), usable: null };
   if (type === 'password') return { ...report, usable: true, note: 'first factor only' };
   if (type === 'microsoftAuthenticator' && abandonedIds.has(lower(id))) {

@@ -7,7 +7,8 @@
 import type { RegistrationRow } from '../waves/index.js';
 import { countingWave, observeWaves, waveStates } from '../waves/index.js';
 import type { CaPolicyScope, RolloutFacts, RolloutReport, UserShowInput, WaveMembership } from './showUserTypes.js';
-import type { Json } from '../util/json.js';
+import type { LiveCaPolicy } from '../graph/payloads.js';
+import { caUsersOf } from '../waves/index.js';
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const lower = (v: string): string => v.toLowerCase();
@@ -70,14 +71,14 @@ function heldRoles(input: UserShowInput): Map<string, string> | undefined {
  * roleTemplateId). Only when the user's roles could not be read is a role include `maybe` (said for an
  * admin, whom the registration report flags). Policies that do not cover the user are left out.
  */
-export function caPolicyScope(p: Json, input: UserShowInput, row: RegistrationRow | undefined): CaPolicyScope[] {
-  const users = ((p.conditions as Json | undefined)?.users ?? {}) as Json;
-  const ids = (k: string) => strings(users[k]).map(lower);
+export function caPolicyScope(p: LiveCaPolicy, input: UserShowInput, row: RegistrationRow | undefined): CaPolicyScope[] {
+  const users = caUsersOf(p);
+  const ids = (k: 'includeUsers' | 'excludeUsers' | 'includeGroups' | 'excludeGroups' | 'includeRoles' | 'excludeRoles') => (users[k] ?? []).map(lower);
   const userId = lower(input.user.id);
   const memberOf = input.memberOf;
   const roles = heldRoles(input);
   const guest = lower(input.user.userType ?? '') === 'guest';
-  const base = { id: String(p.id ?? ''), displayName: String(p.displayName ?? p.id ?? ''), state: String(p.state ?? 'unknown') };
+  const base = { id: p.id ?? '', displayName: p.displayName ?? p.id ?? '', state: p.state ?? 'unknown' };
   if (ids('excludeUsers').includes(userId)) return [];
   if (memberOf && ids('excludeGroups').some((g) => memberOf.has(g))) return [];
   if (roles && ids('excludeRoles').some((r) => roles.has(r))) return [];

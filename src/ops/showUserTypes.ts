@@ -2,8 +2,9 @@
  * The shapes of `users show`: what the tenant reader (src/tenant/readUser.ts) gathers and the report
  * src/ops/showUser.ts builds from it (src/render/userShow.ts formats it; `--format json` prints it).
  */
+import type { AuthenticationMethod, UserRegistrationDetails } from '@microsoft/microsoft-graph-types';
+import type { GraphJson, LiveCaPolicy, LiveMethodConfiguration, SignInRecord } from '../graph/payloads.js';
 import type { AuditEvent, NotReadyReason, ReadyProof, TargetFacts, WaveState } from '../waves/index.js';
-import type { Json } from '../util/json.js';
 
 export const USER_REPORT_FORMAT_VERSION = 1;
 
@@ -27,23 +28,24 @@ export interface UserShowInput {
   /** The tenant's time of the read. */
   now: string;
   user: { id: string; userPrincipalName?: string; displayName?: string; accountEnabled?: boolean; userType?: string };
-  /** The registration report row as Graph returned it; undefined when the report has none. */
-  registration?: Json;
-  methods: Json[];
+  /** The registration report row as Graph returned it (checked); undefined when the report has none. */
+  registration?: UserRegistrationDetails;
+  /** Each method's own fields (phoneType, isUsable, …) depend on its `@odata.type`: read by name. */
+  methods: Array<GraphJson<AuthenticationMethod>>;
   perUserMfa?: string;
   /** Directory audit events targeting the user since `auditsFrom`. */
   audits: AuditEvent[];
   auditsFrom: string;
   /** The user's sign-ins since `signInsFrom`, any order. */
-  signIns: Json[];
+  signIns: SignInRecord[];
   signInsFrom: string;
   /** Method configurations by lower-cased id (`microsoftauthenticator`, `sms`, …). */
-  methodConfigurations?: Record<string, Json>;
+  methodConfigurations?: Record<string, LiveMethodConfiguration>;
   /** Lower-cased ids of the asked groups the user is a transitive member of. */
   memberOf?: ReadonlySet<string>;
   rollouts: RolloutFacts[];
   /** Every live CA policy (to say which apply to the user, and why); undefined when not read. */
-  caPolicies?: Json[];
+  caPolicies?: LiveCaPolicy[];
   /** The directory roles the user holds (transitively), with their template ids; undefined when not read. */
   directoryRoles?: Array<{ id: string; displayName?: string; roleTemplateId?: string }>;
   /** Sources that could not be read, with the reason (each makes its part of the report "unknown"). */

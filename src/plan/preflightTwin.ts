@@ -11,6 +11,8 @@ import { wavePreflight } from '../waves/preflight.js';
 import { resolveRef } from './directory.js';
 import { desiredConditionalAccess } from './normalise.js';
 import type { WavePlan } from './types.js';
+import type { LiveCaPolicy } from '../graph/payloads.js';
+import { caConditionsOf, caUsersOf } from '../waves/caUsers.js';
 import type { Json } from '../util/json.js';
 
 /** The report-only state of a CA policy (Graph: conditionalAccessPolicyState). */
@@ -29,8 +31,8 @@ export interface PreflightTwinPlan {
   address: string;
   displayName: string;
   /** The live twin, when it exists (exactly one by name). */
-  live?: Json;
-  /** The twin as it must be; undefined: it must not exist. Absent `want` and absent `live`: nothing to plan. */
+  live?: LiveCaPolicy;
+  /** The twin as it must be (a desired body, diffed generically); undefined: it must not exist. Absent `want` and absent `live`: nothing to plan. */
   want?: Json;
   /** The wave the twin is scoped to (`want`). */
   wave?: string;
@@ -39,15 +41,15 @@ export interface PreflightTwinPlan {
   source: { file: string; line: number };
 }
 
-function liveByName(live: LiveState, displayName: string): Json[] {
-  return live.conditionalAccessPolicies.filter((p) => String(p.displayName ?? '').toLowerCase() === displayName.toLowerCase());
+function liveByName(live: Pick<LiveState, 'conditionalAccessPolicies'>, displayName: string): LiveCaPolicy[] {
+  return live.conditionalAccessPolicies.filter((p) => (p.displayName ?? '').toLowerCase() === displayName.toLowerCase());
 }
 
 /** The live twin of a rollout (for the gate), when exactly one policy carries its name. */
-export function findPreflightTwin(desired: DesiredState, live: Pick<LiveState, 'conditionalAccessPolicies'>, rollout: PolicyDocument<'Rollout'>): Json | undefined {
+export function findPreflightTwin(desired: DesiredState, live: Pick<LiveState, 'conditionalAccessPolicies'>, rollout: PolicyDocument<'Rollout'>): LiveCaPolicy | undefined {
   const policy = desired.conditionalAccessPolicies.find((p) => p.name === rollout.spec.policy);
   if (!policy) return undefined;
-  const hits = liveByName(live as LiveState, preflightTwinName(policy.spec.displayName, rollout.name));
+  const hits = liveByName(live, preflightTwinName(policy.spec.displayName, rollout.name));
   return hits.length === 1 ? hits[0] : undefined;
 }
 
@@ -63,13 +65,12 @@ export function preflightTargetWave(rollout: PolicyDocument<'Rollout'>, waves: r
 /** The twin's body: the policy as declared, report-only, its users narrowed to one wave group, its exclusions kept. */
 export function preflightTwinBody(policy: PolicyDocument<'ConditionalAccessPolicy'>, displayName: string, waveGroupId: string, directory: LiveState['directory']): Json {
   const base = desiredConditionalAccess(policy.spec, directory);
-  const conditions = (base.conditions ?? {}) as Json;
-  const { includeGuestsOrExternalUsers: _guests, ...users } = (conditions.users ?? {}) as Json;
+  const { includeGuestsOrExternalUsers: _guests, ...users } = caUsersOf(base);
   return {
     ...base,
     displayName,
     state: REPORT_ONLY,
-    conditions: { ...conditions, users: { ...users, includeUsers: [], includeRoles: [], includeGroups: [waveGroupId] } },
+    conditions: { ...caConditionsOf(base), users: { ...users, includeUsers: [], includeRoles: [], includeGroups: [waveGroupId] } },
   };
 }
 
@@ -84,7 +85,7 @@ export function planPreflightTwins(desired: DesiredState, live: LiveState, waves
     const displayName = preflightTwinName(policy.spec.displayName, rollout.name);
     const hits = liveByName(live, displayName);
     if (hits.length > 1) {
-      diagnostics.push({ severity: 'error', code: 'ER032', message: `${hits.length} live CA policies are named "${displayName}" (the preflight twin of rollout ${rollout.name}; ids ${hits.map((h) => String(h.id)).join(', ')}): delete all but one`, ...source });
+      diagnostics.push({ severity: 'error', code: 'ER032', message: `${hits.length} live CA policies are named "${displayName}" (the preflight twin of rollout ${rollout.name}; ids ${hits.map((h) => h.id).join(', ')}): delete all but one`, ...source });
       continue;
     }
     const twin: PreflightTwinPlan = { rollout: rollout.name, address: `${PREFLIGHT_TWIN_PREFIX}${rollout.name}`, displayName, source, ...(hits[0] ? { live: hits[0] } : {}) };

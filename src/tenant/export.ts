@@ -1,27 +1,24 @@
-import type { GraphGateway } from '../graph/index.js';
-import { findGroupsByDisplayName, getAuthenticationMethodsPolicy, getMethodConfiguration, GraphRequestError, listPolicies } from '../graph/index.js';
+import type { GraphGateway, LiveCaPolicy, LiveMethodConfiguration, LiveMethodsPolicy } from '../graph/index.js';
+import { findGroupsByDisplayName, getAuthenticationMethodsPolicy, getMethodConfiguration, GraphRequestError, listPolicies, methodConfigurationsById } from '../graph/index.js';
+import { caUsersOf } from '../waves/caUsers.js';
 import { UserError } from '../errors.js';
 import { ALL_USERS_TARGET, EMPTY_TARGET_ID } from '../plan/directory.js';
 import { GENERIC_METHODS } from '../plan/methodConfigs.js';
 import type { ExportInput, ExportNames } from '../render/exportYaml.js';
 import { readExportReferences } from './exportReferences.js';
-import type { Json } from '../util/json.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads the live settings `export` writes, and a name for every id they mention. */
 export async function readForExport(gw: GraphGateway, options: { tenantId?: string; cloud: string }): Promise<ExportInput> {
   const [methodsPolicy, policies, tenantId] = await Promise.all([
-    getAuthenticationMethodsPolicy(gw) as Promise<unknown> as Promise<Json>,
-    listPolicies(gw) as Promise<unknown> as Promise<Json[]>,
+    getAuthenticationMethodsPolicy(gw),
+    listPolicies(gw),
     options.tenantId ? Promise.resolve(options.tenantId) : organisationId(gw),
   ]);
-  const methodConfigurations: Record<string, Json> = {};
-  for (const c of (Array.isArray(methodsPolicy.authenticationMethodConfigurations) ? methodsPolicy.authenticationMethodConfigurations : []) as Json[]) {
-    if (typeof c.id === 'string') methodConfigurations[c.id.toLowerCase()] = c;
-  }
+  const methodConfigurations = methodConfigurationsById(methodsPolicy) ?? {};
   for (const id of ['MicrosoftAuthenticator', 'TemporaryAccessPass']) {
-    methodConfigurations[id.toLowerCase()] ??= (await getMethodConfiguration(gw, id)) as unknown as Json;
+    methodConfigurations[id.toLowerCase()] ??= await getMethodConfiguration(gw, id);
   }
   const ids = collectIds(methodsPolicy, methodConfigurations, policies);
   const names = await nameIds(gw, ids);
@@ -48,24 +45,25 @@ async function organisationId(gw: GraphGateway): Promise<string> {
   throw new UserError('/organization named no tenant: pass --tenant-id');
 }
 
-function collectIds(policy: Json, configs: Record<string, Json>, caPolicies: Json[]): { users: Set<string>; groups: Set<string> } {
+function collectIds(policy: LiveMethodsPolicy, configs: Record<string, LiveMethodConfiguration>, caPolicies: LiveCaPolicy[]): { users: Set<string>; groups: Set<string> } {
   const users = new Set<string>();
   const groups = new Set<string>();
-  const addTargets = (list: unknown) => {
-    for (const t of (Array.isArray(list) ? list : []) as Json[]) (t.targetType === 'user' ? users : groups).add(String(t.id));
+  type Target = { id?: string | null; targetType?: string | null } | null | undefined;
+  const addTargets = (list: readonly Target[] | null | undefined) => {
+    for (const t of list ?? []) if (t) (t.targetType === 'user' ? users : groups).add(String(t.id));
   };
   for (const c of [configs.microsoftauthenticator, configs.temporaryaccesspass, ...GENERIC_METHODS.map((d) => configs[d.graphId.toLowerCase()])]) {
     addTargets(c?.includeTargets);
     addTargets(c?.excludeTargets);
-    for (const s of Object.values((c?.featureSettings ?? {}) as Record<string, Json>)) addTargets([s?.includeTarget, s?.excludeTarget].filter(Boolean));
+    for (const s of Object.values(c?.featureSettings ?? {})) addTargets([s?.includeTarget, s?.excludeTarget]);
   }
-  const campaign = (((policy.registrationEnforcement ?? {}) as Json).authenticationMethodsRegistrationCampaign ?? {}) as Json;
-  addTargets(campaign.includeTargets);
-  addTargets(campaign.excludeTargets);
+  const campaign = policy.registrationEnforcement?.authenticationMethodsRegistrationCampaign;
+  addTargets(campaign?.includeTargets);
+  addTargets(campaign?.excludeTargets);
   for (const p of caPolicies) {
-    const u = ((p.conditions as Json | undefined)?.users ?? {}) as Record<string, unknown>;
-    for (const key of ['includeUsers', 'excludeUsers']) for (const id of (u[key] as string[] | undefined) ?? []) users.add(id);
-    for (const key of ['includeGroups', 'excludeGroups']) for (const id of (u[key] as string[] | undefined) ?? []) groups.add(id);
+    const u = caUsersOf(p);
+    for (const id of [...(u.includeUsers ?? []), ...(u.excludeUsers ?? [])]) users.add(id);
+    for (const id of [...(u.includeGroups ?? []), ...(u.excludeGroups ?? [])]) groups.add(id);
   }
   for (const set of [users, groups]) for (const id of [...set]) if (!GUID.test(id) || id === EMPTY_TARGET_ID || id === ALL_USERS_TARGET) set.delete(id);
   return { users, groups };

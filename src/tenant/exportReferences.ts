@@ -1,26 +1,32 @@
 // What `export` reads for strengths, named locations, roles and applications, and the names it may
 // write for their ids: a name is used only when it leads back to exactly this object (the name is
 // unique among its kind); otherwise the id stays, with a comment saying why.
-import { findServicePrincipals, GraphRequestError, listAuthenticationStrengths, listDirectoryRoleTemplates, listNamedLocations, type GraphGateway } from '../graph/index.js';
+import type { AuthenticationStrengthPolicy, ConditionalAccessPolicy, NamedLocation } from '@microsoft/microsoft-graph-types';
+import {
+  findServicePrincipals,
+  GraphRequestError,
+  listAuthenticationStrengths,
+  listDirectoryRoleTemplates,
+  listNamedLocations,
+  type GraphGateway,
+  type GraphJson,
+} from '../graph/index.js';
 import { GUID } from '../plan/references.js';
 import type { ExportNames } from '../render/exportYaml.js';
-import type { Json } from '../util/json.js';
+import { caConditionsOf, caUsersOf } from '../waves/caUsers.js';
 
 export interface ExportReferences {
-  authenticationStrengths: Json[];
-  namedLocations: Json[];
+  authenticationStrengths: GraphJson<AuthenticationStrengthPolicy>[];
+  namedLocations: GraphJson<NamedLocation>[];
 }
 
-const at = (o: Json, path: string[]): string[] => {
-  let cur: unknown = o;
-  for (const k of path) cur = cur && typeof cur === 'object' ? (cur as Json)[k] : undefined;
-  return Array.isArray(cur) ? cur.map(String) : [];
-};
+type Named = { id?: string | null; displayName?: string | null };
 
 /** Reads the lists and adds names (or kept-id reasons) for the ids CA policies use to `names`. */
-export async function readExportReferences(gw: GraphGateway, caPolicies: Json[], names: ExportNames): Promise<ExportReferences> {
-  const roleIds = new Set(caPolicies.flatMap((p) => [...at(p, ['conditions', 'users', 'includeRoles']), ...at(p, ['conditions', 'users', 'excludeRoles'])]).filter((id) => GUID.test(id)));
-  const appIds = new Set(caPolicies.flatMap((p) => [...at(p, ['conditions', 'applications', 'includeApplications']), ...at(p, ['conditions', 'applications', 'excludeApplications'])]).filter((id) => GUID.test(id)));
+export async function readExportReferences(gw: GraphGateway, caPolicies: readonly ConditionalAccessPolicy[], names: ExportNames): Promise<ExportReferences> {
+  const roleIds = new Set(caPolicies.flatMap((p) => [...(caUsersOf(p).includeRoles ?? []), ...(caUsersOf(p).excludeRoles ?? [])]).filter((id) => GUID.test(id)));
+  const apps = (p: ConditionalAccessPolicy) => caConditionsOf(p).applications;
+  const appIds = new Set(caPolicies.flatMap((p) => [...(apps(p)?.includeApplications ?? []), ...(apps(p)?.excludeApplications ?? [])]).filter((id) => GUID.test(id)));
   const [authenticationStrengths, namedLocations, roles] = await Promise.all([
     listAuthenticationStrengths(gw),
     listNamedLocations(gw),
@@ -28,13 +34,13 @@ export async function readExportReferences(gw: GraphGateway, caPolicies: Json[],
   ]);
   nameUnique(authenticationStrengths, names, 'authentication strength');
   nameUnique(namedLocations, names, 'named location');
-  nameUnique(roles.filter((r) => r.id && roleIds.has(r.id)) as Json[], names, 'directory role', roles as Json[]);
+  nameUnique(roles.filter((r) => r.id && roleIds.has(r.id)), names, 'directory role', roles);
   for (const id of roleIds) if (!names.refs.has(id) && !names.keptIds.has(id)) names.keptIds.set(id, 'directory role template not found');
 
   let readable = true;
   await Promise.all(
     [...appIds].map(async (appId) => {
-      let found: Json[];
+      let found: Awaited<ReturnType<typeof findServicePrincipals>>;
       try {
         found = readable ? await findServicePrincipals(gw, 'appId', appId) : [];
       } catch (err) {
@@ -60,7 +66,7 @@ export async function readExportReferences(gw: GraphGateway, caPolicies: Json[],
 }
 
 /** Names `objects` by displayName where that name is unique within `among` (default: `objects`). */
-function nameUnique(objects: Json[], names: ExportNames, what: string, among: Json[] = objects): void {
+function nameUnique(objects: readonly Named[], names: ExportNames, what: string, among: readonly Named[] = objects): void {
   const counts = new Map<string, number>();
   for (const o of among) {
     const key = String(o.displayName ?? '').toLowerCase();

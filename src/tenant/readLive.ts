@@ -1,12 +1,24 @@
 import type { DesiredState } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { getAuthenticationMethodsPolicy, getMethodConfiguration, listAuthenticationStrengths, listNamedLocations, listPolicies, type GraphGateway } from '../graph/index.js';
+import {
+  getAuthenticationMethodsPolicy,
+  getMethodConfiguration,
+  listAuthenticationStrengths,
+  listNamedLocations,
+  listPolicies,
+  methodConfigurationsById,
+  targetIds,
+  type GraphGateway,
+  type LiveCaPolicy,
+  type LiveMethodConfiguration,
+  type LiveMethodsPolicy,
+} from '../graph/index.js';
 import { GENERIC_METHODS } from '../plan/methodConfigs.js';
+import { caUsersOf } from '../waves/caUsers.js';
 import { collectRefs } from './refs.js';
 import { labelLiveIds, resolveDeclaredRefs } from './resolve.js';
 import { resolveReferenceNames } from './resolveReferences.js';
 import type { LiveState } from './types.js';
-import type { Json } from '../util/json.js';
 
 export interface ReadLiveResult {
   /** Absent when a reference could not be resolved. */
@@ -20,8 +32,8 @@ const REQUIRED_CONFIGURATIONS = ['MicrosoftAuthenticator', 'TemporaryAccessPass'
 /** Reads everything a plan of `desired` needs, resolving names to ids once. */
 export async function readLiveState(gw: GraphGateway, desired: DesiredState): Promise<ReadLiveResult> {
   const [policy, caPolicies, resolved, authenticationStrengths, namedLocations] = await Promise.all([
-    getAuthenticationMethodsPolicy(gw) as Promise<unknown> as Promise<Json>,
-    listPolicies(gw) as Promise<unknown> as Promise<Json[]>,
+    getAuthenticationMethodsPolicy(gw),
+    listPolicies(gw),
     resolveDeclaredRefs(gw, collectRefs(desired)),
     listAuthenticationStrengths(gw),
     listNamedLocations(gw),
@@ -29,15 +41,12 @@ export async function readLiveState(gw: GraphGateway, desired: DesiredState): Pr
   const referenceErrors = await resolveReferenceNames(gw, desired, resolved.directory, { strengths: authenticationStrengths, locations: namedLocations, caPolicies });
   if (resolved.diagnostics.length + referenceErrors.length > 0) return { diagnostics: [...resolved.diagnostics, ...referenceErrors] };
 
-  const methodConfigurations: Record<string, Json> = {};
-  for (const config of (Array.isArray(policy.authenticationMethodConfigurations) ? policy.authenticationMethodConfigurations : []) as Json[]) {
-    if (typeof config.id === 'string') methodConfigurations[config.id.toLowerCase()] = config;
-  }
+  const methodConfigurations = methodConfigurationsById(policy) ?? {};
   // A declared method whose configuration the policy GET did not expand is read on its own.
   const declared = GENERIC_METHODS.filter((d) => desired.authenticationMethods?.spec[d.key]).map((d) => d.graphId);
   await Promise.all(
     [...REQUIRED_CONFIGURATIONS, ...declared].filter((id) => !methodConfigurations[id.toLowerCase()]).map(async (id) => {
-      methodConfigurations[id.toLowerCase()] = (await getMethodConfiguration(gw, id)) as unknown as Json;
+      methodConfigurations[id.toLowerCase()] = await getMethodConfiguration(gw, id);
     }),
   );
 
@@ -57,20 +66,13 @@ export async function readLiveState(gw: GraphGateway, desired: DesiredState): Pr
   };
 }
 
-function idsOfPolicy(p: Json): { users: string[]; groups: string[] } {
-  const users = ((p.conditions as Json | undefined)?.users ?? {}) as Record<string, unknown>;
-  const list = (key: string) => (Array.isArray(users[key]) ? (users[key] as unknown[]).map(String) : []);
-  return { users: [...list('includeUsers'), ...list('excludeUsers')], groups: [...list('includeGroups'), ...list('excludeGroups')] };
+function idsOfPolicy(p: LiveCaPolicy): { users: string[]; groups: string[] } {
+  const users = caUsersOf(p);
+  const list = (ids: readonly string[] | null | undefined) => ids ?? [];
+  return { users: [...list(users.includeUsers), ...list(users.excludeUsers)], groups: [...list(users.includeGroups), ...list(users.excludeGroups)] };
 }
 
-function targetIds(value: unknown, type: 'user' | 'group'): string[] {
-  return (Array.isArray(value) ? value : [])
-    .map((t) => t as Json)
-    .filter((t) => (t.targetType ?? 'group') === type)
-    .map((t) => String(t.id));
-}
-
-function liveReferencedIds(policy: Json, configs: Record<string, Json>, caPolicies: Json[]): { users: string[]; groups: string[] } {
+function liveReferencedIds(policy: LiveMethodsPolicy, configs: Record<string, LiveMethodConfiguration>, caPolicies: LiveCaPolicy[]): { users: string[]; groups: string[] } {
   const users: string[] = [];
   const groups: string[] = [];
   for (const p of caPolicies) {
@@ -80,14 +82,14 @@ function liveReferencedIds(policy: Json, configs: Record<string, Json>, caPolici
   }
   for (const config of Object.values(configs)) {
     groups.push(...targetIds(config.includeTargets, 'group'), ...targetIds(config.excludeTargets, 'group'));
-    for (const setting of Object.values((config.featureSettings ?? {}) as Record<string, Json>)) {
-      for (const t of [setting?.includeTarget, setting?.excludeTarget]) if (t) groups.push(String((t as Json).id));
+    for (const setting of Object.values(config.featureSettings ?? {})) {
+      for (const t of [setting?.includeTarget, setting?.excludeTarget]) if (t) groups.push(String(t.id));
     }
   }
-  const campaign = (((policy.registrationEnforcement ?? {}) as Json).authenticationMethodsRegistrationCampaign ?? {}) as Json;
-  for (const key of ['includeTargets', 'excludeTargets']) {
-    users.push(...targetIds(campaign[key], 'user'));
-    groups.push(...targetIds(campaign[key], 'group'));
+  const campaign = policy.registrationEnforcement?.authenticationMethodsRegistrationCampaign;
+  for (const targets of [campaign?.includeTargets, campaign?.excludeTargets]) {
+    users.push(...targetIds(targets, 'user'));
+    groups.push(...targetIds(targets, 'group'));
   }
   return { users, groups };
 }

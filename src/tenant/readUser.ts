@@ -21,15 +21,18 @@ import {
   rolesWithheld,
   listPolicies,
   listSignIns,
+  methodConfigurationsById,
+  targetIds,
   type GraphGateway,
+  type LiveCaPolicy,
+  type LiveMethodConfiguration,
 } from '../graph/index.js';
 import type { RolloutFacts, UserShowInput } from '../ops/showUser.js';
 import { resolveRef } from '../plan/directory.js';
-import { caIncludeGroups, caUsersOf, livePolicyMatches, rolloutStrategy, type AuditEvent, type TargetFacts } from '../waves/index.js';
+import { caIncludeGroups, caUsersOf, livePolicyMatches, rolloutStrategy, toAuditEvent, type AuditEvent, type TargetFacts } from '../waves/index.js';
 import { collectRefs } from './refs.js';
 import { resolveDeclaredRefs } from './resolve.js';
-import { AUDIT_SELECT, auditRetentionDays, odataTime, readTargetFacts, toAuditEvent } from './rollouts.js';
-import type { Json } from '../util/json.js';
+import { AUDIT_SELECT, auditRetentionDays, odataTime, readTargetFacts } from './rollouts.js';
 
 const DAY_MS = 86_400_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,15 +54,13 @@ async function optional<T>(read: () => Promise<T>, onError: (reason: string) => 
   }
 }
 
-function list(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
+const list = (ids: readonly string[] | null | undefined): string[] => (ids ? [...ids] : []);
 
-function livePolicyFacts(policy: Json): NonNullable<RolloutFacts['livePolicy']> {
+function livePolicyFacts(policy: LiveCaPolicy): NonNullable<RolloutFacts['livePolicy']> {
   const users = caUsersOf(policy);
   return {
     id: String(policy.id),
-    state: String(policy.state ?? 'unknown'),
+    state: policy.state ?? 'unknown',
     includeUsers: list(users.includeUsers),
     excludeUsers: list(users.excludeUsers),
     includeGroups: caIncludeGroups(policy),
@@ -69,7 +70,7 @@ function livePolicyFacts(policy: Json): NonNullable<RolloutFacts['livePolicy']> 
   };
 }
 
-async function rolloutFacts(gw: GraphGateway, desired: DesiredState, doc: PolicyDocument<'Rollout'>, policies: Json[] | undefined, policiesError: string | undefined): Promise<RolloutFacts> {
+async function rolloutFacts(gw: GraphGateway, desired: DesiredState, doc: PolicyDocument<'Rollout'>, policies: LiveCaPolicy[] | undefined, policiesError: string | undefined): Promise<RolloutFacts> {
   const { spec } = doc;
   const strategy = rolloutStrategy(spec);
   const policyDoc = desired.conditionalAccessPolicies.find((p) => p.name === spec.policy);
@@ -102,22 +103,8 @@ async function rolloutFacts(gw: GraphGateway, desired: DesiredState, doc: Policy
   };
 }
 
-function configurationsOf(policy: Json): Record<string, Json> | undefined {
-  const configs = policy.authenticationMethodConfigurations;
-  if (!Array.isArray(configs)) return undefined;
-  const out: Record<string, Json> = {};
-  for (const c of configs as Json[]) if (typeof c.id === 'string') out[c.id.toLowerCase()] = c;
-  return out;
-}
-
-function targetGroupIds(configs: Record<string, Json> | undefined): string[] {
-  const ids: string[] = [];
-  for (const c of Object.values(configs ?? {})) {
-    for (const key of ['includeTargets', 'excludeTargets']) {
-      for (const t of (Array.isArray(c[key]) ? c[key] : []) as Json[]) if ((t.targetType ?? 'group') === 'group') ids.push(String(t.id));
-    }
-  }
-  return ids;
+function targetGroupIds(configs: Record<string, LiveMethodConfiguration> | undefined): string[] {
+  return Object.values(configs ?? {}).flatMap((c) => [...targetIds(c.includeTargets, 'group'), ...targetIds(c.excludeTargets, 'group')]);
 }
 
 const SHOW_SELECT = ['id', 'displayName', 'userPrincipalName', 'accountEnabled', 'userType'];
@@ -164,7 +151,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
 
   let policiesError: string | undefined;
   // Every CA policy, not only the rollouts': the helpdesk asks why the user is prompted (admin roles, guests, …).
-  const policies = optional(() => listPolicies(gw) as Promise<unknown> as Promise<Json[]>, (r) => (policiesError = unavailable.caPolicies = r));
+  const policies = optional(() => listPolicies(gw), (r) => (policiesError = unavailable.caPolicies = r));
   const [registration, methods, perUserMfa, audits, signIns, methodsPolicy, rollouts, roles] = await Promise.all([
     // The report omits disabled users: a 404 is "no row", not a failure.
     optional(() => getUserRegistrationDetails(gw, id), (r) => (unavailable.registration = r)),
@@ -175,7 +162,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
       (r) => (unavailable.audits = r),
     ),
     optional(() => listSignIns(gw, { filter: `userId eq '${quoted}' and createdDateTime ge ${odataTime(signInsFromMs)}`, select: SIGNIN_SELECT }), (r) => (unavailable.signIns = r)),
-    optional(() => getAuthenticationMethodsPolicy(gw) as Promise<unknown> as Promise<Json>, (r) => (unavailable.methodsPolicy = r)),
+    optional(() => getAuthenticationMethodsPolicy(gw), (r) => (unavailable.methodsPolicy = r)),
     policies.then((live) => Promise.all(desired.rollouts.map((doc) => rolloutFacts(gw, desired, doc, live, policiesError)))),
     // CA includes roles by template id; the user's roles answer "does CA001 (admins) apply?" with yes or no.
     optional(() => listUserDirectoryRoles(gw, id), (r) => (unavailable.roles = r)),
@@ -186,7 +173,7 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
     unavailable.roles = 'Graph returned the directory roles with limited information (no roleTemplateId): grant RoleManagement.Read.Directory';
   }
   const directoryRoles = roles && !unavailable.roles ? roles : undefined;
-  const methodConfigurations = methodsPolicy ? configurationsOf(methodsPolicy) : undefined;
+  const methodConfigurations = methodsPolicy ? methodConfigurationsById(methodsPolicy) : undefined;
 
   const asked = new Set<string>();
   for (const r of rollouts) {
@@ -205,12 +192,12 @@ export async function readUserForShow(gw: GraphGateway, desired: DesiredState, i
   return {
     now: odataTime(nowMs),
     user,
-    ...(registration ? { registration: registration as unknown as Json } : {}),
-    methods: (methods ?? []) as unknown as Json[],
+    ...(registration ? { registration } : {}),
+    methods: methods ?? [],
     ...(perUserMfa ? { perUserMfa } : {}),
-    audits: ((audits ?? []) as unknown as Json[]).map(toAuditEvent),
+    audits: (audits ?? []).map(toAuditEvent),
     auditsFrom: odataTime(auditsFromMs),
-    signIns: (signIns ?? []) as unknown as Json[],
+    signIns: signIns ?? [],
     signInsFrom: odataTime(signInsFromMs),
     ...(methodConfigurations ? { methodConfigurations } : {}),
     ...(memberOf ? { memberOf } : {}),

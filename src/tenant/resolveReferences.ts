@@ -1,12 +1,20 @@
 // Names of roles, applications, authentication strengths and named locations written in CA
 // policies, resolved once against the tenant like group names are (resolve.ts): a name that matches
 // nothing, or more than one object, is an error naming the file, the line and the candidates.
+import type { ConditionalAccessPolicy } from '@microsoft/microsoft-graph-types';
 import type { DesiredState, PathSegment, PolicyDocument } from '../config/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { listDirectoryRoleTemplates, servicePrincipalsWherePath, type GraphGateway } from '../graph/index.js';
 import { refKey, type DirectoryIndex, type RefKind } from '../plan/directory.js';
 import { GUID, nameToResolve, pendingId } from '../plan/references.js';
 import type { Json } from '../util/json.js';
+import { caUsersOf } from '../waves/caUsers.js';
+
+/** A live strength or named location as the resolver reads it (checked in graph/payloads.ts). */
+interface Named {
+  id?: string | null;
+  displayName?: string | null;
+}
 
 type OtherKind = Exclude<RefKind, 'group' | 'user'>;
 
@@ -53,21 +61,21 @@ export async function resolveReferenceNames(
   gw: GraphGateway,
   desired: DesiredState,
   directory: DirectoryIndex,
-  live: { strengths: Json[]; locations: Json[]; caPolicies: Json[] },
+  live: { strengths: readonly Named[]; locations: readonly Named[]; caPolicies: readonly ConditionalAccessPolicy[] },
 ): Promise<Diagnostic[]> {
   const uses = collectReferenceUses(desired);
-  const liveRoleIds = live.caPolicies.flatMap((p) => ['includeRoles', 'excludeRoles'].flatMap((k) => listAt(p, ['conditions', 'users', k])));
+  const liveRoleIds = live.caPolicies.flatMap((p) => [...(caUsersOf(p).includeRoles ?? []), ...(caUsersOf(p).excludeRoles ?? [])]);
   const needRoles = uses.some((u) => u.kind === 'role') || liveRoleIds.some((id) => GUID.test(id));
   const roles = needRoles ? (await listDirectoryRoleTemplates(gw)).filter((r) => r.id).map((r) => ({ id: r.id!, name: r.displayName ?? r.id! })) : [];
 
   const byName: Record<Exclude<OtherKind, 'application'>, Candidate[]> = {
     role: roles,
     strength: [
-      ...live.strengths.map((s) => ({ id: String(s.id), name: String(s.displayName ?? s.id) })),
+      ...live.strengths.map((s) => ({ id: String(s.id), name: s.displayName ?? String(s.id) })),
       ...declaredPending(desired.authenticationStrengths ?? [], 'AuthenticationStrength', live.strengths),
     ],
     location: [
-      ...live.locations.map((l) => ({ id: String(l.id), name: String(l.displayName ?? l.id) })),
+      ...live.locations.map((l) => ({ id: String(l.id), name: l.displayName ?? String(l.id) })),
       ...declaredPending(desired.namedLocations ?? [], 'NamedLocation', live.locations),
     ],
   };
@@ -107,8 +115,8 @@ export async function resolveReferenceNames(
 }
 
 /** Documents to be created by this plan (present, and no live object has their name). */
-function declaredPending(docs: ReadonlyArray<PolicyDocument<'AuthenticationStrength'> | PolicyDocument<'NamedLocation'>>, kind: string, live: Json[]): Candidate[] {
-  const liveNames = new Set(live.map((o) => String(o.displayName ?? '').toLowerCase()));
+function declaredPending(docs: ReadonlyArray<PolicyDocument<'AuthenticationStrength'> | PolicyDocument<'NamedLocation'>>, kind: string, live: readonly Named[]): Candidate[] {
+  const liveNames = new Set(live.map((o) => (o.displayName ?? '').toLowerCase()));
   return docs
     .filter((d) => d.spec.ensure !== 'absent' && !liveNames.has(d.spec.displayName.toLowerCase()))
     .map((d) => ({ id: pendingId(`${kind}.${d.name}`), name: d.spec.displayName, pending: true }));
@@ -123,8 +131,3 @@ function known(candidates: readonly Candidate[], ref: string): string {
   return shown.length ? shown.map((n) => `"${n}"`).join(', ') + (names.length > shown.length ? ', …' : '') : 'none';
 }
 
-function listAt(obj: Json, path: string[]): string[] {
-  let cur: unknown = obj;
-  for (const k of path) cur = cur && typeof cur === 'object' ? (cur as Json)[k] : undefined;
-  return Array.isArray(cur) ? cur.map(String) : [];
-}

@@ -5,6 +5,7 @@
  * evaluator in src/waves. A readiness source that cannot be read (a 403 without a P1 licence, say)
  * is recorded as unavailable so its gates are inconclusive: never a crash, never a silent pass.
  */
+import type { ConditionalAccessPolicy } from '@microsoft/microsoft-graph-types';
 import type { DesiredState, PolicyDocument } from '../config/types.js';
 import {
   GraphRequestError,
@@ -15,13 +16,28 @@ import {
   listTransitiveUserMemberIds,
   userRegistrationDetailsPages,
   type GraphGateway,
+  type LiveCaPolicy,
 } from '../graph/index.js';
 import { resolveRef } from '../plan/directory.js';
 import { findPreflightTwin } from '../plan/preflightTwin.js';
 import type { AuditEvent, ReadinessInput, RegistrationRow, RolloutObservation, RolloutStrategyImpl, SignInEvent, TargetFacts, WaveObservation, WaveStatus } from '../waves/index.js';
-import { MFA_ERROR_CODES, REGISTRATION_AUDIT_SERVICES, caIncludeGroups, evaluateRollout, livePolicyMatches, observeWaves, preflightWindowHours, resolveGateSettings, rolloutHasPreflight, rolloutStrategy, toSignInEvent } from '../waves/index.js';
+import {
+  MFA_ERROR_CODES,
+  REGISTRATION_AUDIT_SERVICES,
+  caIncludeGroups,
+  evaluateRollout,
+  livePolicyMatches,
+  observeWaves,
+  preflightWindowHours,
+  resolveGateSettings,
+  rolloutHasPreflight,
+  rolloutStrategy,
+  toAuditEvent,
+  toRegistrationRow,
+  toSignInEvent,
+  type RowInterner,
+} from '../waves/index.js';
 import type { LiveState } from './types.js';
-import type { Json } from '../util/json.js';
 
 /**
  * How far back the directory audit log is read: Graph keeps 30 days with P1/P2 and 7 without, and a
@@ -89,7 +105,7 @@ function reason(err: unknown): string {
   throw err;
 }
 
-function livePolicyOf(live: LiveState, doc: PolicyDocument<'ConditionalAccessPolicy'> | undefined): Json | undefined {
+function livePolicyOf(live: LiveState, doc: PolicyDocument<'ConditionalAccessPolicy'> | undefined): LiveCaPolicy | undefined {
   const hits = livePolicyMatches(doc?.spec.displayName, live.conditionalAccessPolicies);
   return hits.length === 1 ? hits[0] : undefined;
 }
@@ -105,7 +121,7 @@ const lowerSet = (ids: readonly string[]): Set<string> => new Set(ids.map((id) =
 export async function readTargetFacts(
   gw: GraphGateway,
   strategy: RolloutStrategyImpl,
-  target: { targetGroupId?: string; policy?: Json },
+  target: { targetGroupId?: string; policy?: ConditionalAccessPolicy },
   members: (groupId: string) => Promise<string[]> = (id) => listTransitiveUserMemberIds(gw, id),
 ): Promise<TargetFacts> {
   const { targetGroupId } = target;
@@ -144,7 +160,7 @@ async function observeRollout(gw: GraphGateway, desired: DesiredState, live: Liv
   const policyDoc = desired.conditionalAccessPolicies.find((p) => p.name === spec.policy);
   const livePolicy = livePolicyOf(live, policyDoc);
   const targetGroupId = spec.targetGroup ? resolveRef(dir, 'group', spec.targetGroup) : undefined;
-  const target = { name: doc.name, ...(targetGroupId ? { targetGroupId } : {}), ...(livePolicy?.id ? { policyId: String(livePolicy.id) } : {}) };
+  const target = { name: doc.name, ...(targetGroupId ? { targetGroupId } : {}), ...(livePolicy?.id ? { policyId: livePolicy.id } : {}) };
 
   const waveGroups = spec.waves.map((w) => ({ name: w.name, group: w.group, groupId: resolveRef(dir, 'group', w.group) }));
   const [memberLists, facts] = await Promise.all([
@@ -163,31 +179,6 @@ async function observeRollout(gw: GraphGateway, desired: DesiredState, live: Liv
   // Every member list is read, so the strategy always answers; `=== true` only narrows the type.
   const waves: WaveObservation[] = observeWaves(spec, waveGroups.map((w, i) => ({ ...w, memberIds: memberLists[i]! })), facts).map((w) => ({ ...w, widened: w.widened === true }));
   return { ...target, spec, ...(preflightTwin?.id ? { preflightTwinId: String(preflightTwin.id) } : {}), waves, enforcedUserIds: enforced };
-}
-
-function toRegistrationRow(r: Json, interner: Interner): RegistrationRow {
-  return {
-    id: String(r.id),
-    ...(typeof r.userPrincipalName === 'string' ? { userPrincipalName: r.userPrincipalName } : {}),
-    ...(typeof r.userType === 'string' ? { userType: interner.string(r.userType) } : {}),
-    isMfaCapable: r.isMfaCapable === true,
-    isMfaRegistered: r.isMfaRegistered === true,
-    methodsRegistered: interner.list(Array.isArray(r.methodsRegistered) ? r.methodsRegistered.map(String) : []),
-    lastUpdatedDateTime: typeof r.lastUpdatedDateTime === 'string' ? r.lastUpdatedDateTime : null,
-  };
-}
-
-export function toAuditEvent(e: Json): AuditEvent {
-  return {
-    id: String(e.id),
-    activityDateTime: String(e.activityDateTime ?? ''),
-    activityDisplayName: String(e.activityDisplayName ?? ''),
-    loggedByService: String(e.loggedByService ?? ''),
-    result: String(e.result ?? ''),
-    resultReason: typeof e.resultReason === 'string' ? e.resultReason : null,
-    targetResources: Array.isArray(e.targetResources) ? (e.targetResources as AuditEvent['targetResources']) : [],
-    initiatedBy: (e.initiatedBy ?? {}) as AuditEvent['initiatedBy'],
-  };
 }
 
 /**
@@ -221,7 +212,7 @@ function historyFilter(targetId: string, fromMs: number): string {
 export async function readRolloutHistory(gw: GraphGateway, rollout: RolloutObservation, fromMs: number): Promise<AuditEvent[]> {
   const target = rolloutStrategy(rollout.spec).historyTarget(rollout);
   if (!target) return [];
-  return (await listDirectoryAudits(gw, { filter: historyFilter(target, fromMs), select: AUDIT_SELECT })).map((e) => toAuditEvent(e as Json));
+  return (await listDirectoryAudits(gw, { filter: historyFilter(target, fromMs), select: AUDIT_SELECT })).map(toAuditEvent);
 }
 
 /** The directory-audit queries the controller needs, each narrowed server-side to the retention window. */
@@ -255,7 +246,7 @@ interface ReadinessReadOptions {
 }
 
 /** Same values, same objects: 300,000 report rows share a handful of method lists and user types. */
-class Interner {
+class Interner implements RowInterner {
   private readonly lists = new Map<string, readonly string[]>();
   private readonly strings = new Map<string, string>();
 
@@ -289,7 +280,7 @@ async function readRegistrations(gw: GraphGateway, options: ReadinessReadOptions
     ...(options.progress ? { onProgress: (n: number) => options.progress!(`reading the registration report: ${n} users`) } : {}),
   })) {
     for (const r of page) {
-      const row = toRegistrationRow(r as Json, interner);
+      const row = toRegistrationRow(r, interner);
       rows.set(row.id, row);
     }
   }
@@ -323,7 +314,7 @@ function readReadiness(gw: GraphGateway, desired: DesiredState, live: LiveState,
   const audits = Promise.all(auditFilters(historyTargets, auditsFromMs).map((filter) => listDirectoryAudits(gw, { filter, select: AUDIT_SELECT, signal }))).then(
     (lists) => {
       const byId = new Map<string, AuditEvent>();
-      for (const list of lists) for (const e of list) byId.set(String(e.id), toAuditEvent(e as Json));
+      for (const list of lists) for (const e of list) byId.set(String(e.id), toAuditEvent(e));
       const events = [...byId.values()];
       auditsFrom = new Date(auditCoverageStart(auditsFromMs, events, nowMs)).toISOString();
       return events;
@@ -343,7 +334,7 @@ function readReadiness(gw: GraphGateway, desired: DesiredState, live: LiveState,
   const signIns = Promise.all(
     [0, ...MFA_ERROR_CODES].map((code) => listSignIns(gw, { filter: `createdDateTime ge ${odataTime(signInsFromMs)} and status/errorCode eq ${code}`, select: SIGNIN_SELECT, signal })),
   ).then(
-    (lists) => lists.flat().map((e) => toSignInEvent(e as Json)),
+    (lists) => lists.flat().map(toSignInEvent),
     (err: unknown) => {
       unavailable.signIns = reason(err);
       return [] as SignInEvent[];

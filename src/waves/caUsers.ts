@@ -1,4 +1,4 @@
-import type { Json } from '../util/json.js';
+import type { ConditionalAccessConditionSet, ConditionalAccessPolicy, ConditionalAccessUsers } from '@microsoft/microsoft-graph-types';
 /**
  * A Conditional Access policy's user condition as the rollout reads and writes it: the one place that
  * digs `conditions.users.includeGroups` out of a policy (live JSON or the plan's desired body) and
@@ -11,21 +11,27 @@ import type { Json } from '../util/json.js';
  * goes (a policy that includes nobody and a group says two things).
  */
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+// Live policies are checked where they are read (graph/payloads.ts); a desired body is schema-checked YAML.
+const strings = (v: readonly string[] | null | undefined): string[] => (v ? [...v] : []);
 const isNone = (u: string) => u.toLowerCase() === 'none';
 
+/** The policy's `conditions` (an empty object when absent). */
+export function caConditionsOf(policy: ConditionalAccessPolicy | undefined): ConditionalAccessConditionSet {
+  return policy?.conditions ?? {};
+}
+
 /** The policy's `conditions.users` (an empty object when absent). */
-export function caUsersOf(policy: Json | undefined): Json {
-  return ((policy?.conditions as Json | undefined)?.users ?? {}) as Json;
+export function caUsersOf(policy: ConditionalAccessPolicy | undefined): ConditionalAccessUsers {
+  return policy?.conditions?.users ?? {};
 }
 
 /** The group ids a CA policy includes, as Graph spells them. */
-export function caIncludeGroups(policy: Json | undefined): string[] {
+export function caIncludeGroups(policy: ConditionalAccessPolicy | undefined): string[] {
   return strings(caUsersOf(policy).includeGroups);
 }
 
 /** Whether a user condition includes nobody (no user, group, role or guest type; `None` counts as nobody). */
-export function includesNobody(users: Json): boolean {
+export function includesNobody(users: ConditionalAccessUsers): boolean {
   return (
     strings(users.includeUsers).filter((u) => !isNone(u)).length === 0 &&
     strings(users.includeGroups).length === 0 &&
@@ -35,9 +41,9 @@ export function includesNobody(users: Json): boolean {
 }
 
 /** `users` with `includeGroups` replaced, and `None` in includeUsers exactly when nothing else is included. */
-export function withIncludeGroups(users: Json, includeGroups: readonly string[]): Json {
+export function withIncludeGroups(users: ConditionalAccessUsers, includeGroups: readonly string[]): ConditionalAccessUsers {
   // The key is written when it was there or has groups: a desired body that never named it stays as declared.
-  const out: Json = includeGroups.length > 0 || 'includeGroups' in users ? { ...users, includeGroups: [...includeGroups] } : { ...users };
+  const out: ConditionalAccessUsers = includeGroups.length > 0 || 'includeGroups' in users ? { ...users, includeGroups: [...includeGroups] } : { ...users };
   const includeUsers = strings(users.includeUsers);
   const others = includeUsers.filter((u) => !isNone(u));
   if (includesNobody(out)) out.includeUsers = ['None'];
@@ -46,7 +52,6 @@ export function withIncludeGroups(users: Json, includeGroups: readonly string[])
 }
 
 /** The policy with its user condition's includeGroups set (see withIncludeGroups). */
-export function policyWithIncludeGroups(policy: Json, includeGroups: readonly string[]): Json {
-  const conditions = (policy.conditions ?? {}) as Json;
-  return { ...policy, conditions: { ...conditions, users: withIncludeGroups(caUsersOf(policy), includeGroups) } };
+export function policyWithIncludeGroups<T extends ConditionalAccessPolicy>(policy: T, includeGroups: readonly string[]): T {
+  return { ...policy, conditions: { ...caConditionsOf(policy), users: withIncludeGroups(caUsersOf(policy), includeGroups) } };
 }

@@ -1,6 +1,7 @@
 export * from './types.js';
 export { HISTORY_TOO_SHORT, REGISTRATION_AUDIT_SERVICES, classifyUser, configurationsForMethod, indexReadiness, rolloutReadiness, waveReadiness } from './readiness.js';
 export { SIGN_IN_CODES, explainSignInCode, failingUsers, mfaProofOf, toSignInEvent } from './signInCodes.js';
+export { toAuditEvent, toRegistrationRow, type RowInterner } from './records.js';
 export type { FailingUser, SignInCode, SignInCodeKind } from './signInCodes.js';
 export type { ReadinessIndex, WaveReadiness } from './readiness.js';
 export {

@@ -10,7 +10,6 @@
  * - `countingWave`: the one wave a user is counted in (the first that holds them).
  */
 import type { RolloutSpec } from '../config/types.js';
-import type { Json } from '../util/json.js';
 import type { TargetFacts } from './strategies.js';
 import { rolloutStrategy } from './strategies.js';
 
@@ -18,10 +17,10 @@ import { rolloutStrategy } from './strategies.js';
  * The live CA policies whose display name is the rollout policy's (case-insensitive, as Entra
  * compares them). One hit is the policy; none: not created yet; more: ambiguous.
  */
-export function livePolicyMatches(displayName: string | undefined, policies: readonly Json[]): Json[] {
+export function livePolicyMatches<P extends { displayName?: string | null | undefined }>(displayName: string | undefined, policies: readonly P[]): P[] {
   if (displayName === undefined) return [];
   const name = displayName.toLowerCase();
-  return policies.filter((p) => String(p.displayName ?? '').toLowerCase() === name);
+  return policies.filter((p) => (p.displayName ?? '').toLowerCase() === name);
 }
 
 /**

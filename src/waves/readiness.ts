@@ -211,8 +211,8 @@ export function configurationsForMethod(method: string): string[] | undefined {
 
 type PolicyVerdict = { allowed: 'all' } | { allowed: 'no'; setting: string } | { allowed: 'some'; setting: string } | { allowed: 'unknown' };
 
-function targetIds(value: unknown): string[] {
-  return Array.isArray(value) ? value.map((t) => lower(String((t as Record<string, unknown>)?.id ?? ''))).filter(Boolean) : [];
+function targetIds(targets: readonly { id?: string | null }[] | null | undefined): string[] {
+  return (targets ?? []).map((t) => lower(t.id ?? '')).filter(Boolean);
 }
 
 /**
@@ -225,8 +225,8 @@ function policyVerdict(method: string, configs: MethodConfigurations): PolicyVer
   const verdicts: PolicyVerdict[] = ids.map((id) => {
     const c = configs[id];
     if (!c) return { allowed: 'unknown' };
-    const name = String(c.id ?? id);
-    if (c.state !== 'enabled') return { allowed: 'no', setting: `${name}.state is ${String(c.state ?? 'not set')}` };
+    const name = c.id ?? id;
+    if (c.state !== 'enabled') return { allowed: 'no', setting: `${name}.state is ${c.state ?? 'not set'}` };
     // A one-time passcode from the Authenticator app needs isSoftwareOathEnabled on that configuration.
     if (id === 'microsoftauthenticator' && method.toLowerCase() === 'softwareonetimepasscode' && c.isSoftwareOathEnabled !== true) {
       return { allowed: 'no', setting: `${name}.isSoftwareOathEnabled is false` };

@@ -12,6 +12,7 @@
  * The health gate counts a user as failing only when a challenge, registration interrupt or failure
  * was NOT followed by a successful sign-in within its window (see `failingUsers`).
  */
+import type { SignInRecord } from '../graph/payloads.js';
 import type { SignInEvent } from './types.js';
 
 export type SignInCodeKind = 'challenge' | 'registration' | 'failure' | 'other';
@@ -114,14 +115,17 @@ export function failingUsers(signIns: readonly SignInEvent[], include: (userId: 
   return out;
 }
 
-/** A sign-in as Graph returns it, reduced to what the gates read (shared by the wave reader and `users show`). */
-export function toSignInEvent(e: Record<string, unknown>): SignInEvent {
+/** A sign-in as Graph returns it (checked in graph/payloads.ts), reduced to what the gates read (shared by the wave reader and `users show`). */
+export function toSignInEvent(e: SignInRecord): SignInEvent {
+  const applied = e.appliedConditionalAccessPolicies;
   return {
-    userId: String(e.userId ?? ''),
-    createdDateTime: String(e.createdDateTime ?? ''),
-    status: { errorCode: Number((e.status as Record<string, unknown> | undefined)?.errorCode ?? 0) || 0 },
-    ...(Array.isArray(e.appliedConditionalAccessPolicies) ? { appliedConditionalAccessPolicies: e.appliedConditionalAccessPolicies as SignInEvent['appliedConditionalAccessPolicies'] } : {}),
+    userId: e.userId ?? '',
+    createdDateTime: e.createdDateTime ?? '',
+    status: { errorCode: Number(e.status?.errorCode ?? 0) || 0 },
+    ...(applied
+      ? { appliedConditionalAccessPolicies: applied.map((p) => ({ id: p.id ?? '', ...(p.displayName ? { displayName: p.displayName } : {}), result: p.result ?? '', enforcedGrantControls: p.enforcedGrantControls ?? null })) }
+      : {}),
     ...(typeof e.authenticationRequirement === 'string' ? { authenticationRequirement: e.authenticationRequirement } : {}),
-    ...(e.mfaDetail && typeof e.mfaDetail === 'object' ? { mfaDetail: e.mfaDetail as SignInEvent['mfaDetail'] } : {}),
+    ...(e.mfaDetail ? { mfaDetail: e.mfaDetail } : {}),
   };
 }

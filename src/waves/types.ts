@@ -2,6 +2,7 @@
  * Inputs of the pure wave controller. The tenant reader (graph/ + tenant/) fills these; nothing in
  * src/waves does I/O or reads the clock. Times are ISO-8601 strings exactly as Graph returns them.
  */
+import type { LiveMethodConfiguration } from '../graph/payloads.js';
 import type { RolloutSpec } from '../config/types.js';
 import type { WavePlan } from '../plan/types.js';
 
@@ -69,8 +70,8 @@ export interface SignInEvent {
   mfaDetail?: { authMethod?: string | null } | null;
 }
 
-/** Method configurations of the live authentication methods policy, by lower-cased id (`microsoftauthenticator`, `sms`, …), as Graph returns them. */
-export type MethodConfigurations = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+/** Method configurations of the live authentication methods policy, by lower-cased id (`microsoftauthenticator`, `sms`, …), as Graph returns them (checked in graph/payloads.ts). */
+export type MethodConfigurations = Readonly<Record<string, LiveMethodConfiguration>>;
 
 /**
  * Tenant-wide readiness data, read once per run and shared by every rollout and wave.

@@ -124,7 +124,7 @@ describe('buildUserReport', () => {
 
 // Issue 14.9: every CA policy that applies to the user, and why; exclusions win.
 describe('users show: CA policies that apply', () => {
-  const policy = (displayName: string, users: Record<string, unknown>) => ({ id: displayName, displayName, state: 'enabled', conditions: { users } });
+  const policy = (displayName: string, users: Record<string, unknown>): Record<string, unknown> => ({ id: displayName, displayName, state: 'enabled', conditions: { users } });
   it('all users, by id, by group (nesting followed), guests; excluded ones left out; roles as maybe for an admin whose roles were not read', () => {
     const report = buildUserReport(
       input({

@@ -37,7 +37,7 @@ describe('no perpetual diff', () => {
     const ca = live.conditionalAccessPolicies[0]!;
     (ca.conditions as Record<string, unknown>).clientAppTypes = [];
     delete (ca.conditions as Record<string, unknown>).userRiskLevels;
-    ca.grantControls = { operator: 'OR', builtInControls: ['mfa'], customAuthenticationFactors: null, termsOfUse: null };
+    (ca as Record<string, unknown>).grantControls = { operator: 'OR', builtInControls: ['mfa'], customAuthenticationFactors: null, termsOfUse: null };
     expect(plan(live).resources.every((r) => r.action === 'noop')).toBe(true);
   });
 

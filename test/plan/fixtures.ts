@@ -50,7 +50,7 @@ const allUsers = { targetType: 'group', id: 'all_users' };
 
 /** A live tenant that already matches policies/ exactly, as Graph would return it. */
 export function matchingLive(): LiveState {
-  const authenticator = {
+  const authenticator: Record<string, unknown> = {
     '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration',
     id: 'MicrosoftAuthenticator',
     state: 'enabled',
@@ -64,7 +64,7 @@ export function matchingLive(): LiveState {
       displayLocationInformationRequiredState: { state: 'enabled', includeTarget: allUsers, excludeTarget: emptyTarget },
     },
   };
-  const tap = {
+  const tap: Record<string, unknown> = {
     '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration',
     id: 'TemporaryAccessPass',
     state: 'enabled',
@@ -76,7 +76,7 @@ export function matchingLive(): LiveState {
     excludeTargets: [],
     includeTargets: [{ targetType: 'group', id: 'all_users', isRegistrationRequired: false }],
   };
-  const policy = {
+  const policy: Record<string, unknown> = {
     '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#authenticationMethodsPolicy',
     id: 'authenticationMethodsPolicy',
     displayName: 'Authentication Methods Policy',
@@ -96,7 +96,7 @@ export function matchingLive(): LiveState {
     },
     authenticationMethodConfigurations: [authenticator, tap],
   };
-  const ca = (id: string, displayName: string, state: string, users: Record<string, string[]>, clientAppTypes: string[], builtInControls: string[]) => ({
+  const ca = (id: string, displayName: string, state: string, users: Record<string, string[]>, clientAppTypes: string[], builtInControls: string[]): Record<string, unknown> => ({
     id,
     templateId: null,
     displayName,

@@ -29,7 +29,7 @@ function waves(decisions: Record<string, WavePlan['decision']>): WavePlan[] {
 function withLiveTwin(live: LiveState, includeGroups: string[]): LiveState {
   const policy = live.conditionalAccessPolicies.find((p) => p.id === IDS.caRequireMfa)!;
   const users = (policy.conditions as { users: Record<string, unknown> }).users;
-  const twin = { ...policy, id: TWIN_ID, displayName: TWIN, state: 'enabledForReportingButNotEnforced', conditions: { ...(policy.conditions as object), users: { ...users, includeGroups, includeUsers: [], includeRoles: [] } } };
+  const twin: Record<string, unknown> = { ...policy, id: TWIN_ID, displayName: TWIN, state: 'enabledForReportingButNotEnforced', conditions: { ...(policy.conditions as object), users: { ...users, includeGroups, includeUsers: [], includeRoles: [] } } };
   return { ...live, conditionalAccessPolicies: [...live.conditionalAccessPolicies, twin] };
 }
 

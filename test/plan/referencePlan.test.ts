@@ -15,8 +15,8 @@ const strengthDoc = (name: string, spec: AuthenticationStrengthSpec): PolicyDocu
 const locationDoc = (name: string, spec: NamedLocationSpec): PolicyDocument<'NamedLocation'> => ({ kind: 'NamedLocation', name, spec, source, locate: () => source });
 const STRENGTH_ID = '5e9d6b0b-0000-4000-8000-000000000001';
 const LOCATION_ID = '6fae7c1c-0000-4000-8000-000000000001';
-const liveStrength = (extra: Record<string, unknown> = {}) => ({ id: STRENGTH_ID, displayName: 'Keys only', description: 'FIDO2', policyType: 'custom', requirementsSatisfied: 'mfa', allowedCombinations: ['fido2', 'password, sms'], modifiedDateTime: '2026-11-01T00:00:00Z', ...extra });
-const BUILT_IN_MFA = { id: '00000000-0000-0000-0000-000000000002', displayName: 'Multifactor authentication', policyType: 'builtIn', allowedCombinations: ['fido2', 'password,sms'] };
+const liveStrength = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ id: STRENGTH_ID, displayName: 'Keys only', description: 'FIDO2', policyType: 'custom', requirementsSatisfied: 'mfa', allowedCombinations: ['fido2', 'password, sms'], modifiedDateTime: '2026-11-01T00:00:00Z', ...extra });
+const BUILT_IN_MFA: Record<string, unknown> = { id: '00000000-0000-0000-0000-000000000002', displayName: 'Multifactor authentication', policyType: 'builtIn', allowedCombinations: ['fido2', 'password,sms'] };
 
 function setup(strengths: AuthenticationStrengthSpec[] = [], locations: NamedLocationSpec[] = []): { desired: DesiredState; live: LiveState } {
   const desired = sampleDesired();
