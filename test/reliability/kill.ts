@@ -109,7 +109,7 @@ export const killTests = (only: WorkflowName) => describe.each([only])('reliabil
   });
 
   it('most points really killed a running command, and some left its work part-done', () => {
-    expect(killedRuns, `${killedRuns} of ${POINTS} points killed a running command`).toBeGreaterThanOrEqual(POINTS - 2);
+    expect.soft(killedRuns, `${killedRuns} of ${POINTS} points killed a running command`).toBeGreaterThanOrEqual(POINTS - 2);
     expect(partDone, `no crash interrupted the writes (${partDone} of ${POINTS} left them part-done): the points test only before and after`).toBeGreaterThanOrEqual(2);
   });
 });
