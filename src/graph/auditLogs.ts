@@ -38,8 +38,9 @@ async function listProjected<T>(
   headers?: Record<string, string>,
 ): Promise<T[]> {
   const all: T[] = [];
+  const source = { path };
   for await (const page of gw.pages<unknown>(path, { ...pageOptions(query), ...(headers ? { headers } : {}) })) {
-    page.forEach((e, i) => all.push(parse(typeof e === 'object' && e !== null ? projectRow(e, query.select) : e, { path }, i)));
+    page.forEach((e, i) => all.push(parse(typeof e === 'object' && e !== null ? projectRow(e, query.select) : e, source, i)));
   }
   return all;
 }

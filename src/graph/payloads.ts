@@ -20,7 +20,7 @@ import type {
   SignIn,
   UserRegistrationDetails,
 } from '@microsoft/microsoft-graph-types';
-import type { Json } from '../util/json.js';
+import { isJsonObject, type Json } from '../util/json.js';
 import { GraphRequestError } from './graphError.js';
 
 /** A Graph object typed as Graph documents it and still a JSON object (its other fields kept for generic diffing). */
@@ -51,19 +51,18 @@ export function malformedPayload(source: PayloadSource, what: string): GraphRequ
   return new GraphRequestError({ method: source.method ?? 'GET', path: source.path, status: 200, reason: `malformed response: ${what}`, kind: 'malformed' });
 }
 
-export function isJsonObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Field checks that name where they failed (`policy 2 ("CA010") conditions.users.includeGroups`). */
+/**
+ * Field checks that name where they failed (`policy 2 ("CA010") conditions.users.includeGroups`). The
+ * place is worded only on failure: rows are checked by the hundred thousand, and nearly all pass.
+ */
 class Shape {
   constructor(
     private readonly source: PayloadSource,
-    private readonly where: string,
+    private readonly where: () => string,
   ) {}
 
   fail(what: string): never {
-    throw malformedPayload(this.source, `${this.where}${what}`);
+    throw malformedPayload(this.source, `${this.where()}${what}`);
   }
 
   object(value: unknown, field = ''): Json {
@@ -139,7 +138,7 @@ export interface CaPolicyParseOptions {
  * application lists the tool reads and writes must be lists of strings.
  */
 export function parseCaPolicy(value: unknown, source: PayloadSource, index?: number, options: CaPolicyParseOptions = {}): LiveCaPolicy {
-  const shape: Shape = new Shape(source, label('policy', index, value));
+  const shape: Shape = new Shape(source, () => label('policy', index, value));
   const policy = shape.object(value);
   shape.id(policy);
   shape.optionalString(policy, 'displayName');
@@ -163,7 +162,7 @@ export function parseCaPolicies(values: readonly unknown[], source: PayloadSourc
 
 /** One method configuration (`MicrosoftAuthenticator`, `TemporaryAccessPass`, …): keyed by its id, targets iterated. */
 export function parseMethodConfiguration(value: unknown, source: PayloadSource, index?: number): LiveMethodConfiguration {
-  const shape: Shape = new Shape(source, index === undefined ? 'the method configuration ' : `authenticationMethodConfigurations[${index}] `);
+  const shape: Shape = new Shape(source, () => (index === undefined ? 'the method configuration ' : `authenticationMethodConfigurations[${index}] `));
   const config = shape.object(value);
   shape.id(config);
   shape.optionalString(config, 'state');
@@ -178,7 +177,7 @@ export function parseMethodConfiguration(value: unknown, source: PayloadSource, 
 
 /** The authentication methods policy: its expanded configurations and its registration campaign. */
 export function parseAuthenticationMethodsPolicy(value: unknown, source: PayloadSource): LiveMethodsPolicy {
-  const shape: Shape = new Shape(source, 'the authentication methods policy ');
+  const shape: Shape = new Shape(source, () => 'the authentication methods policy ');
   const policy = shape.object(value);
   const configs = policy.authenticationMethodConfigurations;
   if (configs !== undefined && configs !== null) {
@@ -207,7 +206,7 @@ export function targetIds(targets: readonly { id?: string | null; targetType?: s
 
 /** An authentication strength (built-in or custom): matched by name, its combinations compared. */
 export function parseAuthenticationStrength(value: unknown, source: PayloadSource, index?: number): GraphJson<AuthenticationStrengthPolicy> {
-  const shape: Shape = new Shape(source, label('authentication strength', index, value));
+  const shape: Shape = new Shape(source, () => label('authentication strength', index, value));
   const strength = shape.object(value);
   shape.id(strength);
   shape.optionalString(strength, 'displayName');
@@ -218,7 +217,7 @@ export function parseAuthenticationStrength(value: unknown, source: PayloadSourc
 
 /** A named location (ip or country; the derived fields stay as sent): matched by name. */
 export function parseNamedLocation(value: unknown, source: PayloadSource, index?: number): GraphJson<NamedLocation> {
-  const shape: Shape = new Shape(source, label('named location', index, value));
+  const shape: Shape = new Shape(source, () => label('named location', index, value));
   const location = shape.object(value);
   shape.id(location);
   shape.optionalString(location, 'displayName');
@@ -229,7 +228,7 @@ export function parseNamedLocation(value: unknown, source: PayloadSource, index?
 
 /** A user's registered method: its own fields depend on its `@odata.type`, so they stay readable by name. */
 export function parseAuthenticationMethod(value: unknown, source: PayloadSource, index?: number): GraphJson<AuthenticationMethod> {
-  const shape: Shape = new Shape(source, `method${index === undefined ? '' : ` ${index}`} `);
+  const shape: Shape = new Shape(source, () => `method${index === undefined ? '' : ` ${index}`} `);
   const method = shape.object(value);
   shape.id(method);
   shape.optionalString(method, '@odata.type');
@@ -238,7 +237,7 @@ export function parseAuthenticationMethod(value: unknown, source: PayloadSource,
 
 /** A registration report row: keyed by user id; its method list is iterated. */
 export function parseRegistrationDetails(value: unknown, source: PayloadSource, index?: number): UserRegistrationDetails {
-  const shape: Shape = new Shape(source, index === undefined ? 'the registration row ' : `row ${index} `);
+  const shape: Shape = new Shape(source, () => (index === undefined ? 'the registration row ' : `row ${index} `));
   const row = shape.object(value);
   shape.id(row);
   shape.optionalStrings(row, 'methodsRegistered');
@@ -247,7 +246,7 @@ export function parseRegistrationDetails(value: unknown, source: PayloadSource, 
 
 /** A directory audit event: keyed by id; its target resources and initiator are read. */
 export function parseDirectoryAudit(value: unknown, source: PayloadSource, index?: number): DirectoryAudit {
-  const shape: Shape = new Shape(source, `audit event${index === undefined ? '' : ` ${index}`} `);
+  const shape: Shape = new Shape(source, () => `audit event${index === undefined ? '' : ` ${index}`} `);
   const event = shape.object(value);
   shape.id(event);
   shape.optionalString(event, 'activityDateTime');
@@ -258,7 +257,7 @@ export function parseDirectoryAudit(value: unknown, source: PayloadSource, index
 
 /** A sign-in: its status and the CA results it carries are read. */
 export function parseSignIn(value: unknown, source: PayloadSource, index?: number): SignInRecord {
-  const shape: Shape = new Shape(source, `sign-in${index === undefined ? '' : ` ${index}`} `);
+  const shape: Shape = new Shape(source, () => `sign-in${index === undefined ? '' : ` ${index}`} `);
   const signIn = shape.object(value);
   shape.id(signIn);
   shape.optionalString(signIn, 'createdDateTime');

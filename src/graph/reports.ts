@@ -2,6 +2,7 @@ import type { UserRegistrationDetails } from '@microsoft/microsoft-graph-types';
 import type { GraphGateway } from './gateway.js';
 import { buildQuery, seg } from './odata.js';
 import { parseRegistrationDetails } from './payloads.js';
+import { isJsonObject } from '../util/json.js';
 
 const PATH = '/reports/authenticationMethods/userRegistrationDetails';
 
@@ -39,8 +40,9 @@ export async function* userRegistrationDetailsPages(
 ): AsyncGenerator<UserRegistrationDetails[], void, undefined> {
   const pageOptions = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   const path = `${PATH}${buildQuery({ $filter: options.filter })}`;
+  const source = { path };
   for await (const page of gw.pages<unknown>(path, pageOptions)) {
-    yield page.map((row, i) => parseRegistrationDetails(options.select && typeof row === 'object' && row !== null ? projectRow(row, options.select) : row, { path }, i));
+    yield page.map((row, i) => parseRegistrationDetails(options.select && typeof row === 'object' && row !== null ? projectRow(row, options.select) : row, source, i));
   }
 }
 
@@ -63,5 +65,5 @@ export async function getUserRegistrationDetails(gw: GraphGateway, userId: strin
   const body = await gw.getOrUndefined<{ value?: unknown }>(path);
   if (body === undefined) return undefined;
   const wrapped = body.value;
-  return parseRegistrationDetails(wrapped !== null && typeof wrapped === 'object' && !Array.isArray(wrapped) ? wrapped : body, { path });
+  return parseRegistrationDetails(isJsonObject(wrapped) ? wrapped : body, { path });
 }

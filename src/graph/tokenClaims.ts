@@ -2,6 +2,8 @@
  * Reads the claims of an access token without verifying it (Graph verifies; we only want to know
  * what was granted). Only the payload is decoded; the token itself is never printed or returned.
  */
+import { isJsonObject } from '../util/json.js';
+
 export type JwtClaims = Record<string, unknown>;
 
 /** The payload of a compact JWT, or undefined when the string is not one (an opaque token). */
@@ -10,7 +12,7 @@ export function decodeJwtClaims(token: string): JwtClaims | undefined {
   if (parts.length !== 3 || !parts[1]) return undefined;
   try {
     const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
-    return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as JwtClaims) : undefined;
+    return isJsonObject(payload) ? payload : undefined;
   } catch {
     return undefined;
   }

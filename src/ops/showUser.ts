@@ -12,6 +12,7 @@ import { abandonedAuthenticatorIds, methodReport } from './showUserMethods.js';
 import { caPolicyScope, rolloutReport } from './showUserScope.js';
 import { USER_REPORT_FORMAT_VERSION, type UserReport, type UserShowInput } from './showUserTypes.js';
 import { perUserMfaSkipsReset } from './userOps.js';
+import { stringItems } from '../util/json.js';
 
 // The report's shapes and its parts, for the CLI, the reader, the renderer and tests.
 export * from './showUserTypes.js';
@@ -19,7 +20,6 @@ export { explainSignInError, RECENT_SIGN_INS } from './showUserEvents.js';
 export { toRegistrationRow } from '../waves/index.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const lower = (v: string): string => v.toLowerCase();
 
 function explainReady(proof: ReadyProof, detail: string | undefined): string {
@@ -108,7 +108,7 @@ export function buildUserReport(input: UserShowInput): UserReport {
             ...(typeof r.isAdmin === 'boolean' ? { isAdmin: r.isAdmin } : {}),
             methodsRegistered: [...row.methodsRegistered],
             ...(str(r.userPreferredMethodForSecondaryAuthentication) ? { defaultMethod: str(r.userPreferredMethodForSecondaryAuthentication)! } : {}),
-            ...(Array.isArray(r.systemPreferredAuthenticationMethods) ? { systemPreferredMethods: strings(r.systemPreferredAuthenticationMethods) } : {}),
+            ...(Array.isArray(r.systemPreferredAuthenticationMethods) ? { systemPreferredMethods: stringItems(r.systemPreferredAuthenticationMethods) } : {}),
             ...(row.lastUpdatedDateTime ? { lastUpdatedDateTime: row.lastUpdatedDateTime } : {}),
           }
         : null,

@@ -9,8 +9,8 @@ import { countingWave, observeWaves, waveStates } from '../waves/index.js';
 import type { CaPolicyScope, RolloutFacts, RolloutReport, UserShowInput, WaveMembership } from './showUserTypes.js';
 import type { LiveCaPolicy } from '../graph/payloads.js';
 import { caUsersOf } from '../waves/index.js';
+import { stringItems } from '../util/json.js';
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const lower = (v: string): string => v.toLowerCase();
 
 export function rolloutReport(r: RolloutFacts, input: UserShowInput): RolloutReport {

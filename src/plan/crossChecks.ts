@@ -2,10 +2,8 @@
 // the plan (declared settings over live ones). Pure.
 import type { Diagnostic } from '../diagnostics.js';
 import type { PolicyAfterPlan } from './safety.js';
-import type { Json } from '../util/json.js';
+import { asJsonObject, stringList, type Json } from '../util/json.js';
 
-const obj = (value: unknown): Json => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
 /**
  * The method configuration (lower-cased id in the methods policy) each authenticationMethodModes
@@ -43,7 +41,7 @@ export function checkStrengthMethods(policies: readonly PolicyAfterPlan[], stren
   const out: Diagnostic[] = [];
   for (const p of policies) {
     if (p.policy.state === 'disabled') continue;
-    const id = obj(obj(p.policy.grantControls).authenticationStrength).id;
+    const id = asJsonObject(asJsonObject(p.policy.grantControls).authenticationStrength).id;
     if (typeof id !== 'string') continue;
     const combos = strengths.get(id) ?? strengths.get(id.toLowerCase());
     if (!combos || combos.length === 0) continue;
@@ -73,12 +71,12 @@ export function checkTapOnboarding(policies: readonly PolicyAfterPlan[], methods
   const out: Diagnostic[] = [];
   for (const p of policies) {
     if (p.policy.state === 'disabled') continue;
-    const conditions = obj(p.policy.conditions);
-    const actions = list(obj(conditions.applications).includeUserActions).map((a) => a.toLowerCase());
+    const conditions = asJsonObject(p.policy.conditions);
+    const actions = stringList(asJsonObject(conditions.applications).includeUserActions).map((a) => a.toLowerCase());
     if (!actions.includes(REGISTER_SECURITY_INFO)) continue;
-    if (!list(obj(p.policy.grantControls).builtInControls).includes('block')) continue;
-    const locations = obj(conditions.locations);
-    if (list(locations.excludeLocations).length === 0 && list(locations.includeLocations).filter((l) => l !== 'All').length > 0) {
+    if (!stringList(asJsonObject(p.policy.grantControls).builtInControls).includes('block')) continue;
+    const locations = asJsonObject(conditions.locations);
+    if (stringList(locations.excludeLocations).length === 0 && stringList(locations.includeLocations).filter((l) => l !== 'All').length > 0) {
       // Blocks only inside named locations: registration from elsewhere (home) still works.
       continue;
     }
@@ -103,9 +101,9 @@ export function checkDeletedReferences(policies: readonly PolicyAfterPlan[], del
     if (!d.graphId) continue;
     const id = d.graphId.toLowerCase();
     const users = policies.filter((p) => {
-      if (d.kind === 'AuthenticationStrength') return String(obj(obj(p.policy.grantControls).authenticationStrength).id ?? '').toLowerCase() === id;
-      const locations = obj(obj(p.policy.conditions).locations);
-      return [...list(locations.includeLocations), ...list(locations.excludeLocations)].some((l) => l.toLowerCase() === id);
+      if (d.kind === 'AuthenticationStrength') return String(asJsonObject(asJsonObject(p.policy.grantControls).authenticationStrength).id ?? '').toLowerCase() === id;
+      const locations = asJsonObject(asJsonObject(p.policy.conditions).locations);
+      return [...stringList(locations.includeLocations), ...stringList(locations.excludeLocations)].some((l) => l.toLowerCase() === id);
     });
     if (users.length === 0) continue;
     out.push({

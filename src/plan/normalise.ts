@@ -10,7 +10,7 @@ import type {
 import { projectToSchema, specSchema } from '../config/schemas.js';
 import { ALL_USERS_TARGET, CA_USER_KEYWORDS, EMPTY_TARGET_ID, resolveRef, type DirectoryIndex } from './directory.js';
 import { resolveCaReferences } from './references.js';
-import type { Json } from '../util/json.js';
+import { asJsonObject, isJsonObject, type Json } from '../util/json.js';
 
 type Target = { id: string; targetType: string; [k: string]: unknown };
 
@@ -31,7 +31,6 @@ export function pruneEmpty(value: unknown): unknown {
   return out;
 }
 
-const asObject = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 function target(id: string, targetType: string, extra: Json = {}): Target {
@@ -40,14 +39,14 @@ function target(id: string, targetType: string, extra: Json = {}): Target {
 
 function liveTargets(value: unknown, shape: (t: Json) => Json): Target[] {
   return asArray(value).map((raw) => {
-    const t = asObject(raw);
+    const t = asJsonObject(raw);
     return target(String(t.id), String(t.targetType ?? 'group'), shape(t));
   });
 }
 
 function featureSetting(state: unknown, include: unknown, exclude: unknown): Json {
-  const inc = asObject(include);
-  const exc = asObject(exclude);
+  const inc = asJsonObject(include);
+  const exc = asJsonObject(exclude);
   return {
     state: state ?? 'default',
     includeTarget: target(String(inc.id ?? ALL_USERS_TARGET), String(inc.targetType ?? 'group')),
@@ -87,10 +86,10 @@ export function desiredAuthenticator(spec: MicrosoftAuthenticatorSpec, dir: Dire
 
 /** Every property the format can manage, from a live configuration. */
 export function liveAuthenticator(live: Json): Json {
-  const settings = asObject(live.featureSettings);
+  const settings = asJsonObject(live.featureSettings);
   const features: Json = {};
   for (const key of FEATURE_SETTING_KEYS) {
-    const s = asObject(settings[key]);
+    const s = asJsonObject(settings[key]);
     features[key] = featureSetting(s.state, s.includeTarget, s.excludeTarget);
   }
   return {
@@ -156,7 +155,7 @@ export function projectOnto(live: Json, desired: Json): Json {
   for (const key of Object.keys(desired)) {
     const d = desired[key];
     const l = live[key];
-    out[key] = key === 'featureSettings' ? projectOnto(asObject(l), asObject(d)) : l;
+    out[key] = key === 'featureSettings' ? projectOnto(asJsonObject(l), asJsonObject(d)) : l;
   }
   return out;
 }
@@ -192,10 +191,10 @@ export function desiredConditionalAccess(spec: ConditionalAccessPolicySpec, dir:
 }
 
 export function liveConditionalAccess(live: Json): Json {
-  const conditions = asObject(live.conditions);
-  const users = asObject(conditions.users);
-  const grant = asObject(live.grantControls);
-  const strength = asObject(grant.authenticationStrength);
+  const conditions = asJsonObject(live.conditions);
+  const users = asJsonObject(conditions.users);
+  const grant = asJsonObject(live.grantControls);
+  const strength = asJsonObject(grant.authenticationStrength);
   const normalisedUsers: Json = { ...users };
   for (const key of CA_USER_LISTS) normalisedUsers[key] = asArray(users[key]);
   return caShape({
@@ -219,20 +218,20 @@ function normaliseFlags(value: unknown): unknown {
 }
 
 function caShape(policy: Json): Json {
-  const shaped = asObject(projectToSchema(policy, caSchema()));
-  const conditions = asObject(shaped.conditions);
+  const shaped = asJsonObject(projectToSchema(policy, caSchema()));
+  const conditions = asJsonObject(shaped.conditions);
   if (asArray(conditions.clientAppTypes).length === 0) conditions.clientAppTypes = ['all'];
   if ('insiderRiskLevels' in conditions) conditions.insiderRiskLevels = normaliseFlags(conditions.insiderRiskLevels);
   const flows = conditions.authenticationFlows;
   if (flows && typeof flows === 'object') conditions.authenticationFlows = { ...flows, transferMethods: normaliseFlags((flows as Json).transferMethods) };
-  const users = asObject(conditions.users);
+  const users = asJsonObject(conditions.users);
   for (const key of CA_GUEST_KEYS) {
     const g = users[key];
     if (g && typeof g === 'object') users[key] = { ...g, guestOrExternalUserTypes: normaliseFlags((g as Json).guestOrExternalUserTypes) };
   }
   if (conditions.users) conditions.users = users;
   // A grant with nothing but an operator grants nothing: Graph returns that shape for "no grant".
-  const grant = asObject(pruneEmpty(shaped.grantControls));
+  const grant = asJsonObject(pruneEmpty(shaped.grantControls));
   if (Object.keys(grant).filter((k) => k !== 'operator').length === 0) shaped.grantControls = null;
   const session = shaped.sessionControls;
   const frequency = session && typeof session === 'object' ? (session as Json).signInFrequency : undefined;
@@ -274,12 +273,11 @@ function clearRemoved(want: Json, live: Json): Json {
   for (const [key, liveValue] of Object.entries(live)) {
     const wanted = want[key];
     if (wanted === undefined) out[key] = Array.isArray(liveValue) ? [] : null;
-    else if (!CA_ATOMIC_KEYS.has(key) && isPlainObject(wanted) && isPlainObject(liveValue)) out[key] = clearRemoved(wanted, liveValue);
+    else if (!CA_ATOMIC_KEYS.has(key) && isJsonObject(wanted) && isJsonObject(liveValue)) out[key] = clearRemoved(wanted, liveValue);
   }
   return out;
 }
 
-const isPlainObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The POST body for a new CA policy. */
 export function caCreateBody(want: Json): Json {
@@ -292,12 +290,12 @@ export function caCreateBody(want: Json): Json {
  */
 function withGraphTypes(body: Json): Json {
   const conditions = body.conditions;
-  if (!isPlainObject(conditions) || !isPlainObject(conditions.users)) return body;
+  if (!isJsonObject(conditions) || !isJsonObject(conditions.users)) return body;
   const users = conditions.users;
   const typedUsers: Json = { ...users };
   for (const key of CA_GUEST_KEYS) {
     const g = users[key];
-    if (!isPlainObject(g) || !isPlainObject(g.externalTenants)) continue;
+    if (!isJsonObject(g) || !isJsonObject(g.externalTenants)) continue;
     const tenants = g.externalTenants;
     const derived = tenants.membershipKind === 'all' ? 'conditionalAccessAllExternalTenants' : 'conditionalAccessEnumeratedExternalTenants';
     typedUsers[key] = { ...g, externalTenants: { '@odata.type': `#microsoft.graph.${derived}`, ...tenants } };
@@ -322,10 +320,10 @@ export function unknownConditionalAccessProperties(live: Json): string[] {
       const sub = schema.properties?.[key];
       if (!sub) {
         // Keys come from the tenant: anything but a plain name is quoted (escapes included) before display.
-        if ('v' in asObject(pruneEmpty({ v }))) found.push(`${path}${/^[A-Za-z0-9_]+$/.test(key) ? key : JSON.stringify(key)}`);
+        if ('v' in asJsonObject(pruneEmpty({ v }))) found.push(`${path}${/^[A-Za-z0-9_]+$/.test(key) ? key : JSON.stringify(key)}`);
         continue;
       }
-      if (key !== 'authenticationStrength' && sub.properties && isPlainObject(v)) walk(v, sub, `${path}${key}.`);
+      if (key !== 'authenticationStrength' && sub.properties && isJsonObject(v)) walk(v, sub, `${path}${key}.`);
     }
   };
   walk(live, caSchema(), '');
@@ -334,5 +332,5 @@ export function unknownConditionalAccessProperties(live: Json): string[] {
 
 /** The comparable form: Graph shape with every empty value dropped. */
 export function comparable(value: Json): Json {
-  return asObject(pruneEmpty(value));
+  return asJsonObject(pruneEmpty(value));
 }

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { PLAN_FORMAT_VERSION, type PlanFile } from './types.js';
+import { isJsonObject } from '../util/json.js';
 
 export function writePlanFile(file: string, plan: PlanFile): void {
   writeFileSync(file, `${JSON.stringify(plan, null, 2)}\n`);
@@ -38,7 +39,6 @@ export function readPlanFile(file: string): PlanFile {
   return { ...plan, waves: plan.waves ?? [], diagnostics: plan.diagnostics ?? [] } as PlanFile;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const RESOURCE_ACTIONS = ['create', 'update', 'delete', 'noop'];
 // DELETE: a preflight twin (src/plan/preflightTwin.ts), or a strength or named location declared `ensure: absent` (issue 15).
 const WRITE_METHODS = ['PATCH', 'POST', 'DELETE'];
@@ -49,7 +49,7 @@ function shapeProblem(plan: Record<string, unknown>): string | undefined {
     if (typeof plan[key] !== 'string') return `"${key}" is not a string`;
   }
   for (const key of ['waves', 'diagnostics']) {
-    if (plan[key] !== undefined && !(Array.isArray(plan[key]) && (plan[key] as unknown[]).every(isObject))) return `"${key}" is not a list of objects`;
+    if (plan[key] !== undefined && !(Array.isArray(plan[key]) && (plan[key] as unknown[]).every(isJsonObject))) return `"${key}" is not a list of objects`;
   }
   for (const [i, d] of ((plan.diagnostics ?? []) as Record<string, unknown>[]).entries()) {
     if (!['error', 'warning'].includes(d.severity as string) || typeof d.code !== 'string' || typeof d.message !== 'string') return `diagnostics[${i}] is not a {severity, code, message}`;
@@ -58,24 +58,24 @@ function shapeProblem(plan: Record<string, unknown>): string | undefined {
     const at = `waves[${i}]`;
     for (const key of ['rollout', 'wave', 'group', 'decision']) if (typeof w[key] !== 'string') return `${at}.${key} is not a string`;
     for (const key of ['members', 'mfaCapable']) if (typeof w[key] !== 'number') return `${at}.${key} is not a number`;
-    if (!Array.isArray(w.gates) || !w.gates.every((g) => isObject(g) && typeof g.gate === 'string' && typeof g.status === 'string' && typeof g.message === 'string')) return `${at}.gates is not a list of {gate, status, message}`;
-    if (!isObject(w.notReady) || typeof w.notReady.count !== 'number' || !isObject(w.notReady.byReason)) return `${at}.notReady is not a {count, byReason}`;
+    if (!Array.isArray(w.gates) || !w.gates.every((g) => isJsonObject(g) && typeof g.gate === 'string' && typeof g.status === 'string' && typeof g.message === 'string')) return `${at}.gates is not a list of {gate, status, message}`;
+    if (!isJsonObject(w.notReady) || typeof w.notReady.count !== 'number' || !isJsonObject(w.notReady.byReason)) return `${at}.notReady is not a {count, byReason}`;
   }
   const resources = plan.resources as unknown[];
   for (const [i, r] of resources.entries()) {
     const at = `resources[${i}]`;
-    if (!isObject(r)) return `${at} is not an object`;
+    if (!isJsonObject(r)) return `${at} is not an object`;
     for (const key of ['address', 'kind', 'displayName', 'fingerprint']) if (typeof r[key] !== 'string') return `${at}.${key} is not a string`;
     if (!RESOURCE_ACTIONS.includes(r.action as string)) return `${at}.action is not one of ${RESOURCE_ACTIONS.join(', ')}`;
     if (r.graphId !== undefined && typeof r.graphId !== 'string') return `${at}.graphId is not a string`;
-    if (!Array.isArray(r.changes) || !r.changes.every((c) => isObject(c) && typeof c.path === 'string')) return `${at}.changes is not a list of {path, before, after}`;
+    if (!Array.isArray(r.changes) || !r.changes.every((c) => isJsonObject(c) && typeof c.path === 'string')) return `${at}.changes is not a list of {path, before, after}`;
     if (r.write === undefined) continue;
     const w = r.write;
-    if (!isObject(w)) return `${at}.write is not an object`;
+    if (!isJsonObject(w)) return `${at}.write is not an object`;
     if (!WRITE_METHODS.includes(w.method as string)) return `${at}.write.method is not PATCH, POST or DELETE`;
     if (typeof w.path !== 'string') return `${at}.write.path is not a string`;
     if (w.graphId !== null && typeof w.graphId !== 'string') return `${at}.write.graphId is neither a string nor null`;
-    if (!isObject(w.body)) return `${at}.write.body is not an object`;
+    if (!isJsonObject(w.body)) return `${at}.write.body is not an object`;
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import { formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.js'
 import { UserError } from '../errors.js';
 import { ALL_USERS_TARGET, labeller, resolveRef, type DirectoryIndex } from './directory.js';
 import { METHOD_CONFIGURATION_KINDS, type PlanResource } from './types.js';
-import type { Json } from '../util/json.js';
+import { asJsonObject, stringList, type Json } from '../util/json.js';
 
 export interface PolicyAfterPlan {
   displayName: string;
@@ -27,8 +27,6 @@ export interface EmergencyIdentities {
 /** Method configurations that can satisfy an MFA prompt (TAP and email cannot, on their own). */
 const MFA_METHODS = new Set(['microsoftauthenticator', 'fido2', 'sms', 'voice', 'softwareoath', 'hardwareoath', 'x509certificate']);
 
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-const obj = (value: unknown): Json => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 const hasId = (ids: readonly string[], id: string) => ids.some((x) => x.toLowerCase() === id.toLowerCase());
 
 /** Resolves the Tenant's emergency references with the plan's directory (every name is resolved by then). */
@@ -56,7 +54,7 @@ export function emergencyOptOutNotice(emergency: EmergencyIdentities): Diagnosti
 
 /** includeUsers All with the block grant. */
 function blocksAllUsers(policy: Json): boolean {
-  return list(obj(obj(policy.conditions).users).includeUsers).some((u) => u.toLowerCase() === 'all') && list(obj(policy.grantControls).builtInControls).includes('block');
+  return stringList(asJsonObject(asJsonObject(policy.conditions).users).includeUsers).some((u) => u.toLowerCase() === 'all') && stringList(asJsonObject(policy.grantControls).builtInControls).includes('block');
 }
 
 /**
@@ -69,14 +67,14 @@ export function checkEmergencyExclusions(policies: readonly PolicyAfterPlan[], e
   const out: Diagnostic[] = [];
   for (const p of policies) {
     if (p.policy.state === 'disabled') continue;
-    const users = obj(obj(p.policy.conditions).users);
+    const users = asJsonObject(asJsonObject(p.policy.conditions).users);
     const missing = [
-      ...emergency.userIds.filter((id) => !hasId(list(users.excludeUsers), id)).map((id) => `user ${label(id)}`),
-      ...emergency.groupIds.filter((id) => !hasId(list(users.excludeGroups), id)).map((id) => `group ${label(id)}`),
+      ...emergency.userIds.filter((id) => !hasId(stringList(users.excludeUsers), id)).map((id) => `user ${label(id)}`),
+      ...emergency.groupIds.filter((id) => !hasId(stringList(users.excludeGroups), id)).map((id) => `group ${label(id)}`),
     ];
     const state = p.policy.state === 'enabledForReportingButNotEnforced' ? 'report-only' : 'enabled';
     if (p.managed && blocksAllUsers(p.policy)) {
-      const excludesNobody = ['excludeUsers', 'excludeGroups', 'excludeRoles'].every((k) => list(users[k]).length === 0);
+      const excludesNobody = ['excludeUsers', 'excludeGroups', 'excludeRoles'].every((k) => stringList(users[k]).length === 0);
       const noAccounts = emergency.userIds.length + emergency.groupIds.length === 0;
       if (missing.length > 0 || (noAccounts && excludesNobody)) {
         const what = missing.length > 0 ? `would not exclude the emergency-access ${missing.join(', ')}` : 'excludes nobody (no user, group or role)';
@@ -146,19 +144,19 @@ export function refuseUnsafeWrites(writes: readonly WriteToCheck[], tenant: Tena
  */
 export function checkMfaMethodsAvailable(policies: readonly PolicyAfterPlan[], methodConfigurations: Record<string, Json>): Diagnostic[] {
   const enabled = Object.entries(methodConfigurations).filter(([id, c]) => MFA_METHODS.has(id) && c.state === 'enabled');
-  const targeted = new Set(enabled.flatMap(([, c]) => (Array.isArray(c.includeTargets) ? c.includeTargets : []).map((t) => String(obj(t).id))));
+  const targeted = new Set(enabled.flatMap(([, c]) => (Array.isArray(c.includeTargets) ? c.includeTargets : []).map((t) => String(asJsonObject(t).id))));
   const out: Diagnostic[] = [];
   for (const p of policies) {
     if (!p.managed || p.policy.state !== 'enabled') continue;
-    const grant = obj(p.policy.grantControls);
-    if (!list(grant.builtInControls).includes('mfa') && !obj(grant.authenticationStrength).id) continue;
+    const grant = asJsonObject(p.policy.grantControls);
+    if (!stringList(grant.builtInControls).includes('mfa') && !asJsonObject(grant.authenticationStrength).id) continue;
     if (enabled.length === 0) {
       out.push({ severity: 'error', code: 'ER034', message: `policy "${p.displayName}" requires MFA but no MFA method (Authenticator, FIDO2, SMS, voice, OATH, certificate) is enabled in the methods policy: its users could not sign in`, ...(p.source ?? {}) });
       continue;
     }
-    const users = obj(obj(p.policy.conditions).users);
-    const includesAll = list(users.includeUsers).includes('All');
-    const covered = targeted.has(ALL_USERS_TARGET) || (!includesAll && list(users.includeGroups).some((g) => targeted.has(g)));
+    const users = asJsonObject(asJsonObject(p.policy.conditions).users);
+    const includesAll = stringList(users.includeUsers).includes('All');
+    const covered = targeted.has(ALL_USERS_TARGET) || (!includesAll && stringList(users.includeGroups).some((g) => targeted.has(g)));
     if (!covered) {
       out.push({ severity: 'warning', code: 'WR134', message: `policy "${p.displayName}" requires MFA, but no enabled MFA method targets all users or the groups it includes: check that its users can register a method`, ...(p.source ?? {}) });
     }
