@@ -5,7 +5,7 @@
  * from the environment, retryMiddleware.ts and batch.ts retry).
  */
 import { randomUUID } from 'node:crypto';
-import { Client, HTTPMessageHandler, ResponseType } from '@microsoft/microsoft-graph-client';
+import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { Middleware } from '@microsoft/microsoft-graph-client';
 import { UserError } from '../errors.js';
 import type { BatchItem, BatchItemResult, HttpMethod } from './batch.js';
@@ -16,6 +16,7 @@ import { assertAllowedGraphUrl, isLoopbackHost } from './endpoints.js';
 import { GraphRequestError } from './graphError.js';
 import { unsafePathReason } from './odata.js';
 import { readResponse } from './response.js';
+import { NodeHttpTransport, type HttpHeaders, type HttpResponse } from './transport.js';
 import type { CommandDeadline, GraphStats, RetryOptions } from './middleware.js';
 import { AuthMiddleware, DEFAULT_RETRY, NO_DEADLINE, RequestPolicy, ThrottleMiddleware, emptyStats } from './middleware.js';
 import { RetryMiddleware } from './retryMiddleware.js';
@@ -41,7 +42,7 @@ export interface GraphGatewayOptions {
   random?: (() => number) | undefined;
   /** Per-attempt timeout (ms); 0 disables. */
   requestTimeoutMs?: number | undefined;
-  /** Replaces the SDK's HTTPMessageHandler at the end of the chain (tests, recording). */
+  /** Replaces the node:http transport at the end of the chain (tests, recording); it must set an HttpResponse. */
   transport?: Middleware | undefined;
   /** Largest response body read (bytes); a longer one is an error, read no further. */
   maxResponseBytes?: number | undefined;
@@ -90,7 +91,7 @@ export interface BatchOptions {
 
 export interface GraphResponse<T> {
   status: number;
-  headers: Headers;
+  headers: HttpHeaders;
   data: T | undefined;
 }
 
@@ -152,7 +153,7 @@ export class GraphGateway {
       new AuthMiddleware(options.tokenProvider, (url) => this.isGraphOrigin(url), this.counters),
       new RetryMiddleware(this.retry, this.limiter, this.clock, this.random, this.waitScale, this.counters, this.deadline),
       new ThrottleMiddleware(this.limiter, this.counters, options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS, this.deadline),
-      options.transport ?? new HTTPMessageHandler(),
+      options.transport ?? new NodeHttpTransport(),
     ];
     this.client = Client.initWithMiddleware({
       middleware,
@@ -265,23 +266,23 @@ export class GraphGateway {
     for (const [k, v] of Object.entries(options.headers ?? {})) {
       if (k.toLowerCase() !== 'authorization') req.header(k, v);
     }
-    let res: Response;
+    let res: HttpResponse;
     try {
       switch (method) {
         case 'GET':
-          res = (await req.get()) as Response;
+          res = (await req.get()) as HttpResponse;
           break;
         case 'POST':
-          res = (await req.post(body)) as Response;
+          res = (await req.post(body)) as HttpResponse;
           break;
         case 'PATCH':
-          res = (await req.patch(body)) as Response;
+          res = (await req.patch(body)) as HttpResponse;
           break;
         case 'PUT':
-          res = (await req.put(body)) as Response;
+          res = (await req.put(body)) as HttpResponse;
           break;
         case 'DELETE':
-          res = (await req.delete()) as Response;
+          res = (await req.delete()) as HttpResponse;
           break;
       }
     } catch (err) {

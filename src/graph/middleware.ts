@@ -10,7 +10,12 @@ import type { TokenProvider } from './credentials.js';
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
 import type { RateLimiter, ThrottleClass } from './rateLimiter.js';
 import { THROTTLE_CLASSES } from './rateLimiter.js';
+import { readBodyCapped } from './response.js';
 import { describeDuration } from './retryPolicy.js';
+import { bufferedResponse, responseOf, setResponse, type HttpResponse } from './transport.js';
+
+/** A 401's error body is read ahead to see whether the token expired; Graph's are a few hundred bytes. */
+const AUTH_ERROR_MAX_BYTES = 64 * 1024;
 
 export type { RetryOptions } from './retryPolicy.js';
 export { DEFAULT_RETRY, THROTTLED_ATTEMPTS_FACTOR, describeDuration, retryAfterNote } from './retryPolicy.js';
@@ -54,10 +59,15 @@ export function urlOf(ctx: Context): string {
   return (r as { url: string }).url;
 }
 
+function isHeadersObject(h: unknown): h is Headers {
+  return typeof h === 'object' && h !== null && !Array.isArray(h) && typeof (h as Headers).set === 'function' && typeof (h as Headers).delete === 'function';
+}
+
 function setHeader(ctx: Context, name: string, value: string | undefined): void {
   const options = (ctx.options ??= {});
   const headers = options.headers;
-  if (headers instanceof Headers) {
+  // Structurally, not `instanceof Headers`: touching that global loads fetch's whole engine (~100 ms).
+  if (isHeadersObject(headers)) {
     if (value === undefined) headers.delete(name);
     else headers.set(name, value);
     return;
@@ -70,9 +80,9 @@ function setHeader(ctx: Context, name: string, value: string | undefined): void 
   options.headers = record;
 }
 
-export async function discardBody(res: Response | undefined): Promise<void> {
+export async function discardBody(res: HttpResponse | undefined): Promise<void> {
   try {
-    await res?.body?.cancel();
+    await res?.discard();
   } catch {
     // nothing to do
   }
@@ -141,12 +151,14 @@ export class AuthMiddleware implements Middleware {
     setHeader(ctx, 'Authorization', undefined);
     if (attach) setHeader(ctx, 'Authorization', `Bearer ${await this.token(policy, false)}`);
     await this.next.execute(ctx);
-    const res = ctx.response;
+    const res = responseOf(ctx);
     if (!attach || !res || res.status !== 401 || !this.tokens?.refreshable) return;
     let code: string | undefined;
     try {
-      const copy = res.clone();
-      code = parseGraphErrorBody(await copy.text(), res.headers.get('content-type')).code;
+      // Read ahead (an error body is small), and leave a copy for the caller to read as usual.
+      const text = await readBodyCapped(res, AUTH_ERROR_MAX_BYTES);
+      setResponse(ctx, bufferedResponse(res.status, res.headers, text ?? ''));
+      code = text === undefined ? undefined : parseGraphErrorBody(text, res.headers.get('content-type')).code;
     } catch {
       code = undefined;
     }

@@ -6,6 +6,7 @@
 import type { GraphResponse } from './gateway.js';
 import { GraphRequestError, parseGraphErrorBody } from './graphError.js';
 import type { RequestPolicy } from './middleware.js';
+import type { HttpResponse } from './transport.js';
 
 /** Say what a JSON value is without quoting it (it may be large). */
 function describeJson(value: unknown): string {
@@ -22,36 +23,32 @@ function describeBytes(n: number): string {
  * The body as text, counted as it streams: past `max` bytes the stream is cancelled and undefined
  * returned, so a 100 MB answer costs at most `max` bytes of memory, never the whole body.
  */
-export async function readBodyCapped(res: Response, max: number): Promise<string | undefined> {
+export async function readBodyCapped(res: HttpResponse, max: number): Promise<string | undefined> {
   const declared = Number(res.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel().catch(() => undefined);
+    await res.discard().catch(() => undefined);
     return undefined;
   }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
+  for await (const chunk of res.chunks()) {
+    total += chunk.byteLength;
     if (total > max) {
-      await reader.cancel().catch(() => undefined);
+      await res.discard().catch(() => undefined);
       return undefined;
     }
-    chunks.push(value);
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks, total).toString('utf8');
 }
 
-export async function readResponse<T>(res: Response, policy: RequestPolicy, maxBytes: number, maxSetting: string | undefined): Promise<GraphResponse<T>> {
+export async function readResponse<T>(res: HttpResponse, policy: RequestPolicy, maxBytes: number, maxSetting: string | undefined): Promise<GraphResponse<T>> {
   const headerRequestId = res.headers.get('request-id') ?? res.headers.get('client-request-id') ?? undefined;
   const base = { method: policy.method, path: policy.displayPath, status: res.status, requestId: headerRequestId };
   if (res.status >= 300 && res.status < 400) {
     // Never followed (see ThrottleMiddleware): Graph's API does not redirect, and following one
     // re-sent a $batch of names and phone numbers over plain http to whatever host it named.
-    await res.body?.cancel().catch(() => undefined);
+    await res.discard().catch(() => undefined);
     const location = res.headers.get('location');
     throw new GraphRequestError({
       ...base,

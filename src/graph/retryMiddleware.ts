@@ -11,10 +11,11 @@ import type { Clock, RateLimiter } from './rateLimiter.js';
 import { parseRetryAfter } from './retryAfter.js';
 import type { RetryOptions, TransportFailure } from './retryPolicy.js';
 import { AttemptCount, classifyOutcome, retryAfterNote, retryDelay } from './retryPolicy.js';
+import { responseOf, setResponse } from './transport.js';
 
 const TIMED_OUT = 'request timed out';
 
-/** What a fetch failure tells about the request: never sent (refused), maybe run (reset, timeout), or hopeless. */
+/** What a transport failure (node:http's, or fetch's) tells about the request: never sent (refused), maybe run (reset, timeout), or hopeless. */
 export function describeNetworkError(err: unknown): { kind: TransportFailure; reason: string } {
   const chain: Array<{ name?: string; code?: string; message?: string }> = [];
   let cur: unknown = err;
@@ -76,7 +77,7 @@ export class RetryMiddleware implements Middleware {
     const left = () => Math.min(budget - waited, this.deadline.remainingMs());
     for (let attempt = 1; ; attempt++) {
       policy.attempts = attempt;
-      ctx.response = undefined;
+      setResponse(ctx, undefined);
       if (this.deadline.remainingMs() <= 0) throw (policy.error = deadlineError(policy, this.deadline, attempt > 1));
       let failure: unknown;
       let failed = false;
@@ -87,7 +88,7 @@ export class RetryMiddleware implements Middleware {
         failed = true;
       }
       if (!failed) {
-        const res = ctx.response as Response | undefined;
+        const res = responseOf(ctx);
         if (!res) return;
         const verdict = classifyOutcome({ status: res.status, idempotent: policy.idempotent });
         if (verdict === 'ok' || verdict === 'fail') return;

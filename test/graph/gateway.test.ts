@@ -6,7 +6,7 @@ import { CredentialTokenProvider } from '../../src/graph/credentials.js';
 import { connectGraph } from '../../src/graph/gateway.js';
 import { GraphRequestError } from '../../src/graph/graphError.js';
 import { createTemporaryAccessPass } from '../../src/graph/userMethods.js';
-import { ORIGIN, graphError, makeGateway, setupNock, teardownNock } from './helpers.js';
+import { ORIGIN, graphError, makeGateway, netError, setupNock, teardownNock } from './helpers.js';
 
 beforeEach(setupNock);
 afterEach(teardownNock);
@@ -83,7 +83,7 @@ describe('retry', () => {
   });
 
   it('retries connection resets and undici "fetch failed" for a GET', async () => {
-    nock(ORIGIN).get('/v1.0/d').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(ORIGIN).get('/v1.0/d').replyWithError(netError('ECONNRESET', 'socket hang up'));
     nock(ORIGIN)
       .get('/v1.0/d')
       .replyWithError(Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }));
@@ -107,7 +107,7 @@ describe('retry', () => {
   });
 
   it('never retries a TAP POST on a connection reset', async () => {
-    nock(ORIGIN).post(TAP_PATH).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(ORIGIN).post(TAP_PATH).replyWithError(netError('ECONNRESET', 'socket hang up'));
     const extra = nock(ORIGIN).post(TAP_PATH).reply(201, { id: 'second' });
     const { gw } = makeGateway();
     const err = await caught(createTemporaryAccessPass(gw, 'u1'));

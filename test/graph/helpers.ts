@@ -54,6 +54,11 @@ export function graphError(code: string, message: string, requestId = 'req-1234'
   return { error: { code, message, innerError: { 'request-id': requestId, date: '2026-01-01T00:00:00' } } };
 }
 
+/** A connection failure as node:http reports it: an Error with Node's code (nock emits only Error instances on a request). */
+export function netError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
 export function setupNock(): void {
   nock.disableNetConnect();
 }

@@ -1,12 +1,14 @@
 // Issue 12 point 6 at the gateway (nock): redirects, Retry-After beyond the budget, body/page/deadline
 // limits, null answers, unsafe ids and static tokens.
 import nock from 'nock';
+import type { Context } from '@microsoft/microsoft-graph-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { checkBearerToken, staticTokenProvider } from '../../src/graph/credentials.js';
 import { connectGraph } from '../../src/graph/gateway.js';
 import { GraphRequestError } from '../../src/graph/graphError.js';
 import { seg, unsafePathReason } from '../../src/graph/odata.js';
+import { setResponse } from '../../src/graph/transport.js';
 import { ORIGIN, graphError, makeGateway, setupNock, teardownNock } from './helpers.js';
 
 beforeEach(setupNock);
@@ -95,22 +97,23 @@ describe('limits', () => {
     let pulled = 0;
     const chunk = new TextEncoder().encode('x'.repeat(1000));
     const transport = {
-      execute: async (ctx: { response?: Response }) => {
-        const body = new ReadableStream<Uint8Array>(
-          {
-            pull(controller) {
+      execute: async (ctx: Context) => {
+        setResponse(ctx, {
+          status: 200,
+          ok: true,
+          headers: { get: (name) => (name === 'content-type' ? 'application/json' : null) },
+          async *chunks() {
+            while (pulled < 1000) {
               pulled++;
-              if (pulled > 1000) controller.close();
-              else controller.enqueue(chunk);
-            },
+              yield chunk;
+            }
           },
-          { highWaterMark: 0 },
-        );
-        ctx.response = new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+          discard: async () => undefined,
+        });
       },
       setNext: () => undefined,
     };
-    const { gw } = makeGateway({ transport: transport as never, maxResponseBytes: 10_000, limitSettings: { maxResponseBytes: 'ENTRA_ROLLOUT_MAX_RESPONSE_MB raises it' } });
+    const { gw } = makeGateway({ transport, maxResponseBytes: 10_000, limitSettings: { maxResponseBytes: 'ENTRA_ROLLOUT_MAX_RESPONSE_MB raises it' } });
     const err = await failure(gw.get('/users'));
     expect(err.message).toMatch(/^Graph GET \/users failed: 200: the response body is larger than the 10000 bytes limit \(ENTRA_ROLLOUT_MAX_RESPONSE_MB raises it\); stopped reading it/);
     expect(pulled).toBeLessThanOrEqual(12);

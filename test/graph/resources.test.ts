@@ -14,7 +14,7 @@ import {
 import { listUserRegistrationDetails } from '../../src/graph/reports.js';
 import { createPhoneMethod, getPerUserMfaState, revokeSignInSessions, setPerUserMfaState } from '../../src/graph/userMethods.js';
 import { getUser } from '../../src/graph/users.js';
-import { BASE, ORIGIN, graphError, makeGateway, setupNock, teardownNock } from './helpers.js';
+import { BASE, ORIGIN, graphError, makeGateway, netError, setupNock, teardownNock } from './helpers.js';
 
 beforeEach(setupNock);
 afterEach(teardownNock);
@@ -188,7 +188,7 @@ describe('users, reports, logs, user methods', () => {
   });
 
   it('settles an unknown-outcome phone creation by reading the fixed method id', async () => {
-    nock(ORIGIN).post('/v1.0/users/u1/authentication/phoneMethods').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(ORIGIN).post('/v1.0/users/u1/authentication/phoneMethods').replyWithError(netError('ECONNRESET', 'socket hang up'));
     nock(ORIGIN)
       .get('/v1.0/users/u1/authentication/phoneMethods/3179e48a-750b-4051-897c-87b9720928f7')
       .reply(200, { id: '3179e48a-750b-4051-897c-87b9720928f7', phoneNumber: '+1 5555551234', phoneType: 'mobile' });
