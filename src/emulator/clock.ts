@@ -37,8 +37,18 @@ export class EmulatorClock {
 }
 
 /** Graph's usual timestamp shape: ISO 8601 UTC, whole seconds, trailing Z. */
+/** Formatted timestamps, kept: the same few thousand (users' creation and registration times) are formatted on every read. */
+const formatted = new Map<number, string>();
+
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  let text = formatted.get(second);
+  if (text === undefined) {
+    if (formatted.size >= 200_000) formatted.clear();
+    text = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    formatted.set(second, text);
+  }
+  return text;
 }
 
 export function defaultClockStart(): Date {

@@ -98,6 +98,15 @@ export class Tenant {
   private reportPaused = false;
   private readonly unrefreshedRows = new Map<number, Json | undefined>();
   private transitiveCache = new Map<string, { version: number; users: number[]; groups: string[] }>();
+  /**
+   * Generated users, kept once made: a user is regenerated from the seed on first use only (every
+   * listing, report row and sign-in reads them again, and their hashing was the emulator's top cost).
+   * Frozen, so no caller can change a user behind the overrides.
+   */
+  private readonly userIds: Array<string | undefined> = [];
+  private readonly userBases: Array<Readonly<UserBase> | undefined> = [];
+  /** A generated user's methods (frozen: mutableMethods copies them before a write), for the mask they were made from. */
+  private readonly generatedMethods: Array<{ mask: number; registeredMs: number; methods: MethodRecord[] } | undefined> = [];
 
   constructor(
     readonly seed: number,
@@ -120,10 +129,13 @@ export class Tenant {
     return this.users.count;
   }
   userId(index: number): string {
-    return indexedUuid(this.seed, index);
+    let id = this.userIds[index];
+    if (id === undefined) this.userIds[index] = id = indexedUuid(this.seed, index);
+    return id;
   }
   user(index: number): UserBase {
-    const base = this.users.base(index);
+    let base = this.userBases[index];
+    if (base === undefined) this.userBases[index] = base = Object.freeze(this.users.base(index));
     const o = this.overrides.get(index);
     return o ? { ...base, ...o } : base;
   }
@@ -175,7 +187,11 @@ export class Tenant {
     const m = this.materialized.get(index);
     if (m) return m;
     const u = this.user(index);
-    return methodsFromMask(this.seed, index, u.mask, u.registeredMs);
+    const kept = this.generatedMethods[index];
+    if (kept && kept.mask === u.mask && kept.registeredMs === u.registeredMs) return kept.methods;
+    const methods = Object.freeze(methodsFromMask(this.seed, index, u.mask, u.registeredMs).map((r) => Object.freeze({ ...r, props: Object.freeze({ ...r.props }) }))) as MethodRecord[];
+    this.generatedMethods[index] = { mask: u.mask, registeredMs: u.registeredMs, methods };
+    return methods;
   }
   /** Copies a generated user's methods into a mutable list (first write to the user). */
   mutableMethods(index: number): MethodRecord[] {
