@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { Prng } from './src/emulator/prng.js';
 import { testFilesLoadingNock } from './test/helpers/nockFiles.js';
 import { TEST_TIMEOUT_MS } from './test/timeouts.js';
 
@@ -38,8 +39,22 @@ const group = (file: string) => {
   return i === -1 ? LONG_FIRST.length : i;
 };
 
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  const random = new Prng(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 class LongFilesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    // `--sequence.shuffle` shuffles the files only with vitest's own sequencer; this one does it too
+    // (files and tests), so a file that depends on what another left in a shared worker can be found,
+    // and the order replayed with `--sequence.seed`.
+    if (this.ctx.config.sequence.shuffle) return shuffled(files, this.ctx.config.sequence.seed ?? 0);
     const ordered = await super.sort(files);
     // Array.prototype.sort is stable: vitest's order is kept inside each group. Within a group the
     // isolated files come first, so the shared ones that follow run back to back: a worker is reused
