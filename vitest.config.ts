@@ -10,13 +10,13 @@ import { TEST_TIMEOUT_MS } from './test/timeouts.js';
 /*
  * Most test files share workers (`isolate: false`): a file runs in a worker that earlier files used,
  * with their modules still loaded, instead of a fresh process that starts Node and vitest and imports
- * and transforms src/ again (0.3–1 CPU-second a file, about 40% of the unit tests' CPU). That is safe
- * because the files leave nothing behind that changes another's result: none sets process.env, the
- * working directory or fake timers; the one that replaces globalThis.fetch (tenant/rollouts) and the one
- * that spies (emulator/cli) restore it after each test, and vitest restores spies between files; every
- * emulator a file starts is closed in its own hooks; module state in src/ and the helpers is a cache
- * that holds for every file (compiled schemas, the reliability suite's fault-free references, keyed by
- * everything they depend on).
+ * and transforms src/ again (0.3–1 CPU-second a file: a third of the unit folders' CPU, 2026-11-28).
+ * That is safe because the files leave nothing behind that changes another's result: none sets
+ * process.env, the working directory or fake timers; the one that replaces globalThis.fetch
+ * (tenant/rollouts) and the one that spies (emulator/cli) restore it after each test, and vitest
+ * restores spies between files; no file leaves a server, socket or timer open (`--detectAsyncLeaks`);
+ * module state in src/ and the helpers is a cache that holds for every file (compiled schemas, the
+ * reliability suite's fault-free references, keyed by everything they depend on).
  *
  * The exception is nock: it patches Node's http and fetch for the whole process as soon as it is
  * imported, and its net-connect switch and interceptors are process-wide too. Files that load it
