@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { Prng } from './src/emulator/prng.js';
 import { testFilesLoadingNock } from './test/helpers/nockFiles.js';
@@ -64,6 +64,17 @@ class LongFilesFirst extends BaseSequencer {
   }
 }
 
+/**
+ * Vitest applies `--exclude` (as in `npm run test:quick`) to the root config only, not to inline
+ * projects (vitest 4.1): each project takes it from there.
+ */
+const cliExclude: Plugin = {
+  name: 'entra-rollout:cli-exclude',
+  configureVitest({ vitest, project }) {
+    project.config.exclude.push(...(vitest.config.cliExclude ?? []));
+  },
+};
+
 /** What every test file gets, shared or not. */
 const common = {
   testTimeout: TEST_TIMEOUT_MS,
@@ -84,8 +95,8 @@ export default defineConfig({
     // Spread, not `extends: true`: a project extending this file would take maxWorkers from it and
     // ignore the command line's.
     projects: [
-      { test: { ...common, name: 'nock', include: NOCK_FILES, isolate: true } },
-      { test: { ...common, name: 'shared', include: [ALL], exclude: NOCK_FILES, isolate: false } },
+      { plugins: [cliExclude], test: { ...common, name: 'nock', include: NOCK_FILES, isolate: true } },
+      { plugins: [cliExclude], test: { ...common, name: 'shared', include: [ALL], exclude: NOCK_FILES, isolate: false } },
     ],
   },
 });
