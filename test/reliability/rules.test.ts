@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WriteRecord } from '../../src/emulator/requestLog.js';
 import { uncleanBulk, writeViolations } from './harness.js';
+import { referenceKey } from './runner.js';
 
 const TAP = '/users/u1/authentication/temporaryAccessPassMethods';
 let seq = 0;
@@ -82,5 +83,24 @@ describe('uncleanBulk', () => {
     expect(uncleanBulk({ code: 1, stdout: summary(2), stderr: 'failed a@x: why\n' })).toMatch(/expected one/);
     expect(uncleanBulk({ code: 1, stdout: '', stderr: 'error: boom\n    at run (file.js:1:2)\n' })).toMatch(/stack trace/);
     expect(uncleanBulk({ code: 2, stdout: summary(1), stderr: 'failed a@x: why\n' })).toMatch(/exit 2/);
+  });
+});
+
+// Test files that share a vitest worker share the fault-free references (runner.ts): a key that
+// left out an option would hand one file the reference another file computed under other settings.
+describe('referenceKey', () => {
+  it('differs for every option that changes the fault-free run, and not for the order of the options', () => {
+    const key = (options: Parameters<typeof referenceKey>[2]) => referenceKey('config', 7, options);
+    const keys = [
+      key({}),
+      key({ timeScale: 100 }),
+      key({ throttle: false }),
+      key({ clockStart: new Date('2026-01-01T00:00:00Z') }),
+      key({ clockStart: new Date('2026-02-01T00:00:00Z') }),
+      referenceKey('config', 8, {}),
+      referenceKey('users', 7, {}),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(key({ timeScale: 100, throttle: false })).toBe(key({ throttle: false, timeScale: 100 }));
   });
 });

@@ -1,5 +1,6 @@
 // Runs a workflow to completion the way a user would, and remembers fault-free reference results.
 import type { EmulatorOptions } from '../../src/emulator/index.js';
+import { canonicalJson } from '../../src/util/canonicalJson.js';
 import type { CliResult } from '../helpers/cli.js';
 import { startTenant, tmp, unclean, type Tenant } from './harness.js';
 import { WORKFLOWS, type Workflow, type WorkflowName } from './scenarios.js';
@@ -13,9 +14,13 @@ export interface Reference {
 
 const references = new Map<string, Promise<Reference>>();
 
-/** The fault-free result of a workflow on a fresh tenant with this seed (computed once per test file). */
+/**
+ * The fault-free result of a workflow on a fresh tenant with this seed and these emulator options,
+ * computed once per worker: test files that share a worker (vitest.config.ts) share the result, so
+ * the key holds everything the run depends on (a Date would serialise as {}, hence the ISO string).
+ */
 export function reference(name: WorkflowName, seed: number, options: Partial<EmulatorOptions> = {}): Promise<Reference> {
-  const key = `${name}/${seed}`;
+  const key = referenceKey(name, seed, options);
   let ref = references.get(key);
   if (!ref) {
     ref = (async () => {
@@ -33,6 +38,10 @@ export function reference(name: WorkflowName, seed: number, options: Partial<Emu
     references.set(key, ref);
   }
   return ref;
+}
+
+export function referenceKey(name: WorkflowName, seed: number, options: Partial<EmulatorOptions>): string {
+  return canonicalJson({ name, seed, options: { ...options, clockStart: options.clockStart?.toISOString() } });
 }
 
 export interface Completion {
