@@ -5,7 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import type { DesiredState } from '../../src/config/types.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { connectGraph, GraphRequestError } from '../../src/graph/index.js';
+import { urlOf } from '../../src/graph/middleware.js';
+import { NodeHttpTransport, responseOf } from '../../src/graph/transport.js';
 import { resolveRef } from '../../src/plan/directory.js';
 import { readLiveState } from '../../src/tenant/readLive.js';
 import { readRollouts } from '../../src/tenant/rollouts.js';
@@ -20,35 +23,38 @@ function desiredState(): DesiredState {
 }
 
 /**
- * Every request the process sends, in the order they start (path and query, decoded), and how many
- * whose path contains a string have not been answered yet. `before` may hold a request back until a promise settles; `after` sees
- * each answer's status.
+ * The gateway's transport, recording: every request it sends once `start()` was called, in the order
+ * they start (path and query, decoded), and how many whose path contains a string have not been
+ * answered yet. `before` may hold a request back until a promise settles; `after` sees each answer's status.
  */
-function recordRequests(hooks: { before?: (url: string) => Promise<void> | undefined; after?: (url: string, status: number) => void } = {}): { starts: string[]; pending(match: string): number; restore(): void } {
-  const original = globalThis.fetch;
+function recordRequests(hooks: { before?: (url: string) => Promise<void> | undefined; after?: (url: string, status: number) => void } = {}) {
+  const inner = new NodeHttpTransport();
   const starts: string[] = [];
   const pending: string[] = [];
-  globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const url = decodeURIComponent(new URL(href).pathname + new URL(href).search);
-    starts.push(url);
-    pending.push(url);
-    try {
-      await hooks.before?.(url);
-      const res = await original(input, init);
-      hooks.after?.(url, res.status);
-      return res;
-    } finally {
-      pending.splice(pending.indexOf(url), 1);
-    }
+  let recording = false;
+  const transport: Middleware = {
+    setNext: () => undefined,
+    async execute(ctx: Context) {
+      if (!recording) return inner.execute(ctx);
+      const href = new URL(urlOf(ctx));
+      const url = decodeURIComponent(href.pathname + href.search);
+      starts.push(url);
+      pending.push(url);
+      try {
+        await hooks.before?.(url);
+        await inner.execute(ctx);
+        hooks.after?.(url, responseOf(ctx)?.status ?? 0);
+      } finally {
+        pending.splice(pending.indexOf(url), 1);
+      }
+    },
   };
-  return { starts, pending: (match) => pending.filter((u) => u.includes(match)).length, restore: () => (globalThis.fetch = original) };
+  return { transport, starts, pending: (match: string) => pending.filter((u) => u.includes(match)).length, start: () => (recording = true) };
 }
 
 let emulator: RunningEmulator | undefined;
 let recorder: ReturnType<typeof recordRequests> | undefined;
 afterEach(async () => {
-  recorder?.restore();
   recorder = undefined;
   await emulator?.close();
   emulator = undefined;
@@ -58,10 +64,11 @@ describe('readRollouts on a scale tenant', () => {
   it('starts the registration report and the log queries before the membership reads are done', async () => {
     emulator = await startEmulator({ scenario: 'scale', users: 20_000, throttle: false });
     // The client's own pacing, 1000 times faster: the order of the reads is what is looked at here.
-    const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 't', timeScale: 1000, env: {} });
+    recorder = recordRequests();
+    const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 't', timeScale: 1000, env: {}, transport: recorder.transport });
     const desired = desiredState();
     const { live } = await readLiveState(gw, desired);
-    recorder = recordRequests();
+    recorder.start();
     const read = await readRollouts(gw, desired, live!);
     const { starts } = recorder;
     const lastMemberPage = starts.findLastIndex((p) => p.includes('/transitiveMembers/'));
@@ -79,22 +86,24 @@ describe('readRollouts on a scale tenant', () => {
 
   it('stops the readiness reads when a membership read fails, and reports that failure', async () => {
     emulator = await startEmulator({ scenario: 'scale', users: 20_000, throttle: false });
-    const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 't', timeScale: 1000, env: {} });
-    const desired = desiredState();
-    const { live } = await readLiveState(gw, desired);
-    const wave4 = resolveRef(live!.directory, 'group', 'Scale Wave 4');
-    await fetch(`${emulator.graphBaseUrl}/groups/${wave4}`, { method: 'DELETE', headers: { Authorization: 'Bearer t' } });
+    let memberFailed!: () => void;
+    const failed = new Promise<void>((resolve) => (memberFailed = resolve));
+    let wave4 = '';
     // Ordered by events, not by the machine's speed: the report's second page is held until the
     // membership read of the deleted wave has been answered 404, so the failure always comes first
     // and the report (20 pages) could read on only if the reader did not stop.
-    let memberFailed!: () => void;
-    const failed = new Promise<void>((resolve) => (memberFailed = resolve));
     recorder = recordRequests({
       before: (url) => (url.includes('/userRegistrationDetails') && recorder!.starts.filter((p) => p.includes('/userRegistrationDetails')).length > 1 ? failed : undefined),
       after: (url, status) => {
         if (status === 404 && url.includes(`/groups/${wave4}`)) memberFailed();
       },
     });
+    const gw = await connectGraph({ graphUrl: emulator.graphBaseUrl, token: 't', timeScale: 1000, env: {}, transport: recorder.transport });
+    const desired = desiredState();
+    const { live } = await readLiveState(gw, desired);
+    wave4 = resolveRef(live!.directory, 'group', 'Scale Wave 4');
+    await fetch(`${emulator.graphBaseUrl}/groups/${wave4}`, { method: 'DELETE', headers: { Authorization: 'Bearer t' } });
+    recorder.start();
     const err = await readRollouts(gw, desired, live!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphRequestError);
     expect((err as GraphRequestError).status).toBe(404);
