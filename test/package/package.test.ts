@@ -18,6 +18,8 @@ let tgz: string;
 /** RUNNER_TEMP for the action; the action installs into RUNNER_TEMP/entra-rollout. */
 let runnerTemp: string;
 let home: string;
+/** `npm pack --json`'s report of the tarball the tests install (its name and every file in it). */
+let packed: string;
 
 /**
  * npm's cache holds the dependency tarballs (by integrity) but not their registry metadata, so an
@@ -42,7 +44,7 @@ const offline = { ...process.env, npm_config_offline: 'true', npm_config_audit: 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error('run `npm run build` first');
   work = mkdtempSync(path.join(tmpdir(), 'entra-pack-'));
-  execFileSync(NPM, ['pack', '--pack-destination', work], { cwd: REPO_ROOT, stdio: 'pipe', env: offline });
+  packed = execFileSync(NPM, ['pack', '--pack-destination', work, '--json'], { cwd: REPO_ROOT, encoding: 'utf8', env: offline });
   tgz = path.join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
   runnerTemp = path.join(work, 'runner');
   home = path.join(runnerTemp, 'entra-rollout');
@@ -52,8 +54,7 @@ beforeAll(() => {
 
 describe('npm pack', () => {
   it('ships dist, schemas, README and LICENSE under the scoped name; no tests, fixtures, policies or sources', () => {
-    const out = execFileSync(NPM, ['pack', '--dry-run', '--json'], { cwd: REPO_ROOT, encoding: 'utf8', env: offline });
-    const [info] = JSON.parse(out) as [{ name: string; files: { path: string }[] }];
+    const [info] = JSON.parse(packed) as [{ name: string; files: { path: string }[] }];
     expect(info.name).toBe('@entra-rollout/cli');
     expect(pkg.bin).toEqual({ 'entra-rollout': 'dist/cli.js' });
     const files = info.files.map((f) => f.path);
