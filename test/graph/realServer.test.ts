@@ -1,39 +1,31 @@
 /**
- * Against a real HTTP server on 127.0.0.1 (no nock): the SDK's HTTPMessageHandler on Node's global
- * fetch, real connection resets and timeouts as undici reports them.
+ * Against a real HTTP server on 127.0.0.1 (no nock): the gateway's node:http transport, real
+ * connection resets and timeouts as Node reports them.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTemporaryAccessPass } from '../../src/graph/userMethods.js';
+import { startLocalServer, type LocalServer, type RequestHandler } from '../helpers/localServer.js';
 import { makeGateway } from './helpers.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-let handler: Handler = (_req, res) => res.end();
+let handler: RequestHandler = (_req, res) => res.end();
 const seen: Array<{ method: string; url: string; auth: string | undefined }> = [];
-let server: Server;
+let server: LocalServer;
 let origin = '';
 
 beforeAll(async () => {
   nock.restore();
   nock.enableNetConnect();
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization });
-      handler(req, res, body);
-    });
+  server = await startLocalServer((req, res, body) => {
+    seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization });
+    handler(req, res, body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = server.origin;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   nock.activate();
 });
 

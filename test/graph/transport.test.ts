@@ -1,34 +1,27 @@
 // The gateway's node:http transport (src/graph/transport.ts) against a real local server: what
 // fetch did for it before (decompression, no redirects, the abort signal, keep-alive) still holds.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { gzipSync, brotliCompressSync, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeNetworkError } from '../../src/graph/retryMiddleware.js';
 import { send, type HttpResponse } from '../../src/graph/transport.js';
+import { startLocalServer, type LocalServer, type RequestHandler } from '../helpers/localServer.js';
 
-let server: Server;
+let server: LocalServer;
 let origin = '';
-let handler: (req: IncomingMessage, res: ServerResponse, body: string) => void = (_req, res) => res.end();
+let handler: RequestHandler = (_req, res) => res.end();
 const seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string; socket: Socket }> = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body, socket: req.socket });
-      handler(req, res, body);
-    });
+  server = await startLocalServer((req, res, body) => {
+    seen.push({ method: req.method!, url: req.url!, headers: req.headers, body, socket: req.socket });
+    handler(req, res, body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = server.origin;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => server.close());
 
 beforeEach(() => {
   seen.length = 0;
@@ -96,11 +89,9 @@ describe('node:http transport', () => {
   });
 
   it('a refused connection rejects as "not sent"', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    const err = await send(new URL(`http://127.0.0.1:${port}/v1.0/users`), { method: 'GET', headers: {} }).catch((e: unknown) => e);
+    const closed = await startLocalServer((_req, res) => res.end());
+    await closed.close();
+    const err = await send(new URL(`${closed.origin}/v1.0/users`), { method: 'GET', headers: {} }).catch((e: unknown) => e);
     expect(describeNetworkError(err)).toMatchObject({ kind: 'notSent' });
   });
 
