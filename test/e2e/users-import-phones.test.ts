@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Prng } from '../../src/emulator/prng.js';
-import { CLI, REPO_ROOT, runCli, STACK_TRACE } from '../helpers/cli.js';
+import { CLI, REPO_ROOT, cliEnv, runCli, STACK_TRACE } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
 
 const USERS = 20_000;
@@ -121,7 +121,7 @@ function appendedCounter(file: string, marker: string): () => number {
 /** Starts the CLI and SIGKILLs it once the journal holds `killAfter` write intents. */
 function runUntilKilled(args: string[], env: NodeJS.ProcessEnv, journal: string, killAfter: number): Promise<{ signal: NodeJS.Signals | null; intents: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: cliEnv(env), stdio: 'ignore' });
     // The journal grows to megabytes: reading it whole every few milliseconds was most of this test's CPU.
     const intentsSoFar = appendedCounter(journal, '"t":"intent"');
     let intents = 0;

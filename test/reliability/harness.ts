@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EmulatorOptions } from '../../src/emulator/index.js';
 import type { WriteRecord } from '../../src/emulator/requestLog.js';
-import { CLI, REPO_ROOT, runCli, STACK_TRACE, type CliResult } from '../helpers/cli.js';
+import { CLI, REPO_ROOT, cliEnv, runCli, STACK_TRACE, type CliResult } from '../helpers/cli.js';
 import { startTestTenant, type TestTenant } from '../helpers/emulator.js';
 
 /** Graph's throttles run this many times faster on both sides (emulator and CLI). */
@@ -97,7 +97,7 @@ export function spawnCli(
   waitForStdout: (re: RegExp) => Promise<RegExpExecArray | undefined>;
   done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
 } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
