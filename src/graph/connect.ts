@@ -28,11 +28,6 @@ export interface ConnectGraphOptions extends Omit<GraphGatewayOptions, 'endpoint
   env?: Record<string, string | undefined> | undefined;
 }
 
-/** Build a gateway without any network access; the caller supplies endpoints and the token source. */
-export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
-  return new GraphGateway(options);
-}
-
 /**
  * Resolve endpoint and credentials the way the CLI documents them: `--graph-url` or
  * ENTRA_ROLLOUT_GRAPH_URL with ENTRA_ROLLOUT_TOKEN as a static bearer; otherwise the cloud's Graph

@@ -490,4 +490,4 @@ function positiveLimit(value: number | undefined, fallback: number, name: string
   return n;
 }
 
-export { LIMIT_ENV, connectGraph, createGraphGateway, limitsFromEnv, type ConnectGraphOptions } from './connect.js';
+export { LIMIT_ENV, connectGraph, limitsFromEnv, type ConnectGraphOptions } from './connect.js';

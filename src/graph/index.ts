@@ -11,7 +11,7 @@ export * from './tokenClaims.js';
 export * from './reachedTenant.js';
 export * from './endpoints.js';
 export type { BatchOptions, ConnectGraphOptions, GraphGatewayOptions, GraphResponse, PageOptions, RequestOptions } from './gateway.js';
-export { GraphGateway, connectGraph, createGraphGateway } from './gateway.js';
+export { GraphGateway, connectGraph } from './gateway.js';
 export * from './graphError.js';
 export * from './groups.js';
 export type { GraphStats } from './middleware.js';

@@ -225,8 +225,9 @@ export class ThrottleMiddleware implements Middleware {
     this.stats.requests[policy.throttleClass]++;
     this.stats.totalRequests++;
     const options = (ctx.options ??= {});
-    // fetch follows redirects by default, re-sending a POST body (and on a 307 to any host it is
-    // told): Graph does not redirect API calls, so a 3xx is returned as is and becomes an error.
+    // Graph does not redirect API calls: a 3xx is returned as is and becomes an error. The node:http
+    // transport never follows one; `manual` says so to any other transport (fetch would follow it,
+    // re-sending a POST body, on a 307 to any host it is told).
     options.redirect = 'manual';
     const left = this.deadline.remainingMs();
     const timeout = this.timeoutMs > 0 ? Math.min(this.timeoutMs, left) : left;

@@ -2,16 +2,16 @@
 // (whatever asks: get, post, $batch all go through `request`), and the resume hint is the command as typed.
 import { describe, expect, it } from 'vitest';
 import { InterruptedError, resumeCommand, stopRequestsOnInterrupt } from '../../src/cli/common.js';
-import { createGraphGateway, staticTokenProvider, type GraphGateway } from '../../src/graph/index.js';
+import { GraphGateway, staticTokenProvider } from '../../src/graph/index.js';
 import { resolveEndpoints } from '../../src/graph/endpoints.js';
 
 describe('stopRequestsOnInterrupt', () => {
   it('lets requests through until the signal, then refuses every new one with the signal named (exit 130 / 143)', async () => {
-    const gw = createGraphGateway({ endpoints: resolveEndpoints({ graphUrl: 'http://127.0.0.1:9/v1.0' }), tokenProvider: staticTokenProvider('t') });
+    const gw = new GraphGateway({ endpoints: resolveEndpoints({ graphUrl: 'http://127.0.0.1:9/v1.0' }), tokenProvider: staticTokenProvider('t') });
     const sent: string[] = [];
     gw.request = (async (method: string, path: string) => {
       sent.push(`${method} ${path}`);
-      return { status: 200, headers: new Headers(), data: { value: [] } };
+      return { status: 200, headers: { get: () => null }, data: { value: [] } };
     }) as GraphGateway['request'];
     const stop = new AbortController();
     stopRequestsOnInterrupt(gw, stop.signal);
