@@ -12,7 +12,7 @@ import type { RateLimiter, ThrottleClass } from './rateLimiter.js';
 import { THROTTLE_CLASSES } from './rateLimiter.js';
 import { readBodyCapped } from './response.js';
 import { describeDuration } from './retryPolicy.js';
-import { bufferedResponse, responseOf, setResponse, type HttpResponse } from './transport.js';
+import { bufferedResponse, headerRecord, responseOf, setResponse, type HttpResponse } from './transport.js';
 
 /** A 401's error body is read ahead to see whether the token expired; Graph's are a few hundred bytes. */
 const AUTH_ERROR_MAX_BYTES = 64 * 1024;
@@ -72,9 +72,7 @@ function setHeader(ctx: Context, name: string, value: string | undefined): void 
     else headers.set(name, value);
     return;
   }
-  const record: Record<string, string> = Array.isArray(headers)
-    ? Object.fromEntries(headers as Array<[string, string]>)
-    : { ...((headers as Record<string, string> | undefined) ?? {}) };
+  const record = headerRecord(headers);
   for (const key of Object.keys(record)) if (key.toLowerCase() === name.toLowerCase()) delete record[key];
   if (value !== undefined) record[name] = value;
   options.headers = record;

@@ -77,7 +77,8 @@ function agentFor(protocol: string): http.Agent {
   return protocol === 'https:' ? agents.https : agents.http;
 }
 
-function headerRecord(init: unknown): Record<string, string> {
+/** Request headers in any of fetch's forms (record, pairs, a Headers-like object) as a fresh record. */
+export function headerRecord(init: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (init === undefined || init === null) return out;
   if (Array.isArray(init)) {
