@@ -1,15 +1,16 @@
 /**
  * Which test files load nock, directly or through a local module they import (followed transitively):
- * vitest.config.ts runs exactly these in a fresh worker each, and lets every other file share workers.
+ * vitest.config.ts runs exactly these in workers of their own (shared with one another only, nock put
+ * back to its starting state after each: test/helpers/nockBetweenFiles.ts), apart from the rest.
  *
  * Why: nock patches Node's http (and fetch) process-wide the moment it is imported, and a file that
  * disables net connect or leaves interceptors behind would break the next file in a shared worker
  * (`NetConnectNotAllowedError` in a file that never mentioned nock). Deciding by reading the imports
- * means a new nock test is isolated without anyone keeping a list.
+ * means a new nock test is kept apart without anyone keeping a list.
  *
  * The scan reads import specifiers with regular expressions, so it errs on the safe side: anything
- * that looks like an import of nock (even in a string) isolates the file, which only costs a worker
- * start. Only a specifier computed at run time (`import(name)`) would escape it.
+ * that looks like an import of nock (even in a string) puts the file with the nock ones, which costs
+ * nothing. Only a specifier computed at run time (`import(name)`) would escape it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
