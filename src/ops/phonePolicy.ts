@@ -6,12 +6,14 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { PhoneRow } from './phones.js';
-import type { Json } from '../util/json.js';
+import type { SmsAuthenticationMethodConfiguration, VoiceAuthenticationMethodConfiguration } from '@microsoft/microsoft-graph-types';
 
-const targets = (config: Json | undefined): Json[] => (Array.isArray(config?.includeTargets) ? (config.includeTargets as Json[]) : []);
+/** The live configurations, as src/graph/payloads.ts checked them (an object; state and targets typed). */
+export type SmsConfiguration = Pick<SmsAuthenticationMethodConfiguration, 'state' | 'includeTargets'>;
+export type VoiceConfiguration = Pick<VoiceAuthenticationMethodConfiguration, 'state' | 'isOfficePhoneAllowed'>;
 
 /** Warnings for the rows of one import, given the live Sms and Voice configurations (undefined: not read). */
-export function phonePolicyWarnings(rows: readonly PhoneRow[], sms: Json | undefined, voice: Json | undefined): Diagnostic[] {
+export function phonePolicyWarnings(rows: readonly PhoneRow[], sms: SmsConfiguration | undefined, voice: VoiceConfiguration | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
   const office = rows.filter((r) => r.phoneType === 'office' && r.action !== 'delete');
   if (office.length > 0 && voice) {
@@ -20,7 +22,7 @@ export function phonePolicyWarnings(rows: readonly PhoneRow[], sms: Json | undef
   }
   const enabling = rows.filter((r) => r.smsSignIn === 'enable');
   if (enabling.length > 0 && sms) {
-    const why = sms.state !== 'enabled' ? 'SMS is disabled in the methods policy' : !targets(sms).some((t) => t.isUsableForSignIn === true) ? 'no SMS include target allows sign-in (isUsableForSignIn)' : undefined;
+    const why = sms.state !== 'enabled' ? 'SMS is disabled in the methods policy' : !(sms.includeTargets ?? []).some((t) => t.isUsableForSignIn === true) ? 'no SMS include target allows sign-in (isUsableForSignIn)' : undefined;
     if (why) out.push({ severity: 'warning', code: 'WR153', message: `${count(enabling.length, 'row')} ${enabling.length === 1 ? 'enables' : 'enable'} SMS sign-in while ${why}: Graph refuses it for users the policy does not enable (AuthenticationMethods sms)` });
   }
   return out;

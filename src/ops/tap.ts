@@ -11,7 +11,7 @@ import { getMethodConfiguration, listTransitiveUserMemberIds, type GraphGateway 
 import type { IntentEntry } from './journal.js';
 import type { BulkTask, Final, ItemOutcome, Step, TaskRunner } from './engine.js';
 import { failedFrom, userPath } from './common.js';
-import type { Json } from '../util/json.js';
+import type { TemporaryAccessPassAuthenticationMethod, TemporaryAccessPassAuthenticationMethodConfiguration } from '@microsoft/microsoft-graph-types';
 
 export interface TapPolicy {
   enabled: boolean;
@@ -25,11 +25,14 @@ export interface TapPolicy {
   excluded: ReadonlySet<string>;
 }
 
-async function targetUsers(gw: GraphGateway, targets: unknown): Promise<{ all: boolean; ids: Set<string> }> {
+/** A TAP is a pass the user signs in with once or for a while: what the POST sends and Graph returns. */
+type TapMethod = Pick<TemporaryAccessPassAuthenticationMethod, 'temporaryAccessPass' | 'startDateTime' | 'lifetimeInMinutes' | 'isUsableOnce' | 'createdDateTime'>;
+
+async function targetUsers(gw: GraphGateway, targets: readonly { id?: string | null; targetType?: string | null }[] | null | undefined): Promise<{ all: boolean; ids: Set<string> }> {
   const ids = new Set<string>();
   let all = false;
-  for (const t of (Array.isArray(targets) ? targets : []) as Json[]) {
-    const id = String(t.id ?? '');
+  for (const t of targets ?? []) {
+    const id = t.id ?? '';
     if (id === 'all_users') all = true;
     else if (t.targetType === 'user') ids.add(id);
     else if (id) for (const m of await listTransitiveUserMemberIds(gw, id)) ids.add(m);
@@ -39,7 +42,8 @@ async function targetUsers(gw: GraphGateway, targets: unknown): Promise<{ all: b
 
 /** The live TAP configuration and who it targets. */
 export async function readTapPolicy(gw: GraphGateway): Promise<TapPolicy> {
-  const cfg = (await getMethodConfiguration(gw, 'TemporaryAccessPass')) as unknown as Json;
+  // Checked where it came in (src/graph/payloads.ts: an object, its id, state and targets).
+  const cfg = await getMethodConfiguration<TemporaryAccessPassAuthenticationMethodConfiguration>(gw, 'TemporaryAccessPass');
   const include = await targetUsers(gw, cfg.includeTargets);
   const exclude = await targetUsers(gw, cfg.excludeTargets);
   return {
@@ -175,7 +179,7 @@ export class TapRunner implements TaskRunner {
     this.phase = 'post';
     this.posts++;
     this.sentAt = this.now();
-    const body: Json = { lifetimeInMinutes: this.s.lifetime };
+    const body: TapMethod = { lifetimeInMinutes: this.s.lifetime };
     if (this.s.start) body.startDateTime = this.s.start;
     if (this.s.oneTime || this.s.policy.isUsableOnce) body.isUsableOnce = true;
     return { request: { method: 'POST', url: `${userPath(this.userId)}/authentication/temporaryAccessPassMethods`, body, write: true } };
@@ -204,14 +208,16 @@ export class TapRunner implements TaskRunner {
         return this.post();
       }
       case 'post': {
-        if (o.ok) return this.deliver(o.body as Json);
+        // A $batch item's body is whatever Graph sent: deliver() reads each field by its type.
+        if (o.ok) return this.deliver((o.body ?? {}) as TapMethod);
         if (o.unknown) return this.verify();
         return failedFrom(o);
       }
       case 'verify': {
         if (!o.ok) return { ...failedFrom(o), result: 'unknown', detail: `could not check whether a pass was created: ${failedFrom(o).detail}` };
         const since = Date.parse(this.sentAt ?? '') - 2000;
-        const ours = ((o.body as { value?: Json[] })?.value ?? []).find((m) => Date.parse(String(m.createdDateTime ?? '')) >= since);
+        const listed = (o.body as { value?: unknown } | undefined)?.value;
+        const ours = (Array.isArray(listed) ? (listed as TapMethod[]) : []).find((m) => Date.parse(String(m?.createdDateTime ?? '')) >= since);
         if (ours) {
           // Created, but its code never reached us: do not replace it silently.
           return { result: 'failed', detail: `a pass was created at ${String(ours.createdDateTime)} but its code was not received; issue again for this user to replace it` } satisfies Final;
@@ -222,7 +228,7 @@ export class TapRunner implements TaskRunner {
     }
   }
 
-  private deliver(m: Json): Final {
+  private deliver(m: TapMethod): Final {
     const pass = typeof m.temporaryAccessPass === 'string' ? m.temporaryAccessPass : '';
     if (!pass) return { result: 'failed', detail: 'Graph created a pass but returned no code; issue again for this user to replace it' };
     const start = String(m.startDateTime ?? this.sentAt ?? '');

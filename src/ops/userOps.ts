@@ -7,7 +7,8 @@ import { defaultPhoneAdvice, isDefaultMethodRefusal, PHONE_METHOD_IDS } from '..
 import { UserError } from '../errors.js';
 import type { BulkTask, Final, ItemOutcome, OpRequest, Step, TaskRunner } from './engine.js';
 import { failedFrom, userPath } from './common.js';
-import type { Json } from '../util/json.js';
+import type { AuthenticationMethod, PhoneAuthenticationMethod } from '@microsoft/microsoft-graph-types';
+import type { GraphJson } from '../graph/payloads.js';
 
 /** --methods names → the method's @odata.type suffix and its collection. */
 export const RESETTABLE: Record<string, { type: string; collection: string }> = {
@@ -55,7 +56,10 @@ export interface ResetSettings {
 
 const PASSWORD_TYPE = 'passwordAuthenticationMethod';
 
-function label(m: Json): string {
+/** A method as a $batch item lists it: its own fields depend on its `@odata.type`. */
+type ListedMethod = GraphJson<AuthenticationMethod & Pick<PhoneAuthenticationMethod, 'phoneType'>>;
+
+function label(m: ListedMethod): string {
   const type = String(m['@odata.type'] ?? '').replace('#microsoft.graph.', '').replace('AuthenticationMethod', '');
   return type === 'phone' ? `${String(m.phoneType ?? 'phone')} phone` : type;
 }
@@ -103,14 +107,15 @@ export class ResetRunner implements TaskRunner {
       case 'mfa': {
         if (o.status === 404) return { result: 'failed', detail: 'no such user', status: 404 };
         if (!o.ok) return failedFrom(o, 'per-user MFA state: ');
-        const state = (o.body as Json)?.perUserMfaState;
+        const state = (o.body as { perUserMfaState?: unknown } | undefined)?.perUserMfaState; // beta: not in v1.0's types
         if (perUserMfaSkipsReset(state) && !this.s.includePerUserMfa) return { result: 'skipped', detail: `per-user MFA ${String(state)} (pass --include-per-user-mfa to reset anyway)` };
         this.phase = 'list';
         return { request: { method: 'GET', url: `${userPath(this.user)}/authentication/methods`, write: false } };
       }
       case 'list': {
         if (!o.ok) return failedFrom(o);
-        const methods = ((o.body as { value?: Json[] })?.value ?? []).filter((m) => !String(m['@odata.type'] ?? '').endsWith(PASSWORD_TYPE));
+        const listed = (o.body as { value?: unknown } | undefined)?.value;
+        const methods = (Array.isArray(listed) ? (listed as ListedMethod[]) : []).filter((m) => !String(m['@odata.type'] ?? '').endsWith(PASSWORD_TYPE));
         const chosen: Array<{ url: string; label: string; order: number }> = [];
         for (const name of this.s.methods) {
           const spec = RESETTABLE[name]!;

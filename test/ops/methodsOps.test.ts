@@ -79,7 +79,7 @@ describe('PhoneRunner with smsSignIn', () => {
 describe('the Voice/SMS cross-check of import-phones', () => {
   const office: PhoneRow = { user: 'a@b.com', phoneType: 'office', phoneNumber: '+1 4255551234', action: 'upsert' };
   const sms: PhoneRow = { user: 'a@b.com', phoneType: 'mobile', phoneNumber: '+1 4255551234', action: 'upsert', smsSignIn: 'enable' };
-  const target = (isUsableForSignIn: boolean) => ({ includeTargets: [{ id: 'all_users', targetType: 'group', isUsableForSignIn }] });
+  const target = (isUsableForSignIn: boolean) => ({ includeTargets: [{ id: 'all_users', targetType: 'group' as const, isUsableForSignIn }] });
   it('WR152: office numbers while Voice is disabled or office phones are not allowed', () => {
     expect(phonePolicyWarnings([office, office], undefined, { state: 'disabled' }).map((d) => d.message)).toEqual([expect.stringMatching(/^2 office numbers imported while Voice is disabled/)]);
     expect(phonePolicyWarnings([office], undefined, { state: 'enabled', isOfficePhoneAllowed: false })[0]!.code).toBe('WR152');
