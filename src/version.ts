@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from './layout.js';
 
-// dist/version.js and src/version.ts both sit one level below the package root.
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string };
 export const toolVersion: string = pkg.version;

@@ -2,16 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
+import { CODE_DIR, PACKAGE_ROOT } from '../layout.js';
 import { requireCached } from '../startup/codeCache.js';
 import { AJV_OPTIONS, SCHEMA_FILES } from './schemaFiles.js';
 import type { Kind } from './types.js';
 
 export { SCHEMA_FILES } from './schemaFiles.js';
 
-// src/config/ and dist/config/ both sit two levels below the package root, next to schemas/.
-const schemaDir = new URL('../../schemas/', import.meta.url);
+const schemaDir = new URL('schemas/', PACKAGE_ROOT);
 // Written by scripts/build-validators.mjs next to the built dist/config/schemas.js.
-const generated = new URL('./validators.generated.cjs', import.meta.url);
+const generated = new URL('config/validators.generated.cjs', CODE_DIR);
 const require = createRequire(import.meta.url);
 
 let validators: Map<Kind, ValidateFunction> | undefined;

@@ -20,9 +20,17 @@ interface Loaded {
   fingerprint: Buffer;
   /** undefined: no usable cache file; true: V8 refused it; false: V8 used it. */
   rejected?: boolean;
+  /** What the file's last run exported. */
+  exports?: unknown;
 }
 
-const loaded = new Map<string, Loaded>();
+/**
+ * Every file loaded so far in this process. Shared through globalThis: the CLI bundle
+ * (dist/cli.bundle.cjs) carries its own copy of this module, and the build's warm-up must write the
+ * caches of the files both copies loaded.
+ */
+const REGISTRY = Symbol.for('entra-rollout.codeCache.loaded');
+const loaded: Map<string, Loaded> = ((globalThis as { [REGISTRY]?: Map<string, Loaded> })[REGISTRY] ??= new Map());
 
 export function cacheFileOf(file: string): string {
   return `${file}.v8cache`;
@@ -50,8 +58,22 @@ export function requireCached(file: string): unknown {
   const entry: Loaded = { script, fingerprint, ...(cachedData ? { rejected: script.cachedDataRejected === true } : {}) };
   loaded.set(file, entry);
   const module = { exports: {} as unknown };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file));
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, cachedRequire(file), module, file, path.dirname(file));
+  entry.exports = module.exports;
   return module.exports;
+}
+
+/**
+ * The `require` a file loaded here gets: Node's, except that a relative `.cjs` file (the CLI bundle's
+ * vendored packages in dist/vendor/) is loaded here too, with its own cache, once per process as
+ * require() would.
+ */
+function cachedRequire(file: string): NodeJS.Require {
+  const nodeRequire = createRequire(file);
+  const viaCache = (target: string) => (loaded.has(target) ? loaded.get(target)!.exports : requireCached(target));
+  const wrapped = ((specifier: string) =>
+    specifier.startsWith('.') && specifier.endsWith('.cjs') ? viaCache(path.resolve(path.dirname(file), specifier)) : nodeRequire(specifier)) as NodeJS.Require;
+  return Object.assign(wrapped, { resolve: nodeRequire.resolve, cache: nodeRequire.cache, main: nodeRequire.main, extensions: nodeRequire.extensions });
 }
 
 /** For tests and the build: whether each file loaded so far found its cache, and whether V8 used it. */

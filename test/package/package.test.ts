@@ -66,7 +66,7 @@ describe('npm pack', () => {
 });
 
 describe('the packed tarball, installed into an empty folder offline', () => {
-  it('installs without lifecycle scripts and `entra-rollout validate` works on the sample policies', () => {
+  it('installs without lifecycle scripts; `entra-rollout validate` works on the sample policies and `demo` runs', () => {
     const install = spawnSync(NPM, ['install', '--offline', '--ignore-scripts'], { cwd: home, encoding: 'utf8', env: offline });
     expect(install.status, install.stderr).toBe(0);
     const policies = path.join(work, 'policies');
@@ -75,6 +75,11 @@ describe('the packed tarball, installed into an empty folder offline', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('Valid: 6 document(s) in 4 file(s): 0 error(s), 0 warning(s)\n');
     expect(run.status).toBe(0);
+    // Every other command runs from the CLI bundle and the packages it requires from node_modules:
+    // the demo (emulator, plan, apply, waves status) from the installed copy, in an empty folder.
+    const demo = spawnSync(path.join(home, 'node_modules', '.bin', 'entra-rollout'), ['demo'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(demo.status, demo.stderr).toBe(0);
+    expect(`${demo.stdout}${demo.stderr}`).toMatch(/^\d+ Graph request\(s\) to the emulator/m);
   }, 180_000);
 });
 
