@@ -34,7 +34,6 @@ const build = await rolldown({
     if (log.code === 'INEFFECTIVE_DYNAMIC_IMPORT') return;
     handler(level, log);
   },
-  resolve: { symlinks: true },
   plugins: [
     {
       name: 'entra-rollout:externals',

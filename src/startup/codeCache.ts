@@ -81,7 +81,7 @@ export function codeCacheStatus(): Record<string, 'used' | 'rejected' | 'none'> 
   return Object.fromEntries([...loaded].map(([file, l]) => [file, l.rejected === undefined ? 'none' : l.rejected ? 'rejected' : 'used']));
 }
 
-/** Build step (scripts/code-cache.mjs): writes the cache of every file loaded so far, after the warm-up run. */
+/** Build steps (scripts/build-validators.mjs, scripts/bundle-cli.mjs): writes the cache of every file loaded so far, after a warm-up run. */
 export function writeCodeCaches(): string[] {
   for (const [file, { script, fingerprint }] of loaded) writeFileSync(cacheFileOf(file), Buffer.concat([fingerprint, script.createCachedData()]));
   return [...loaded.keys()];
