@@ -57,35 +57,30 @@ await build.close();
 const { startEmulator } = await import(pathToFileURL(path.join(dist, 'emulator', 'index.js')).href);
 const { requireCached, writeCodeCaches, codeCacheStatus } = await import(pathToFileURL(path.join(dist, 'startup', 'codeCache.js')).href);
 const emulator = await startEmulator({ scenario: 'demo', timeScale: 1000 });
-const saved = { ...process.env };
+Object.assign(process.env, { ENTRA_ROLLOUT_GRAPH_URL: emulator.graphBaseUrl, ENTRA_ROLLOUT_TOKEN: 'warm-up', ENTRA_ROLLOUT_TIME_SCALE: '1000', NO_COLOR: '1' });
+const policies = path.join(root, 'policies');
+const runs = [
+  ['plan', '-c', policies],
+  ['waves', 'status', '-c', policies],
+  ['users', 'show', 'adele.vance@contoso.onmicrosoft.com', '-c', policies],
+  ['doctor', '-c', policies],
+];
 const write = { out: process.stdout.write, err: process.stderr.write };
+let errors = '';
 try {
-  Object.assign(process.env, { ENTRA_ROLLOUT_GRAPH_URL: emulator.graphBaseUrl, ENTRA_ROLLOUT_TOKEN: 'warm-up', ENTRA_ROLLOUT_TIME_SCALE: '1000', NO_COLOR: '1' });
   const { main } = requireCached(out);
-  const policies = path.join(root, 'policies');
-  const runs = [
-    ['plan', '-c', policies],
-    ['waves', 'status', '-c', policies],
-    ['users', 'show', 'adele.vance@contoso.onmicrosoft.com', '-c', policies],
-    ['doctor', '-c', policies],
-  ];
-  let errors = '';
   process.stdout.write = () => true;
   process.stderr.write = (chunk) => ((errors += String(chunk)), true);
   for (const args of runs) await main(['node', 'entra-rollout', ...args]);
-  process.stdout.write = write.out;
-  process.stderr.write = write.err;
-  // A run may exit 1 on the sample (a gate that holds, a permission the token lacks): it still
-  // compiled its code. A usage error or a crash means the warm-up itself is broken: stop the build.
-  const broken = /^error: (unknown|missing required|too many|unexpected failure)/m.exec(errors);
-  if (broken) throw new Error(`bundle-cli: a warm-up run failed:\n${errors}`);
 } finally {
   process.stdout.write = write.out;
   process.stderr.write = write.err;
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  process.exitCode = 0;
+  process.exitCode = 0; // a warm-up run's exit code is not the build's
   await emulator.close();
 }
+// A run may exit 1 on the sample (a gate that holds, a permission the token lacks): it still compiled
+// its code. A usage error or a crash means the warm-up itself is broken: stop the build.
+if (/^error: (unknown|missing required|too many|unexpected failure)/m.test(errors)) throw new Error(`bundle-cli: a warm-up run failed:\n${errors}`);
 writeCodeCaches();
 const rejected = Object.entries(codeCacheStatus()).filter(([, s]) => s === 'rejected');
 if (rejected.length > 0 || !existsSync(`${out}.v8cache`)) throw new Error(`bundle-cli: code cache not written for ${rejected.map(([f]) => f).join(', ') || out}`);

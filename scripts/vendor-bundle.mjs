@@ -2,7 +2,8 @@
 // each one separately, which was the largest part of `validate`'s start-up (Node 20 has no module
 // compile cache). The Graph SDK (about 40 files with tslib) and json-diff-ts, which every Graph command
 // loads, are bundled the same way: 50–130 ms less CPU per `plan`, `waves status` or `users show`
-// (measured against the emulator, 2026-11-28), and the end-to-end tests start such a run ~500 times. At build time each package is concatenated, unchanged, into one file under
+// (measured against the emulator, 2026-11-28), and the end-to-end tests start such a run ~500 times.
+// At build time each package is concatenated, unchanged, into one file under
 // dist/vendor/ (every module keeps its own function scope and runs only when first required, as
 // under Node's loader), and dist's imports of the package are pointed at that file. No bundler
 // dependency: a package's relative require() calls are all this needs to follow. The ESM face

@@ -36,10 +36,10 @@ export class EmulatorClock {
   }
 }
 
-/** Graph's usual timestamp shape: ISO 8601 UTC, whole seconds, trailing Z. */
 /** Formatted timestamps, kept: the same few thousand (users' creation and registration times) are formatted on every read. */
 const formatted = new Map<number, string>();
 
+/** Graph's usual timestamp shape: ISO 8601 UTC, whole seconds, trailing Z. */
 export function isoSeconds(ms: number): string {
   const second = Math.floor(ms / 1000);
   let text = formatted.get(second);
